@@ -1,0 +1,203 @@
+"""The catalog's data model: one :class:`Entry` per formula, as data.
+
+An entry states a formula (``lhs = rhs`` as SymPy objects) with its variables,
+assumptions, regime, source in the paper and the function that derives it. The statement
+is written once, here; the derivation function recomputes it from the matrices and
+:func:`derive_entry` refuses a derivation whose result differs from the statement, or
+whose comparison with the paper differs from the declared one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+
+import sympy as sp
+
+from proofs.derivation import Derivation, DerivationError, Kind, is_zero
+
+PAPER_KEY = "antognini2018pca"
+PAPER = {
+    "authors": "Joseph Antognini and Jascha Sohl-Dickstein",
+    "title": "PCA of High Dimensional Random Walks with Comparison to Neural Network Training",
+    "booktitle": "Advances in Neural Information Processing Systems 31 (NeurIPS 2018)",
+    "year": "2018",
+    "short": "Antognini & Sohl-Dickstein (NeurIPS 2018)",
+}
+
+
+class Status(StrEnum):
+    """How far a catalog statement is established."""
+
+    PROVEN = "proven"  # machine-checked for every n (symbolic certificate)
+    VERIFIED = "verified"  # confirmed by certified or high-precision numerics
+    DERIVED = "derived"  # obtained by a SymPy derivation from the matrices
+    STATED = "stated only"  # stated (in the paper or here) without derivation
+    REFUTED = "refuted"  # contradicted by computation
+
+
+class RegimeKind(StrEnum):
+    EXACT = "exact"
+    ASYMPTOTIC = "asymptotic"
+
+
+@dataclass(frozen=True)
+class Regime:
+    """Where a statement holds: exact at finite n, or asymptotic in a stated limit."""
+
+    kind: RegimeKind
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.description}"
+
+
+EXACT_FINITE_N = Regime(RegimeKind.EXACT, "every finite n >= 2 (with R R^T = I)")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the paper states the result and how it prints it.
+
+    ``printed`` is the paper's form as a SymPy expression (None if the paper prints no
+    formula), ``printed_latex`` the LaTeX as printed, ``section`` the poster/paper section.
+    """
+
+    section: str
+    printed_latex: str | None = None
+    printed: sp.Basic | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """One catalog formula. See the module docstring. Entries compare by identity."""
+
+    id: str
+    title: str
+    lhs: sp.Basic
+    rhs: sp.Basic
+    variables: Mapping[str, str]
+    assumptions: tuple[str, ...]
+    regime: Regime
+    source: Source
+    derivation: Callable[[sp.Basic | None], Derivation] | None
+    status: Status
+    comparison: Kind
+    process: str | None = None
+    quantity: str | None = None
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    index_range: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def formula(self) -> sp.Eq:
+        """The statement lhs = rhs (unevaluated)."""
+        return sp.Eq(self.lhs, self.rhs, evaluate=False)
+
+    @property
+    def latex(self) -> str:
+        """LaTeX of the statement, with its index range when it has one."""
+        body = f"{sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
+        return f"{body}, \\quad {self.index_range}" if self.index_range else body
+
+    @property
+    def document(self) -> str:
+        """Path of the entry's derivation document, relative to the project root."""
+        return f"derivations/{self.id}.md"
+
+
+class CatalogError(ValueError):
+    """The catalog is inconsistent (duplicate IDs, unknown references)."""
+
+
+class Catalog:
+    """An ordered registry of entries with unique IDs and aliases."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._aliases: dict[str, str] = {}
+
+    def add(self, entry: Entry) -> Entry:
+        for name in (entry.id, *entry.aliases):
+            if name in self._entries or name in self._aliases:
+                raise CatalogError(f"duplicate catalog ID {name!r}")
+        self._entries[entry.id] = entry
+        for alias in entry.aliases:
+            self._aliases[alias] = entry.id
+        return entry
+
+    def __iter__(self):
+        return iter(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries or name in self._aliases
+
+    def ids(self) -> list[str]:
+        return list(self._entries)
+
+    def names(self) -> list[str]:
+        """IDs and aliases."""
+        return [*self._entries, *self._aliases]
+
+    def get(self, name: str) -> Entry:
+        """The entry with this ID or alias; ValueError naming the closest IDs otherwise."""
+        if name in self._aliases:
+            name = self._aliases[name]
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise ValueError(unknown_id_message(name, self.names())) from None
+
+
+def unknown_id_message(name: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    return f"unknown catalog ID {name!r}{hint} (see 'rwpca cite --list')"
+
+
+def make_entry(catalog: Catalog, **fields: object) -> Entry:
+    """Declare an entry and add it to ``catalog`` (duplicate IDs raise at import)."""
+    return catalog.add(Entry(**fields))
+
+
+@cache
+def derive_entry(entry: Entry) -> Derivation:
+    """Run the entry's derivation and check it against the declaration.
+
+    Raises :class:`DerivationError` if a step's check fails, if the derived result differs
+    from the stated formula, or if the computed comparison with the paper differs from the
+    declared one.
+    """
+    if entry.derivation is None:
+        raise DerivationError(f"{entry.id}: no derivation function")
+    derivation = entry.derivation(entry.source.printed)
+    derivation.require()
+    stated = entry.formula if isinstance(derivation.result, sp.Eq) else entry.rhs
+    if not statement_matches(stated, derivation.result):
+        raise DerivationError(
+            f"{entry.id}: the derivation gives {derivation.result}, not the stated {entry.rhs}"
+        )
+    if derivation.comparison.kind != entry.comparison:
+        raise DerivationError(
+            f"{entry.id}: the comparison with the paper is {derivation.comparison.kind!r}, "
+            f"declared {entry.comparison!r}"
+        )
+    return derivation
+
+
+def statement_matches(stated: sp.Basic, derived: sp.Basic) -> bool:
+    """True when the derived result is the stated right-hand side (symbolically)."""
+    if isinstance(stated, sp.Eq) or isinstance(derived, sp.Eq):
+        if not (isinstance(stated, sp.Eq) and isinstance(derived, sp.Eq)):
+            return False
+        return is_zero((stated.lhs - stated.rhs) - (derived.lhs - derived.rhs))
+    return is_zero(sp.simplify(stated - derived))

@@ -1,0 +1,107 @@
+"""Catalog entries for the walk with momentum v_t = gamma v_{t-1} + xi_t, x_t = x_{t-1} + v_t."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from proofs import spectra, variance
+from proofs.catalog import CATALOG
+from proofs.catalog.common import GAMMA, POSTER, STANDARD, K, N
+from proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from proofs.derivation import Kind
+from proofs.symbols import gamma, k, lam_k, n, rho_k
+
+_momentum_lambda = 1 / (
+    2
+    * (
+        1
+        + gamma
+        + gamma**2
+        - (1 + gamma) ** 2 * sp.cos(sp.pi * k / n)
+        + gamma * sp.cos(2 * sp.pi * k / n)
+    )
+)
+
+make_entry(
+    CATALOG,
+    id="momentum.eigenvalue",
+    title="Eigenvalues of the centred covariance of a random walk with momentum",
+    lhs=lam_k,
+    rhs=_momentum_lambda,
+    index_range="k = 1, \\dots, n-1",
+    variables={**N, **K, **GAMMA},
+    assumptions=STANDARD,
+    regime=Regime(
+        RegimeKind.ASYMPTOTIC,
+        "n -> infinity at fixed gamma and k (needs n (1 - gamma) >> 1: the boundary layer "
+        "has about 1/(1 - gamma) steps)",
+    ),
+    source=Source(
+        f"{POSTER}, 'Generalizations'",
+        r"\lambda_k = \frac{1}{2}\left[1+\gamma+\gamma^2-(1+\gamma)^2\cos\left(\frac{\pi k}{n}"
+        r"\right)+\gamma\cos\left(\frac{2\pi k}{n}\right)\right]^{-1}",
+        _momentum_lambda,
+    ),
+    derivation=spectra.derive_momentum_eigenvalue,
+    status=Status.DERIVED,
+    comparison=Kind.EQUAL,
+    process="momentum",
+    quantity="eigenvalue",
+    related=("rw.eigenvalue", "momentum.trace", "momentum.evr"),
+    notes=(
+        "Asymptotic, not exact: the centred precision matrix differs from the mirror circulant "
+        "in its first rows.",
+    ),
+)
+
+_g = gamma
+_G = gamma**n
+make_entry(
+    CATALOG,
+    id="momentum.trace",
+    title="Total variance of the centred walk with momentum",
+    lhs=sp.Symbol(r"\operatorname{tr}K"),
+    rhs=(
+        n**3 * (1 - _g) ** 3 * (1 + _g) ** 2
+        - 6 * _g * (1 - _g) ** 2 * (1 + _g) * n**2
+        - n * (1 - _g) * (7 * _g**4 - 6 * _g**3 - 14 * _g**2 - 6 * _g + 1)
+        + 6 * _g**2 * (1 + _g) * (_g**2 - 2)
+        + 12 * _g**2 * (1 - _g) * (1 + _g) ** 2 * _G
+        + 6 * _g**4 * ((1 - _g) * n + 1 + _g) * _G**2
+    )
+    / (6 * n * (1 - _g) ** 5 * (1 + _g) ** 2),
+    variables={**N, **GAMMA},
+    assumptions=STANDARD,
+    regime=EXACT_FINITE_N,
+    source=Source("not in the paper"),
+    derivation=variance.derive_momentum_trace,
+    status=Status.DERIVED,
+    comparison=Kind.NOT_PRINTED,
+    process="momentum",
+    quantity="trace",
+    related=("momentum.evr", "rw.trace"),
+    notes=("Tends to n^2 / (6 (1 - gamma)^2); gamma = 0 gives rw.trace.",),
+)
+
+make_entry(
+    CATALOG,
+    id="momentum.evr",
+    title="Explained-variance ratio of the walk with momentum (n -> infinity)",
+    lhs=rho_k,
+    rhs=6 / (sp.pi**2 * k**2),
+    index_range="k = 1, 2, \\dots",
+    variables={**K, **GAMMA},
+    assumptions=STANDARD,
+    regime=Regime(RegimeKind.ASYMPTOTIC, "n -> infinity at fixed gamma and k (and d >> n)"),
+    source=Source(
+        f"{POSTER}, 'Summary': 'These results also apply to a random walk with momentum'",
+        r"\rho_k = \frac{6}{\pi^2 k^2}",
+        6 / (sp.pi**2 * k**2),
+    ),
+    derivation=variance.derive_momentum_evr,
+    status=Status.DERIVED,
+    comparison=Kind.EQUAL,
+    process="momentum",
+    quantity="evr",
+    related=("momentum.eigenvalue", "momentum.trace", "rw.evr"),
+)

@@ -1,0 +1,99 @@
+"""Catalog entries for the Ornstein-Uhlenbeck walk x_t = (1 - alpha) x_{t-1} + xi_t."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from proofs import spectra
+from proofs.catalog import CATALOG
+from proofs.catalog.common import ALPHA, POSTER, STANDARD, K, N
+from proofs.catalog.core import Regime, RegimeKind, Source, Status, make_entry
+from proofs.derivation import Kind
+from proofs.symbols import alpha, k, lam_k, n
+
+_periodic = 1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(2 * sp.pi * k / n))
+_printed_small_k = 1 / (4 * sp.pi**2 * k**2 * (1 - alpha) / n**2 + alpha**2)
+_source = Source(
+    f"{POSTER}, 'Generalizations'",
+    r"\lambda_{\mathrm{OU},k} = \left[1+(1-\alpha)^2-2(1-\alpha)\cos\left(\frac{2\pi k}{n}\right)"
+    r"\right]^{-1}",
+    _periodic,
+)
+
+make_entry(
+    CATALOG,
+    id="ou.eigenvalue",
+    title="Eigenvalues of the Ornstein-Uhlenbeck covariance (periodic form, as printed)",
+    lhs=lam_k,
+    rhs=_periodic,
+    index_range="k = 1, \\dots, n-1",
+    variables={**N, **K, **ALPHA},
+    assumptions=STANDARD,
+    regime=Regime(
+        RegimeKind.ASYMPTOTIC,
+        "n alpha >> 1 (the walk forgets its start): n -> infinity at fixed alpha and k; "
+        "exact only for the periodic walk x_0 = x_n",
+    ),
+    source=_source,
+    derivation=spectra.derive_ou_eigenvalue,
+    status=Status.DERIVED,
+    comparison=Kind.EQUAL,
+    process="ou",
+    quantity="eigenvalue",
+    related=("ou.eigenvalue.mirror", "ou.eigenvalue.small_k"),
+    notes=(
+        "Values come in equal pairs k, n - k (size-n circulant); the open walk's spectrum does "
+        "not.",
+        "When n alpha << 1 the leading eigenvalue is 4 times too small: use ou.eigenvalue.mirror.",
+    ),
+)
+
+make_entry(
+    CATALOG,
+    id="ou.eigenvalue.mirror",
+    title="Eigenvalues of the Ornstein-Uhlenbeck covariance (mirror form, n alpha << 1)",
+    lhs=lam_k,
+    rhs=1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(sp.pi * k / n)),
+    index_range="k = 1, \\dots, n-1",
+    variables={**N, **K, **ALPHA},
+    assumptions=STANDARD,
+    regime=Regime(
+        RegimeKind.ASYMPTOTIC,
+        "n alpha << 1 (the walk has not felt the well); exact in the limit alpha -> 0, "
+        "where it is rw.eigenvalue",
+    ),
+    source=_source,
+    derivation=spectra.derive_ou_eigenvalue_mirror,
+    status=Status.DERIVED,
+    comparison=Kind.DIFFERENT,
+    process="ou",
+    quantity="eigenvalue",
+    related=("ou.eigenvalue", "rw.eigenvalue"),
+)
+
+make_entry(
+    CATALOG,
+    id="ou.eigenvalue.small_k",
+    title="Small-k approximation of the Ornstein-Uhlenbeck eigenvalues",
+    lhs=lam_k,
+    rhs=_printed_small_k,
+    index_range="k \\ll n",
+    variables={**N, **K, **ALPHA},
+    assumptions=STANDARD,
+    regime=Regime(
+        RegimeKind.ASYMPTOTIC,
+        "k << n (relative error of the denominator at most pi^2 k^2 / (3 n^2)), on top of "
+        "ou.eigenvalue's regime n alpha >> 1",
+    ),
+    source=Source(
+        f"{POSTER}, 'Generalizations'",
+        r"\lambda_{\mathrm{OU},k} \simeq \left[\frac{4\pi^2 k^2 (1-\alpha)}{n^2}+\alpha^2\right]^{-1}",
+        _printed_small_k,
+    ),
+    derivation=spectra.derive_ou_small_k,
+    status=Status.DERIVED,
+    comparison=Kind.EQUAL,
+    process="ou",
+    quantity="eigenvalue",
+    related=("ou.eigenvalue", "ou.eigenvalue.mirror"),
+)

@@ -1,0 +1,123 @@
+"""Data structures for a derivation: the steps SymPy performed and what they showed.
+
+A derivation is a list of :class:`Step` objects, each holding prose, displayed SymPy
+expressions and :class:`Check` records (identities that were verified by computation).
+The application layer renders them; this layer only produces SymPy objects. A check
+that fails makes the whole derivation fail (:meth:`Derivation.require`), so a wrong
+formula can never be rendered as derived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import sympy as sp
+
+
+class Kind(StrEnum):
+    """How a derived result compares with the form printed in the paper."""
+
+    EQUAL = "equal"
+    CONVENTION = "equal up to an index convention"
+    APPROXIMATION = "approximation"
+    DIFFERENT = "different"
+    NOT_PRINTED = "not printed in the paper"
+
+
+@dataclass(frozen=True)
+class Display:
+    """A displayed chain ``parts[0] = parts[1] = ...`` of SymPy objects or LaTeX strings."""
+
+    parts: tuple[object, ...]
+    note: str = ""
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """An identity or fact established by computation.
+
+    ``statement`` is LaTeX, ``how`` says what was computed (for example "simplify of
+    the difference is 0 for symbolic n") and ``holds`` is the computed truth value.
+    """
+
+    statement: str
+    how: str
+    holds: bool
+
+
+@dataclass
+class Step:
+    """One step of a derivation."""
+
+    title: str
+    text: str = ""
+    displays: list[Display] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+    def show(self, *parts: object, note: str = "", lead: str = "") -> Step:
+        """Display ``parts[0] = parts[1] = ...``; ``lead`` is a sentence printed before it."""
+        self.displays.append(Display(tuple(parts), note, lead))
+        return self
+
+    def check(self, statement: str, how: str, holds: bool) -> bool:
+        self.checks.append(Check(statement, how, bool(holds)))
+        return bool(holds)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The computed comparison of a derived result with the paper's printed form."""
+
+    kind: Kind
+    detail: str
+
+
+class DerivationError(AssertionError):
+    """A derivation failed one of its own checks."""
+
+
+@dataclass
+class Derivation:
+    """The outcome of a derivation function: the result, its steps and findings."""
+
+    result: sp.Basic
+    steps: list[Step]
+    comparison: Comparison
+    findings: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+
+    @property
+    def checks(self) -> list[Check]:
+        return [c for step in self.steps for c in step.checks]
+
+    def require(self) -> Derivation:
+        """Raise :class:`DerivationError` unless every check of every step holds."""
+        failed = [c.statement for c in self.checks if not c.holds]
+        if failed:
+            raise DerivationError("derivation check failed: " + "; ".join(failed))
+        return self
+
+
+def is_zero(expr: sp.Basic) -> bool:
+    """True when SymPy proves ``expr`` identically zero (simplify, then trig expansion)."""
+    expr = sp.sympify(expr)
+    if isinstance(expr, sp.MatrixBase):
+        return all(is_zero(e) for e in expr)
+    if expr == 0:
+        return True
+    for attempt in (sp.expand, sp.simplify, lambda e: sp.simplify(sp.expand_trig(e))):
+        if attempt(expr) == 0:
+            return True
+    return False
+
+
+def limit_at_infinity(expr: sp.Basic, var: sp.Symbol) -> sp.Basic:
+    """lim_{var -> oo} expr, computed as lim_{x -> 0+} expr(1/x) with a real dummy x.
+
+    SymPy's ``limit`` mishandles some limits in symbols declared integer (it returns
+    ``zoo`` or 0 for n^2 (1 - cos(pi/n))); the substitution drops that assumption.
+    """
+    x = sp.Dummy("x", positive=True)
+    return sp.limit(sp.sympify(expr).subs(var, 1 / x), x, 0, "+")

@@ -1,0 +1,1 @@
+"""Subcommands of the `rwpca` CLI; each module has ``register(subparsers)``."""

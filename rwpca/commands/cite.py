@@ -1,0 +1,46 @@
+"""`rwpca cite ID [--format markdown|latex|bibtex|json]` and `rwpca cite --list`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from proofs.catalog import CATALOG, get
+from rwpca import cite
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "cite",
+        help="cite a catalog formula",
+        description="Print the citation of a catalog entry, or list all entries.",
+    )
+    parser.add_argument("id", nargs="?", help="catalog ID, for example rw.evr")
+    parser.add_argument(
+        "--format",
+        choices=cite.FORMATS,
+        default="markdown",
+        help="output format (default: markdown)",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="list every catalog ID with its title and status"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        if args.id is not None:
+            raise ValueError(f"ID {args.id!r} is not allowed with --list: give one or the other")
+        if args.format == "json":
+            rows = [{"id": e.id, "title": e.title, "status": str(e.status)} for e in CATALOG]
+            print(json.dumps(rows, indent=2))
+            return 0
+        width = max(len(e.id) for e in CATALOG)
+        for entry in CATALOG:
+            print(f"{entry.id:<{width}}  {entry.status!s:<11}  {entry.title}")
+        return 0
+    if args.id is None:
+        raise ValueError("no catalog ID given: name one (see 'rwpca cite --list')")
+    print(cite.cite(get(args.id), args.format), end="")
+    return 0

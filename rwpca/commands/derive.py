@@ -1,0 +1,59 @@
+"""`rwpca derive [--out DIR] [--check]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from proofs.derivation import DerivationError
+from rwpca import derive
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "derive",
+        help="regenerate derivations/ from the SymPy derivations",
+        description="Run every catalog derivation and regenerate derivations/ (documents, "
+        "index, figures). Output is deterministic and written atomically.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory (default: derivations/ of the checkout)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and name the stale files if the output "
+        "differs from what the code generates",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.out if args.out is not None else derive.default_root()
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"--out {root} is not allowed: it exists and is not a directory")
+    progress = False if args.quiet else None
+    try:
+        files = derive.generate(progress)
+    except DerivationError as error:
+        print(f"rwpca: derivation failed, nothing written: {error}", file=sys.stderr)
+        return 1
+    shown = os.path.relpath(root) if root.is_absolute() else str(root)
+    if args.check:
+        stale = derive.check(root, files)
+        if stale:
+            print(f"{shown} is stale; run 'rwpca derive' to regenerate:", file=sys.stderr)
+            for path in stale:
+                print(f"  {shown}/{path}", file=sys.stderr)
+            return 1
+        print(f"{shown} is up to date ({len(files)} files)")
+        return 0
+    derive.write(root, files)
+    print(f"wrote {len(files)} files to {shown}")
+    return 0
