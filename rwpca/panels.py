@@ -1,0 +1,82 @@
+"""Plot panels shared by the CLI figures (`simulate --plot`, `analyze --plot`) and derivations/.
+
+Projections are time courses: column k - 1 of ``projections`` is the trajectory's
+coordinate on PCA component k at times t = 1..n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+
+def figure(width: float, height: float) -> Figure:
+    """A pyplot-free figure with constrained layout."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def component_pairs(components: int) -> list[tuple[int, int]]:
+    """Pairs (j, k), 1 <= j < k <= components, in reading order."""
+    return list(combinations(range(1, components + 1), 2))
+
+
+def lissajous_panels(
+    axes: Sequence[Axes],
+    projections: np.ndarray,
+    pairs: Sequence[tuple[int, int]],
+    reference: np.ndarray | None = None,
+) -> None:
+    """Scatter projection k against projection j for each pair, coloured by time.
+
+    ``reference`` (same shape as ``projections``) is drawn as a grey line, for example the
+    exact random-walk projections sqrt(2 lambda_k / n) cos(pi k (t - 1/2) / n).
+    """
+    n = projections.shape[0]
+    time = np.arange(1, n + 1)
+    for ax, (j, k) in zip(axes, pairs, strict=False):
+        if reference is not None:
+            ax.plot(
+                reference[:, j - 1],
+                reference[:, k - 1],
+                "-",
+                color="0.6",
+                lw=1,
+                label="random-walk theory",
+            )
+        ax.scatter(projections[:, j - 1], projections[:, k - 1], c=time, s=5, cmap="viridis")
+        ax.set_xlabel(f"PC {j}")
+        ax.set_ylabel(f"PC {k}")
+        ax.set_title(f"components {j} and {k}", fontsize=9)
+
+
+def spectrum_panel(
+    ax: Axes,
+    observed: np.ndarray,
+    references: Mapping[str, np.ndarray],
+    ylabel: str = "explained-variance ratio",
+    components: int | None = None,
+) -> None:
+    """Observed ratios (markers) against reference curves, log-log, k = 1..components."""
+    count = observed.size if components is None else min(components, observed.size)
+    k = np.arange(1, count + 1)
+    ax.loglog(k, observed[:count], "o", ms=4, color="k", label="observed")
+    for index, (label, values) in enumerate(references.items()):
+        ax.loglog(k, np.asarray(values)[:count], "-", color=f"C{index}", label=label)
+    ax.set_xlabel("component k")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+
+
+def to_png(fig: Figure) -> bytes:
+    """PNG bytes without a software tag, in matplotlib's default style."""
+    import io
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(matplotlib.rcParamsDefault):
+        fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
