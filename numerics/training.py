@@ -10,7 +10,7 @@ Three models, as in the paper's comparison at the scale of one CPU:
 * ``softmax``: softmax regression on scikit-learn's bundled 8 x 8 handwritten digits
   (1797 images, 64 pixels, 10 classes; no download), cross-entropy loss, d = 650.
 * ``mlp``: a fully connected network 64 -> ``hidden`` (ReLU) -> 10 on the same digits,
-  He-initialised, cross-entropy loss; d = 75 hidden + 10 for hidden = 128 is 9738.
+  He-initialised, cross-entropy loss; d = 75 hidden + 10 (9610 for hidden = 128).
 
 Optimisers: plain SGD ``x_t = x_{t-1} - eta_t g_t`` and SGD with (heavy-ball) momentum
 ``v_t = gamma v_{t-1} - eta_t g_t, x_t = x_{t-1} + v_t`` (the momentum walk of the paper);

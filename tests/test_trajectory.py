@@ -132,6 +132,14 @@ def test_dask_array_uses_a_chunked_reduction():
             open_trajectory(da.from_array(bad, chunks=(11, 50))).gram()
         with pytest.raises(ValueError, match="1-D"):
             open_trajectory(da.zeros(10))
+        from numerics.analysis import analyze
+
+        lazy_result = analyze(lazy, components=2, replicates=19)
+        eager_result = analyze(X, components=2, replicates=19)
+        assert np.allclose(
+            lazy_result.explained_variance_ratio, eager_result.explained_variance_ratio
+        )
+        assert lazy_result.verdict == eager_result.verdict
 
 
 def test_streaming_pass_memory_is_independent_of_d(tmp_path):
