@@ -86,6 +86,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from numerics.formulas import lambdify_by_name
@@ -470,11 +471,34 @@ def walk_gram(step_gram: np.ndarray) -> np.ndarray:
     return centred_gram(G)
 
 
-def _replicate(M: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """Top eigenpairs and trace of the walk built from the step Gram matrix M."""
-    K = walk_gram(M)
-    values, vectors = _top_eigen(lambda V: K @ V, lambda: K, K.shape[0], count)
-    return values, vectors, float(np.trace(K))
+class _Walks:
+    """Spectra of the walks built from (reshuffled) step Gram matrices, without forming them.
+
+    For the walk ``C L0 R`` with step Gram matrix ``M``, ``K V = C L0 M L0^T C V``: the
+    operator is applied with a reversed cumulative sum, one ``N x N`` product and a
+    cumulative sum (``O(N^2 b)`` for b vectors), and ``tr K = sum(M * W)`` with the fixed
+    ``W = L0^T C L0``. Small walks are decomposed densely.
+    """
+
+    def __init__(self, n: int, count: int) -> None:
+        self.n, self.count = n, count
+        L0C = _cumulative(np.eye(n - 1))  # C L0, n x N
+        self.W = L0C.T @ L0C
+
+    def spectrum(self, M: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """Top eigenpairs and trace of C L0 M L0^T C."""
+        n, count = self.n, self.count
+        trace = float(np.einsum("ij,ij->", M, self.W))
+
+        def apply(V: np.ndarray) -> np.ndarray:
+            centred = V - V.mean(axis=0)
+            back = np.cumsum(centred[::-1], axis=0)[::-1][1:]  # L0^T C V: sums over t > j
+            out = np.zeros_like(V)
+            np.cumsum(M @ back, axis=0, out=out[1:])  # L0 (...)
+            return out - out.mean(axis=0)
+
+        values, vectors = _top_eigen(apply, lambda: walk_gram(M), n, count)
+        return values, vectors, trace
 
 
 def _calibrate(
@@ -490,8 +514,9 @@ def _calibrate(
 ) -> tuple[np.ndarray, np.ndarray, float, float, float, np.ndarray]:
     """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean)."""
     stats = np.empty((replicates, count, 2))
+    walks = _Walks(M.shape[0] + 1, count)
     for b in range(replicates):
-        values, vectors, trace = _replicate(null.randomise(rng, M), count)
+        values, vectors, trace = walks.spectrum(null.randomise(rng, M))
         stats[b] = _statistics(values / trace, null_top, vectors)
         bar.update(1)
     # the data join the replicates in the standardisation: all B + 1 walks are then
@@ -604,7 +629,10 @@ def analyze_gram(
         disable=None if progress is None else not progress,
         leave=False,
     )
-    with bar:
+    # the randomisation runs thousands of small (n x n) x (n x b) products: BLAS threads
+    # gain nothing there and, on a busy machine, their synchronisation makes each product
+    # several times slower
+    with bar, threadpool_limits(limits=1, user_api="blas"):
         for name in NULL_MODELS:
             null = _Null(name, n, q, fit)
             null_ratios = null.ratios()

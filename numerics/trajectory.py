@@ -23,8 +23,10 @@ rule.
 Centred PCA and the squared step norms are invariant under that shift, and subtracting
 the first checkpoint before the products avoids the cancellation that ``||x||^2 >> ||x_i -
 x_j||^2`` (typical of a window in the middle of training) would cause in float64. Peak
-memory is O(n^2 + n * block) whatever the file size: memory-mapped pages of a block are
-released (``madvise(MADV_DONTNEED)``) once the block has been used.
+memory is O(n^2 + n * block) whatever the file size: the memory-mapped pages read so far
+are released (``madvise(MADV_DONTNEED)``) once each block has been copied. (The kernel may
+map a whole page-cache folio on a fault, so a block can transiently hold up to n folios,
+a few MB per row at most, still independent of d.)
 
 >>> import numpy as np
 >>> X = np.cumsum(np.ones((4, 50)), axis=0)  # x_t = (t, t, ..., t)
@@ -233,15 +235,19 @@ def _finite(B: np.ndarray, label: str, column: int) -> np.ndarray:
     return B
 
 
+Release = Callable[[int, int, int, int], None]
+
+
 def _matrix_blocks(
-    X: np.ndarray, label: str, release: Callable[[], None] | None = None
+    X: np.ndarray, label: str, release: Release | None = None
 ) -> Callable[[int, int, int], Iterator[np.ndarray]]:
     def blocks(start: int, stop: int, block: int) -> Iterator[np.ndarray]:
         rows = X[start:stop]
         for column in range(0, X.shape[1], block):
-            B = np.array(rows[:, column : column + block], dtype=np.float64)
+            end = min(column + block, X.shape[1])
+            B = np.array(rows[:, column:end], dtype=np.float64)
             if release is not None:
-                release()  # the copy is made: let the kernel drop the mapped pages
+                release(start, stop, column, end)  # the copy is made: drop the mapped pages
             yield _finite(B, label, column)
 
     return blocks
@@ -258,12 +264,30 @@ def _mapped(path: Path, header: _Header, label: str) -> Trajectory:
         offset=header.offset,
         order="F" if header.fortran_order else "C",
     )
+    size = header.dtype.itemsize
+    page = mmap.PAGESIZE
 
-    def release() -> None:
-        if hasattr(mapping, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-            mapping.madvise(mmap.MADV_DONTNEED)
+    def drop(low: int, high: int) -> None:
+        # whole pages below ``high`` only: the page holding ``high`` is the next block's.
+        # Dropping a clean page of a read-only file mapping never loses data; at worst a
+        # page holding a neighbouring row's bytes is read again later.
+        low, high = low - low % page, high - high % page
+        if high > low:
+            mapping.madvise(mmap.MADV_DONTNEED, low, high - low)
 
-    return Trajectory(n, d, label, "npy", _matrix_blocks(X, label, release))
+    def release(start: int, stop: int, column: int, end: int) -> None:
+        # everything before column ``end`` has been read: drop it all, not only this
+        # block, because a fault can map a whole large page-cache folio, including pages
+        # dropped earlier (a row's tail faults in the next row's head)
+        if header.fortran_order:  # columns are contiguous
+            drop(header.offset, header.offset + end * n * size)
+            return
+        for row in range(start, stop):
+            base = header.offset + row * d * size
+            drop(base, base + end * size)
+
+    usable = hasattr(mapping, "madvise") and hasattr(mmap, "MADV_DONTNEED")
+    return Trajectory(n, d, label, "npy", _matrix_blocks(X, label, release if usable else None))
 
 
 def _open_npy(path: Path, label: str) -> Trajectory:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import pickle
+import subprocess
+import sys
 import tracemalloc
 import warnings
 import zipfile
@@ -318,3 +320,52 @@ def test_npz_member_offset_survives_zip64_extra(tmp_path):
     trajectory = open_trajectory(path)
     assert trajectory.kind == "npy"  # mapped, not decompressed
     assert np.allclose(trajectory.gram(block=7), dense_gram(X))
+
+
+_RSS_PROBE = """
+import mmap, sys
+import numpy as np
+from numerics.trajectory import open_trajectory
+
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+
+if sys.argv[2] == "no-release":
+    del mmap.MADV_DONTNEED  # what the reader would do without releasing pages
+trajectory = open_trajectory(sys.argv[1])
+_warm = np.ones((100, 4096)); _warm @ _warm.T  # BLAS allocates its buffers on first use
+before = hwm()
+trajectory.gram(block=4096)
+print(hwm() - before)
+"""
+
+
+def test_memory_mapped_pages_are_released_block_by_block(tmp_path):
+    """The resident set of a pass over a 240 MB memory-mapped file stays far below its size.
+
+    Mapped file pages count in the resident set; the reader drops the pages read so far
+    after each block, so growth is O(n x (block + the kernel's fault-around or folio size)),
+    independent of d. The same probe without the release grows by the whole file (so the
+    check bites).
+    """
+    n, d = 20, 1_500_000
+    path = tmp_path / "big.npy"
+    store = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(n, d))
+    store[:] = 1.0
+    store.flush()
+    del store
+
+    def growth(mode):
+        result = subprocess.run(
+            [sys.executable, "-c", _RSS_PROBE, str(path), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(result.stdout.strip())
+
+    file_bytes = n * d * 8
+    assert growth("release") < file_bytes / 4
+    assert growth("no-release") > file_bytes * 3 / 4
