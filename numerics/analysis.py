@@ -44,11 +44,10 @@ dimensions it is ``(1 +- sqrt(N / d_eff))^2``, the Marchenko-Pastur edges. The t
 error is smaller: to first order ``log(rho_k / rho_k^null)`` is ``tr(P_k E)`` with
 ``P_k = w_k w_k^T - A^T A / tr(A A^T)``, of standard deviation
 ``sqrt(2 (1 - 2 rho_k + sum_j rho_j^2) / d_eff)`` for Gaussian steps, valid only while that
-is small against the relative eigenvalue gaps. A parametric bootstrap (Gaussian steps
-with the measured d_eff) removes the first-order restriction but not the noise model: it
-was tried and rejects 15% of anisotropic Gaussian walks (d_eff = 191, n = 30) at a nominal
-5%, because NN-like noise concentrated in few directions is not an isotropic walk in d_eff
-dimensions once d_eff is not >> n.
+is small against the relative eigenvalue gaps. A parametric bootstrap (simulated Gaussian
+steps with the measured d_eff) removes the first-order restriction but not the noise
+model: NN-like noise concentrated in few directions is not an isotropic Gaussian walk in
+d_eff dimensions, and once d_eff is not >> n their spectra fluctuate differently.
 
 So the verdict uses the symmetry that defines each null and needs no noise model: the
 trajectory's own steps are reshuffled, which only needs the step Gram matrix ``M``
@@ -556,8 +555,8 @@ def analyze_gram(
     ``G`` is n x n (any common shift of the checkpoints is allowed: only centred
     quantities and differences are used), ``d`` the number of parameters. ``components``
     K: how many leading components are tested and reported. ``replicates`` and ``alpha``:
-    the number of reshuffled walks and the test level (see the module docstring); ``seed`` fixes the
-    draws, so the result is deterministic on a given machine.
+    the number of reshuffled walks and the test level (see the module docstring);
+    ``seed`` fixes the reshuffling, so the result is deterministic on a given machine.
     """
     G = np.asarray(G, dtype=np.float64)
     if G.ndim != 2 or G.shape[0] != G.shape[1]:

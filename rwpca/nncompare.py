@@ -373,8 +373,8 @@ def _findings(cache: dict[str, Any]) -> list[str]:
             f"parameters; it is below n in {len(low)} of {len(runs)} runs. The random-walk "
             "limit needs R R^T -> I, that is d_eff >> n, not only d >> n: SGD noise lives in "
             "few directions, so the finite-d fluctuations are far larger than the parameter "
-            "count suggests (the randomisation test is exact whatever d_eff; a Gaussian "
-            "bootstrap at the measured d_eff would not be)."
+            "count suggests (the randomisation test is exact whatever d_eff; a simulated "
+            "Gaussian walk at the measured d_eff would rest on a noise model)."
         )
     liss = [r["analysis"]["lissajous"] for r in runs]
     good2 = [r for r, s in zip(runs, liss, strict=True) if min(s[:2]) >= 0.9]

@@ -236,8 +236,7 @@ def anisotropic_walks(seed, n=30, d=3000):
 def test_verdict_has_its_nominal_level_on_random_walks():
     """Under each null the test rejects a fraction alpha of walks (binomial bound).
 
-    Anisotropic noise included: the randomisation test needs no noise model (a Gaussian
-    parametric bootstrap at the measured d_eff rejected about 15% of these at 5%).
+    Anisotropic noise included: the randomisation test needs no noise model.
     """
     trials = 40
     limit = binomial_upper(trials, 0.05)  # 8 of 40 at tail 1e-4
