@@ -90,3 +90,10 @@ def write(root: Path, files: dict[str, bytes]) -> None:
 def check(root: Path, files: dict[str, bytes]) -> list[str]:
     """Paths (relative to root) that are stale: changed, missing or not generated."""
     return treeio.stale_files(root, files, same_content)
+
+
+# --- documents contributed by feature modules (appended to the hook lists above) --------
+from rwpca import nncompare  # noqa: E402  (imported last: it uses rwpca.figures, not derive)
+
+EXTRA_DOCUMENTS.append(nncompare.documents)
+EXTRA_INDEX_LINKS.append((nncompare.DOCUMENT, nncompare.TITLE))

@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write nothing; exit 1 and name the stale files if the output "
         "differs from what the code generates",
     )
+    parser.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train the neural-network comparison runs again and refresh their cached "
+        "summaries (rwpca/data/nn_runs.json) before regenerating",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run)
 
@@ -39,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
     if root.exists() and not root.is_dir():
         raise ValueError(f"--out {root} is not allowed: it exists and is not a directory")
     progress = False if args.quiet else None
+    if args.retrain:
+        if args.check:
+            raise ValueError("--retrain is not allowed with --check: --check writes nothing")
+        from rwpca import nncompare
+
+        nncompare.retrain(progress)
     try:
         files = derive.generate(progress)
     except DerivationError as error:

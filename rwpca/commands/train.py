@@ -1,0 +1,86 @@
+"""`rwpca train --model NAME --steps N --out PATH [options]`: record a training trajectory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from numerics.training import MODELS, OPTIMIZERS, SCHEDULES, RunConfig, parameter_count, train
+from numerics.trajectory import MIN_DIMENSION_RATIO, parse_window
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a small model on NumPy and record its parameters at every step",
+        description="Train linear regression on synthetic Gaussian data (linear), softmax "
+        "regression (softmax) or a one-hidden-layer ReLU network (mlp) on scikit-learn's "
+        "bundled 8x8 digits, with SGD or SGD with momentum, and write the recorded "
+        "checkpoints as an n x d .npy file that `rwpca analyze` reads.",
+    )
+    parser.add_argument("--model", required=True, choices=MODELS)
+    parser.add_argument("--steps", required=True, type=int, help="number of SGD steps")
+    parser.add_argument("--out", required=True, type=Path, help="output trajectory (.npy)")
+    parser.add_argument(
+        "--record",
+        metavar="START:STOP",
+        help="keep checkpoints START..STOP-1 (checkpoint t = after t steps; default: all "
+        "of 0..steps)",
+    )
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    parser.add_argument("--lr", type=float, default=None, help="initial learning rate")
+    parser.add_argument("--momentum", type=float, default=0.9, help="gamma (default 0.9)")
+    parser.add_argument("--schedule", choices=SCHEDULES, default="constant")
+    parser.add_argument(
+        "--decay-steps",
+        type=float,
+        default=None,
+        help="tau of eta_t = eta_0 / (1 + t / tau) (default steps / 10)",
+    )
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--hidden", type=int, default=128, help="mlp hidden width")
+    parser.add_argument("--features", type=int, default=2000, help="linear input dimension")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    record = (
+        parse_window(args.record, args.steps + 1, "--record") if args.record is not None else None
+    )
+    config = RunConfig(
+        model=args.model,
+        steps=args.steps,
+        record=record,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        momentum=args.momentum,
+        schedule=args.schedule,
+        decay_steps=args.decay_steps,
+        batch_size=args.batch_size,
+        hidden=args.hidden,
+        features=args.features,
+        seed=args.seed,
+    ).checked()
+    if args.out.suffix != ".npy":
+        raise ValueError(f"--out {args.out} is not allowed: the trajectory is written as a .npy")
+    start, stop = config.record  # type: ignore[misc]
+    d = parameter_count(config)
+    if d < MIN_DIMENSION_RATIO * (stop - start):
+        print(
+            f"rwpca: warning: recording n = {stop - start} checkpoints of d = {d} parameters: "
+            f"the random-walk theory assumes d >> n (use --record to keep at most "
+            f"{d // MIN_DIMENSION_RATIO})",
+            file=sys.stderr,
+        )
+    result = train(config, args.out, progress=None)
+    metrics = ", ".join(
+        f"{key} {result.initial[key]:.4g} -> {result.final[key]:.4g}" for key in result.final
+    )
+    print(
+        f"trained {config.model} ({config.optimizer}, {config.schedule} learning rate "
+        f"{config.learning_rate:g}) for {config.steps} steps, d = {result.d}: {metrics}"
+    )
+    print(f"wrote checkpoints {start}..{stop - 1} ({stop - start} x {result.d}) to {args.out}")
+    return 0

@@ -1,0 +1,414 @@
+"""Trajectory PCA and the null models: exact against definitions, calibrated, and able to fail.
+
+Statistical tolerances come from concentration: an average of M independent estimates
+is compared with its expectation within 4 of its own standard errors, and rejection
+counts of a level-alpha test over T independent walks with a binomial tail bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA
+
+from numerics import analysis as nal
+from numerics import spectra
+from numerics.analysis import (
+    NULL_MODELS,
+    analyze,
+    analyze_gram,
+    cosine_basis,
+    drift_covariance,
+    effective_dimension,
+    fit_drift,
+    random_walk_ratios,
+)
+
+
+def gram_of(X: np.ndarray) -> np.ndarray:
+    Y = X - X[0]
+    return Y @ Y.T
+
+
+def walk(n, d, seed=0, drift=0.0, scales=None, offset=3.0):
+    rng = np.random.default_rng(seed)
+    steps = rng.standard_normal((n - 1, d)) / math.sqrt(d)
+    if scales is not None:
+        steps *= np.asarray(scales)[:, None]
+    steps += drift / math.sqrt(d)
+    X = np.zeros((n, d)) + offset
+    X[1:] += np.cumsum(steps, axis=0)
+    return X
+
+
+def explicit_operators(n):
+    """C (n x n) and L0 (n x N) built entry by entry."""
+    C = np.eye(n) - np.ones((n, n)) / n
+    L0 = np.array([[1.0 if j < t else 0.0 for j in range(n - 1)] for t in range(n)])
+    return C, L0
+
+
+def ratios_of(K):
+    values = np.sort(np.linalg.eigvalsh(K))[::-1][:-1]
+    return values / values.sum()
+
+
+# --- centred PCA --------------------------------------------------------------------------
+
+
+def matches_sklearn(X: np.ndarray, components: int = 4) -> bool:
+    """The analysis's ratios and projections equal scikit-learn's PCA of the raw matrix."""
+    result = analyze_gram(gram_of(X) + 7.0, X.shape[1], components, replicates=19)
+    pca = PCA().fit(X)
+    n = X.shape[0]
+    ratios_ok = np.allclose(
+        result.explained_variance_ratio, pca.explained_variance_ratio_[: n - 1], atol=1e-10
+    )
+    reference = pca.transform(X)[:, :components]
+    signs = np.sign(np.sum(reference * result.projections, axis=0))
+    projections_ok = np.allclose(result.projections, reference * signs, atol=1e-8)
+    return bool(ratios_ok and projections_ok)
+
+
+def test_centred_pca_matches_scikit_learn():
+    assert matches_sklearn(walk(15, 400, seed=3, offset=40.0))
+
+
+def test_mutation_without_centring_is_caught(monkeypatch):
+    """Dropping the centring (C G C -> G) must make the comparison fail."""
+    monkeypatch.setattr(nal, "centred_gram", lambda G: np.asarray(G, dtype=float))
+    assert not matches_sklearn(walk(15, 400, seed=3, offset=40.0))
+
+
+def test_step_norms_are_read_off_the_gram_matrix():
+    X = walk(9, 50, seed=4, scales=np.linspace(0.5, 2, 8))
+    result = analyze_gram(X @ X.T, 50, replicates=19)  # no shift: any common offset works
+    assert np.allclose(result.step_norms_squared, np.sum(np.diff(X, axis=0) ** 2, axis=1))
+
+
+# --- the null models against their definitions ---------------------------------------------
+
+
+@pytest.mark.parametrize("n", [3, 10, 57])
+def test_random_walk_null_is_the_exact_finite_n_spectrum(n):
+    assert np.allclose(random_walk_ratios(n), spectra.explained_variance_ratio("plain", n))
+
+
+def test_schedule_null_is_the_spectrum_of_C_L_D_L_C():
+    n = 12
+    q = np.linspace(2.0, 0.1, n - 1) ** 2
+    C, L0 = explicit_operators(n)
+    expected = ratios_of(C @ L0 @ np.diag(q) @ L0.T @ C)
+    null = nal._Null("step_schedule", n, q, fit_drift(q, 1.0))
+    assert np.allclose(null.ratios(), expected)
+    flat = nal._Null("step_schedule", n, np.full(n - 1, 3.0), fit_drift(q, 1.0))
+    assert np.allclose(flat.ratios(), random_walk_ratios(n))  # constant steps: null (a)
+
+
+def test_drift_null_is_the_spectrum_with_a_rank_one_drift_term():
+    n = 10
+    fit = nal.DriftFit(drift_squared=0.3, noise=2.0, naive_drift_squared=0.0)
+    C, L0 = explicit_operators(n)
+    ones = np.ones((n - 1, n - 1))
+    expected = C @ L0 @ (2.0 * np.eye(n - 1) + 0.3 * ones) @ L0.T @ C
+    assert np.allclose(drift_covariance(n, fit), expected)
+    no_drift = nal.DriftFit(0.0, 2.0, 0.0)
+    assert np.allclose(ratios_of(drift_covariance(n, no_drift)), random_walk_ratios(n))
+
+
+def drift_estimates(estimator, trials=400, n=21, d=200, mu2=0.02):
+    """Mean and standard error of an estimator of ||mu||^2 over independent drift walks."""
+    values = []
+    for seed in range(trials):
+        X = walk(n, d, seed=seed, drift=math.sqrt(mu2))  # sigma^2 d = 1
+        Y = X - X[0]
+        q = np.sum(np.diff(Y, axis=0) ** 2, axis=1)
+        values.append(estimator(q, float(Y[-1] @ Y[-1])))
+    values = np.asarray(values)
+    return values.mean(), values.std(ddof=1) / math.sqrt(trials)
+
+
+def test_drift_estimate_is_unbiased():
+    """E[estimate] = ||mu||^2 within 4 standard errors (the naive one is off by 1/N = 0.05)."""
+    mean, error = drift_estimates(lambda q, s: fit_drift(q, s).drift_squared)
+    assert abs(mean - 0.02) < 4 * error
+    noise, noise_error = drift_estimates(lambda q, s: fit_drift(q, s).noise)
+    assert abs(noise - 1.0) < 4 * noise_error
+
+
+def test_mutation_naive_drift_estimate_is_caught():
+    """The naive ||mean step||^2 fails the same check: its bias sigma^2 d / N is resolved."""
+    mean, error = drift_estimates(lambda q, s: fit_drift(q, s).naive_drift_squared)
+    assert abs(mean - 0.02) > 4 * error
+    assert abs(mean - (0.02 + 1.0 / 20)) < 4 * error  # exactly the predicted bias
+
+
+# --- effective dimension and the Ostrowski envelope -----------------------------------------
+
+
+def test_effective_dimension_of_isotropic_anisotropic_scheduled_and_drifting_steps():
+    """d_eff = tr(S)^2 / tr(S^2) within 10% for 120 steps.
+
+    The estimate is a ratio of two means over P = 7140 pairs; its relative sd is about
+    sqrt(2 / P) ~ 2% for Gaussian overlaps and a few times that for heavy-tailed ones.
+    """
+    rng = np.random.default_rng(7)
+    R = rng.standard_normal((120, 3000))
+    assert abs(effective_dimension(R @ R.T) / 3000 - 1) < 0.1
+    s = 1 / np.sqrt(1 + np.arange(3000) / 20)
+    expected = np.sum(s**2) ** 2 / np.sum(s**4)
+    Ra = R * s
+    assert abs(effective_dimension(Ra @ Ra.T) / expected - 1) < 0.1
+    scheduled = R * np.geomspace(4, 0.25, 120)[:, None]
+    assert abs(effective_dimension(scheduled @ scheduled.T) / 3000 - 1) < 0.1
+    drifted = R + 0.5  # ||mu||^2 = 750 against sigma^2 d = 3000
+    assert abs(effective_dimension(drifted @ drifted.T) / 3000 - 1) < 0.1
+
+
+@settings(max_examples=25)
+@given(
+    st.integers(4, 14),
+    st.integers(2, 60),
+    st.floats(0.0, 2.0),
+    st.integers(0, 2**32 - 1),
+)
+def test_ostrowski_envelope_contains_every_eigenvalue_quotient(n, d, spread, seed):
+    """lambda_k(observed) / lambda_k(C L D L^T C) lies in [lambda_min, lambda_max] of I + E."""
+    rng = np.random.default_rng(seed)
+    steps = rng.standard_normal((n - 1, d)) * np.exp(spread * rng.standard_normal(n - 1))[:, None]
+    X = np.vstack([np.zeros(d), np.cumsum(steps, axis=0)])
+    result = analyze_gram(X @ X.T, d, components=2, replicates=19)
+    q = np.sum(steps**2, axis=1)
+    C, L0 = explicit_operators(n)
+    null = np.sort(np.linalg.eigvalsh(C @ L0 @ np.diag(q) @ L0.T @ C))[::-1][: n - 1]
+    quotient = result.eigenvalues / null
+    lo, hi = result.ostrowski
+    assert np.all(quotient >= lo - 1e-8 * hi) and np.all(quotient <= hi * (1 + 1e-8))
+
+
+def test_mutation_envelope_fails_for_the_wrong_null():
+    """With varying step sizes, quotients against the plain walk leave the envelope."""
+    n, d = 12, 400
+    scales = np.geomspace(4.0, 0.25, n - 1)
+    X = walk(n, d, seed=11, scales=scales)
+    result = analyze_gram(gram_of(X), d, replicates=19)
+    wrong = random_walk_ratios(n) * result.eigenvalues.sum()
+    quotient = result.eigenvalues / wrong
+    lo, hi = result.ostrowski
+    assert np.any((quotient < lo) | (quotient > hi))
+
+
+# --- the verdict: calibrated and with power ------------------------------------------------
+
+
+def rejections(make, trials, **kwargs):
+    counts = dict.fromkeys(NULL_MODELS, 0)
+    for seed in range(trials):
+        G, d = make(seed)
+        result = analyze_gram(G, d, seed=10**6 + seed, **kwargs)  # not the data's stream
+        for name, test in result.nulls.items():
+            counts[name] += not test.consistent
+    return counts
+
+
+def binomial_upper(trials, alpha, tail=1e-4):
+    """Smallest c with P(Binomial(trials, alpha) > c) < tail."""
+    total = 0.0
+    for c in range(trials + 1):
+        total += math.comb(trials, c) * alpha**c * (1 - alpha) ** (trials - c)
+        if 1 - total < tail:
+            return c
+    return trials
+
+
+def anisotropic_walks(seed, n=30, d=3000):
+    """Steps concentrated in few directions: variances 1 / (1 + i / 5), d_eff = 191."""
+    rng = np.random.default_rng(seed)
+    steps = rng.standard_normal((n - 1, d)) / np.sqrt(1 + np.arange(d) / 5)
+    X = np.vstack([np.zeros(d), np.cumsum(steps, axis=0)])
+    return gram_of(X), d
+
+
+def test_verdict_has_its_nominal_level_on_random_walks():
+    """Under each null the test rejects a fraction alpha of walks (binomial bound).
+
+    Anisotropic noise included: the randomisation test needs no noise model.
+    """
+    trials = 40
+    limit = binomial_upper(trials, 0.05)  # 8 of 40 at tail 1e-4
+    plain = rejections(lambda s: (gram_of(walk(16, 600, seed=s)), 600), trials, replicates=39)
+    assert all(count <= limit for count in plain.values()), plain
+    skewed = rejections(anisotropic_walks, trials, replicates=39)
+    assert all(count <= limit for count in skewed.values()), skewed
+    scheduled = rejections(
+        lambda s: (gram_of(walk(16, 600, seed=s, scales=np.geomspace(3, 0.3, 15))), 600),
+        trials,
+        replicates=39,
+    )
+    assert scheduled["step_schedule"] <= limit, scheduled
+    assert scheduled["random_walk"] >= trials - limit, scheduled
+    drifted = rejections(drift_walks, trials, replicates=39)
+    assert drifted["drift"] <= limit, drifted
+    # and power: a drift of 0.4 sigma per step is always seen by (a) and (b)
+    assert drifted["random_walk"] == trials and drifted["step_schedule"] == trials
+
+
+def drift_walks(seed):
+    return gram_of(walk(16, 600, seed=seed, drift=0.4)), 600
+
+
+def test_mutation_plain_null_without_sign_flips_loses_its_power(monkeypatch):
+    """Reordering alone keeps a drift: (a) would then accept drift walks."""
+    monkeypatch.setitem(nal._SYMMETRIES, "random_walk", (True, False))
+    assert rejections(drift_walks, 10, replicates=39)["random_walk"] <= 3
+
+
+def test_mutation_drift_null_with_sign_flips_is_miscalibrated(monkeypatch):
+    """Flipping signs removes the drift the null (c) allows: drift walks get rejected."""
+    monkeypatch.setitem(nal._SYMMETRIES, "drift", (True, True))
+    assert rejections(drift_walks, 10, replicates=39)["drift"] >= 9
+
+
+def first_order_sd(ratios: np.ndarray, d_eff: float) -> np.ndarray:
+    """sd of log(rho_k / rho_k^null) to first order: sqrt(2 (1 - 2 rho_k + sum rho^2) / d_eff)."""
+    return np.sqrt(2 * (1 - 2 * ratios + np.sum(ratios**2)) / d_eff)
+
+
+def quotients_are_one(d: int = 100_000, n: int = 6, null: str = "random_walk", **walk_args) -> bool:
+    """For a walk with d >> n every reported quotient is 1 within 5 first-order sd."""
+    X = walk(n, d, seed=5, **walk_args)
+    result = analyze_gram(gram_of(X), d, replicates=19)
+    test = result.nulls[null]
+    sd = first_order_sd(test.ratios[: result.components], d)
+    return bool(np.all(np.abs(np.log(test.quotient)) < 5 * sd))
+
+
+def test_quotients_of_a_high_dimensional_walk_are_one():
+    assert quotients_are_one()
+    assert quotients_are_one(null="step_schedule", scales=np.geomspace(3, 0.3, 5))
+    assert quotients_are_one(n=40, d=200_000, null="drift")
+    assert quotients_are_one(n=40, d=200_000, null="drift", drift=0.3)
+
+
+def test_mutation_wrong_plain_null_is_caught(monkeypatch):
+    """The limit ratios 6/(pi^2 k^2) in place of the exact finite-n ones: caught at n = 6.
+
+    The bootstrap verdict itself does not depend on the formula (data and simulated walks
+    are compared through the same null), so the check is on the reported quotients.
+    """
+
+    def limit(n):
+        k = np.arange(1, n, dtype=float)
+        return 6 / (np.pi**2 * k**2)
+
+    monkeypatch.setattr(nal, "random_walk_ratios", limit)
+    assert not quotients_are_one()
+
+
+def test_mutation_naive_drift_in_the_null_is_caught(monkeypatch):
+    """A drift null fitted with the biased naive estimate misreports a drift-free walk."""
+    real = nal.fit_drift
+
+    def naive(q, span):
+        fit = real(q, span)
+        return nal.DriftFit(fit.naive_drift_squared, fit.noise, fit.naive_drift_squared)
+
+    monkeypatch.setattr(nal, "fit_drift", naive)
+    assert not quotients_are_one(n=40, d=200_000, null="drift")
+
+
+def test_mutation_uncentred_schedule_null_is_caught(monkeypatch):
+    """Null (b) without the centring C: its quotients are off for a scheduled walk."""
+    monkeypatch.setattr(
+        nal,
+        "schedule_factor",
+        lambda q: np.vstack([np.zeros(q.size), np.cumsum(np.diag(np.sqrt(q)), axis=0)]),
+    )
+    assert not quotients_are_one(null="step_schedule", scales=np.geomspace(3, 0.3, 5))
+
+
+# --- Lissajous score --------------------------------------------------------------------------
+
+
+def test_lissajous_score_is_one_for_the_exact_eigenvectors():
+    n = 30
+    _, vectors = np.linalg.eigh(spectra.centred_covariance("plain", n))
+    top = vectors[:, ::-1][:, :5]
+    assert np.allclose(nal._lissajous(top), 1.0, atol=1e-12)
+
+
+def test_mutation_printed_cosine_convention_is_caught(monkeypatch):
+    """cos(pi k t / n) (the paper's printed form) is not the exact eigenvector."""
+    n = 30
+    _, vectors = np.linalg.eigh(spectra.centred_covariance("plain", n))
+    top = vectors[:, ::-1][:, :5]
+
+    def printed(n, count):
+        t = np.arange(1, n + 1)[:, None]
+        k = np.arange(1, count + 1)[None, :]
+        basis = np.cos(np.pi * k * t / n)
+        basis -= basis.mean(axis=0)
+        return basis / np.linalg.norm(basis, axis=0)
+
+    monkeypatch.setattr(nal, "cosine_basis", printed)
+    assert np.all(nal._lissajous(top) < 1 - 1e-4)
+
+
+def test_cosine_basis_is_orthonormal():
+    B = cosine_basis(17, 16)
+    assert np.allclose(B.T @ B, np.eye(16))
+
+
+# --- machinery ----------------------------------------------------------------------------
+
+
+def test_subspace_iteration_matches_dense_eigh():
+    n = 300
+    K = drift_covariance(n, nal.DriftFit(0.01, 1.0, 0.0))
+    values, vectors = nal._top_eigen(lambda V: K @ V, lambda: K, n, 6)
+    dense_values, dense_vectors = np.linalg.eigh(K)
+    assert np.allclose(values, dense_values[::-1][:6], rtol=1e-9)
+    overlap = np.abs(np.sum(vectors * dense_vectors[:, ::-1][:, :6], axis=0))
+    assert np.allclose(overlap, 1.0, atol=1e-8)
+
+
+def test_result_json_and_verdict():
+    X = walk(30, 3000, seed=8)
+    result = analyze(X, components=3, replicates=39)
+    data = result.to_json()
+    assert {
+        "n",
+        "d",
+        "explained_variance_ratio",
+        "null_models",
+        "lissajous",
+        "consistent_with_random_walk",
+        "verdict",
+    } <= set(data)
+    assert set(data["null_models"]) == set(NULL_MODELS)
+    assert len(data["lissajous"]) == 3 and data["n"] == 30 and data["d"] == 3000
+    assert data["consistent_with_random_walk"] is True
+    assert "consistent with" in data["verdict"]
+    windowed = analyze(X, window=(5, 25), components=2, replicates=19)
+    assert windowed.n == 20 and windowed.window == (5, 25)
+
+
+def test_bad_parameters_raise_one_line_errors():
+    G = gram_of(walk(5, 50))
+    for kwargs, fragment in [
+        ({"components": 0}, "components = 0"),
+        ({"replicates": 5}, "replicates = 5"),
+        ({"alpha": 1.5}, "alpha = 1.5"),
+    ]:
+        with pytest.raises(ValueError, match=fragment):
+            analyze_gram(G, 50, **kwargs)
+    with pytest.raises(ValueError, match="does not move"):
+        analyze_gram(np.zeros((4, 4)), 10)
+    with pytest.raises(ValueError, match="n = 2"):
+        analyze_gram(np.eye(2), 10)
+    with pytest.raises(ValueError, match="window 0:40"):
+        analyze(walk(10, 200), window=(0, 40))
