@@ -45,7 +45,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -82,10 +81,18 @@ def step_basis(process: str, n: int, params: Mapping[str, object] | None = None)
 
 @dataclass(frozen=True)
 class RatioPerturbation:
-    """Second-order mean and first-order spread of rho_hat_k / rho_k - 1, k = 1..n-1."""
+    """Second-order mean and first-order spread of rho_hat_k / rho_k - 1, k = 1..n-1.
+
+    ``second`` is the size of the second-order terms, (1/d) [sum_{j != k}
+    |lambda_j / (lambda_k - lambda_j)| (1 + |kappa| q_jk) + 2 + |kappa| max_j q_jj]: each
+    is a product of two entries of F whose variances are at most (1 + |kappa| q) / d, so a
+    z-standard-deviation excursion of the first-order term comes with second-order
+    terms of at most about z^2 * second.
+    """
 
     bias: np.ndarray
     sd: np.ndarray
+    second: np.ndarray
     #: Coefficients: bias = (bias0 + kappa bias4) / d, sd^2 = (var0 + kappa var4) / d.
     bias0: np.ndarray
     bias4: np.ndarray
@@ -121,7 +128,11 @@ def ratio_perturbation(
     kappa = float(kurtosis)
     bias = (bias0 + kappa * bias4) / d
     variance = np.clip(var0 + kappa * var4, 0, None) / d
-    return RatioPerturbation(bias, np.sqrt(variance), bias0, bias4, var0, var4)
+    size = abs(kappa)
+    second = (
+        (np.abs(coupling) * (1 + size * q[:m, :])).sum(axis=1) + 2 + size * np.diag(q).max()
+    ) / d
+    return RatioPerturbation(bias, np.sqrt(variance), second, bias0, bias4, var0, var4)
 
 
 def eigenvector_misalignment(
@@ -169,13 +180,3 @@ def relative_spread_of_squared_norms(
     """Standard deviation of ||x_t||^2 / E||x_t||^2, t = 1..n: sqrt((2 + kappa c_t) / d)."""
     _, shape = distance_profile(process, n, params)
     return np.sqrt(np.clip(2 + float(kurtosis) * shape, 0, None) / d)
-
-
-def effective_dimension(kurtosis: float, n: int) -> float:
-    """d_eff / d = 2 / (2 + kappa * 3/(2n)): a rough reading of the kurtosis penalty.
-
-    For the plain walk the step-space modes are close to sines, sum_t w_t^4 ~ 3 / (2n), so
-    the fourth-moment term in the variance of the ratios is about kappa * 3 / (2n) against
-    2 for Gaussian noise.
-    """
-    return 2.0 / (2.0 + kurtosis * 1.5 / n) if math.isfinite(kurtosis) else 0.0

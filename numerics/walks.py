@@ -158,16 +158,19 @@ def _check_d(d: object) -> int:
 
 
 def _rng(seed: object) -> np.random.Generator:
+    """A Generator from an integer >= 0, a tuple of them, a SeedSequence or a Generator."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.SeedSequence)):
-        raise ValueError(
-            f"seed = {show(seed)} is not allowed: the seed must be an integer >= 0, a "
-            "numpy SeedSequence or a Generator"
-        )
-    if isinstance(seed, (int, np.integer)) and seed < 0:
-        raise ValueError(f"seed = {seed} is not allowed: the seed must be an integer >= 0")
-    return np.random.default_rng(seed)
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    parts = seed if isinstance(seed, tuple) and seed else (seed,)
+    for part in parts:
+        if isinstance(part, bool) or not isinstance(part, (int, np.integer)) or part < 0:
+            raise ValueError(
+                f"seed = {show(seed)} is not allowed: the seed must be an integer >= 0 (or a "
+                "tuple of them, a numpy SeedSequence or a Generator)"
+            )
+    return np.random.default_rng([int(part) for part in parts] if len(parts) > 1 else int(parts[0]))
 
 
 def simulate(
