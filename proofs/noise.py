@@ -184,7 +184,10 @@ def derive_noise_independence(printed: sp.Basic | None) -> Derivation:
         "Correlated noise: the effective rank replaces d",
         "If a step has covariance Sigma over its d coordinates (Gaussian, by rotation "
         "invariance Sigma = diag(l_1, ..., l_d) without loss), (R R^T)_{st} = sum_c l_c z_sc z_tc "
-        "with independent standard z. With three coordinates:",
+        "with independent standard z. The deviation is then governed by the effective rank "
+        "r_eff, not by d: with r_eff comparable to n the step Gram matrix stays far from I "
+        "however large d is (for example Sigma with eigenvalues l_i = i^-p, p > 1, has "
+        "r_eff -> zeta(p)^2 / zeta(2p), bounded in d). With three coordinates:",
     )
     ls = sp.symbols("l_1:4", positive=True)
     zs = sp.symbols("z_s1:4", real=True)
@@ -215,11 +218,6 @@ def derive_noise_independence(printed: sp.Basic | None) -> Derivation:
         "substitution l_c = 1 (Gaussian: kappa = 0)",
         is_zero(correlated.subs(dict.fromkeys(ls, 1)) - expected.subs({d: 3, kappa: 0})),
     )
-    five.text += (
-        " The deviation is governed by r_eff, not d: with r_eff comparable to n the step Gram "
-        "matrix stays far from I however large d is (for example Sigma with eigenvalues "
-        "l_i = i^-p, p > 1, has r_eff -> zeta(p)^2 / zeta(2p), bounded in d)."
-    )
     six = Step(
         "Where it fails: nonzero mean and infinite variance",
         "A mean m per coordinate adds m^2 to every entry of E[R R^T] / d: a rank-one spike "
@@ -239,16 +237,7 @@ def derive_noise_independence(printed: sp.Basic | None) -> Derivation:
         "eigenvalues of the expected normalised Gram matrix minus I at n = 3",
         is_zero(eig - 3 * _m**2 / sigma**2),
     )
-    six.text += (
-        " Infinite variance (Cauchy, Student-t with nu <= 2): xi^2 has a tail "
-        "P(xi^2 > x) ~ x^(-nu/2) with nu/2 <= 1, so sum_c xi_sc^2 is dominated by its largest "
-        "terms; divided by its scale it converges to a non-degenerate (stable) law, not to a "
-        "constant, while the off-diagonal entries become negligible. The normalised M tends "
-        "to a random diagonal matrix with unequal entries, and the ratios keep O(1) random "
-        "deviations for every d (at nu = 2 exactly, the deviations decay only like 1/log d). "
-        "For 2 < nu <= 4 (finite variance, infinite fourth moment) the deviations do shrink, "
-        "but like d^-(1 - 2/nu) instead of d^-1/2."
-    )
+    seven = infinite_variance_step()
     comparison = Comparison(
         Kind.APPROXIMATION,
         "The paper prints the d -> infinity limit R R^T -> I (a deviation of 0) with the "
@@ -262,7 +251,7 @@ def derive_noise_independence(printed: sp.Basic | None) -> Derivation:
         )
     return Derivation(
         total,
-        [one, two, three, four, five, six],
+        [one, two, three, four, five, six, seven],
         comparison,
         findings=[
             "'Independent of the noise distribution' holds under conditions the poster leaves "
@@ -276,6 +265,62 @@ def derive_noise_independence(printed: sp.Basic | None) -> Derivation:
             "sqrt((a_k + kappa b_k) / d) with b_k of order 1/n (see the finite-d study).",
         ],
     ).require()
+
+
+def infinite_variance_step() -> Step:
+    """Student-t tails: E xi^2 < oo iff nu > 2, E xi^4 < oo iff nu > 4; what fails without."""
+    x = sp.Symbol("x", positive=True)
+    nu = sp.Symbol("nu", positive=True)
+    density = (
+        sp.gamma((nu + 1) / 2)
+        / (sp.sqrt(nu * sp.pi) * sp.gamma(nu / 2))
+        * (1 + x**2 / nu) ** (-(nu + 1) / 2)
+    )
+    step = Step(
+        "Where it fails: infinite variance",
+        "Student-t noise with nu degrees of freedom (nu = 1 is Cauchy) has density f below. Its "
+        "tail x^(nu + 1) f(x) tends to a positive constant c_nu, so x^p f(x) ~ c_nu x^(p - nu - 1) "
+        "and E|xi|^p is finite iff p < nu: the variance needs nu > 2 and the fourth moment "
+        "nu > 4. With nu <= 2, xi^2 has the tail P(xi^2 > y) ~ y^(-nu/2) with nu/2 <= 1, so "
+        "sum_c xi_sc^2 is dominated by its largest terms and, divided by its scale, tends to a "
+        "non-degenerate (stable) law instead of a constant, while the off-diagonal entries "
+        "become negligible: the normalised M tends to a random diagonal matrix with unequal "
+        "entries, and the ratios keep O(1) random deviations for every d (at nu = 2, where "
+        "the truncated variance grows like log d, they decay only like 1/log d). For "
+        "2 < nu <= 4 the deviations shrink, but the diagonal part only like d^-(1 - 2/nu).",
+    )
+    step.show("f(x)", density)
+    tail = sp.simplify(sp.limit(x ** (nu + 1) * density, x, sp.oo))
+    step.show(r"c_\nu = \lim_{x\to\infty} x^{\nu+1} f(x)", tail)
+    step.check(
+        r"c_\nu > 0",
+        "SymPy limit for symbolic nu > 0 (a product of positive factors)",
+        bool(tail.is_positive),
+    )
+    at_two = sp.integrate(tail.subs(nu, 2) / x, (x, 1, sp.oo))
+    step.show(r"\nu = 2:\ \int_1^\infty x^2 \cdot c_2 x^{-3}\,dx", at_two)
+    moments = {}
+    for value in (3, 5):
+        f = density.subs(nu, value)
+        moments[value] = (
+            sp.integrate(2 * x**2 * f, (x, 0, sp.oo)),
+            sp.integrate(2 * x**4 * f, (x, 0, sp.oo)),
+        )
+        step.show(
+            rf"\nu = {value}:\ (\mathbb{{E}}\xi^2, \mathbb{{E}}\xi^4)", sp.Tuple(*moments[value])
+        )
+    step.check(
+        r"\nu = 2: \mathbb{E}\xi^2 = \infty;\ \nu = 3: \mathbb{E}\xi^2 = 3, \mathbb{E}\xi^4 = \infty",
+        "SymPy integrals of the tail and of the density",
+        at_two == sp.oo and moments[3][0] == 3 and moments[3][1] == sp.oo,
+    )
+    variance, fourth = moments[5]
+    step.check(
+        r"\nu = 5:\ \kappa = 6/(\nu - 4) = 6",
+        "excess kurtosis from the integrated moments",
+        sp.simplify(fourth / variance**2 - 3) == 6,
+    )
+    return step
 
 
 # --- ou.distance -----------------------------------------------------------------------------

@@ -90,3 +90,11 @@ def write(root: Path, files: dict[str, bytes]) -> None:
 def check(root: Path, files: dict[str, bytes]) -> list[str]:
     """Paths (relative to root) that are stale: changed, missing or not generated."""
     return treeio.stale_files(root, files, same_content)
+
+
+# Hooks of the noise documents (issue 4): evidence sections and the finite-d study.
+from rwpca import noise_report  # noqa: E402  (extends the hook lists defined above)
+
+ENTRY_SECTIONS.append(noise_report.entry_section)
+EXTRA_DOCUMENTS.append(noise_report.documents)
+EXTRA_INDEX_LINKS.append(noise_report.INDEX_LINK)

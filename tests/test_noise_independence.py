@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from numerics import finite_d, noise, walks
@@ -239,7 +239,11 @@ ANY_DRAWS = (
 @given(*ANY_DRAWS)
 def test_every_eigenvalue_lies_in_the_ostrowski_sandwich(spec, process, n, d, seed):
     """lambda_min(M) <= lambda_hat_k / lambda_k <= lambda_max(M) for every k and every draw."""
-    walk = walks.simulate(process, n, d, spec, seed=seed)
+    try:
+        walk = walks.simulate(process, n, d, spec, seed=seed)
+    except ValueError as error:  # sparse noise at tiny n d can draw only zeros: no walk
+        assume("not all zero" not in str(error))
+        raise
     low, high = walk.ostrowski_bounds
     theta = walk.eigenvalues / walk.theory_eigenvalues()
     slack = 1e-9 * max(1.0, high)

@@ -171,7 +171,10 @@ def _print_table(walk: walks.Walk, report: dict[str, object], rows: int) -> None
     print(f"  noise: {report['noise_description']} ({how})")
     facts = [f"effective rank {report['effective_rank']:.6g}"]
     if report["excess_kurtosis"] is not None:
-        facts.append(f"excess kurtosis {report['excess_kurtosis']}")
+        kurtosis = report["excess_kurtosis"]
+        facts.append(
+            f"excess kurtosis {kurtosis if kurtosis == 'inf' else format(kurtosis, '.4g')}"
+        )
     print("  " + ", ".join(facts))
     low, high = report["ostrowski_bounds"]
     print(
