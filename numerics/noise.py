@@ -39,12 +39,12 @@ from proofs.validation import show
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
-#: Bytes of noise per streamed block (n rows x block columns of float64): 16 MiB.
-BLOCK_BYTES = 16 * 2**20
+#: Bytes of noise per streamed block (n rows x block columns of float64): 8 MiB.
+BLOCK_BYTES = 8 * 2**20
 
 
 def default_block(n: int) -> int:
-    """Columns per block so that one n x block float64 block takes about 16 MiB.
+    """Columns per block so that one n x block float64 block takes about 8 MiB.
 
     Block products ``B @ B.T`` run as a symmetric rank-k update, whose throughput is
     within a few per cent of its maximum once the block has a few thousand columns
@@ -71,7 +71,9 @@ def wishart_bartlett(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
     """
     if d < n:
         raise ValueError(f"d = {d} is not allowed here: the Bartlett factor needs d >= n = {n}")
-    A = np.tril(rng.standard_normal((n, n)), -1)
+    A = rng.standard_normal((n, n))
+    for row in range(n - 1):
+        A[row, row + 1 :] = 0.0  # strictly upper part: zero in place (no n x n temporary)
     A[np.diag_indices(n)] = np.sqrt(rng.chisquare(d - np.arange(n, dtype=float)))
     return A @ A.T
 
@@ -223,6 +225,7 @@ class IidNoise(Noise):
             def counted() -> Iterator[np.ndarray]:
                 for B in self.blocks(rng, n, d, block):
                     yield B
+                    del B  # freed before the next block is drawn
                     bar.update()
 
             return StepGram(gram_module.accumulate(counted(), n=n), "stream")
@@ -352,6 +355,7 @@ class CorrelatedNoise(Noise):
             def counted() -> Iterator[np.ndarray]:
                 for B in blocks():
                     yield B
+                    del B  # freed before the next block is drawn
                     bar.update()
 
             method = "stream" if count > 1 else "direct"

@@ -58,6 +58,20 @@ def _first_column(process: str, params: Mapping[str, object]) -> np.ndarray:
     return column[: nonzero[-1] + 1]
 
 
+def _solve_in_place(column: np.ndarray, Y: np.ndarray, axis: int) -> None:
+    """Y <- T^-1 Y along ``axis`` (0: columns of Y are solved; 1: rows), in place."""
+    if column.size == 2 and column[0] == 1 and column[1] == -1:
+        np.cumsum(Y, axis=axis, out=Y)  # the plain walk: T^-1 is the cumulative sum
+        return
+    view = Y if axis == 0 else Y.T
+    lags = column.size - 1
+    for t in range(view.shape[0]):
+        for lag in range(1, min(lags, t) + 1):
+            view[t] -= column[lag] * view[t - lag]
+        if column[0] != 1:
+            view[t] /= column[0]
+
+
 def solve_steps(column: np.ndarray, G: np.ndarray) -> np.ndarray:
     """T^-1 G along axis 0 for the banded lower-triangular Toeplitz T with first column c.
 
@@ -65,29 +79,39 @@ def solve_steps(column: np.ndarray, G: np.ndarray) -> np.ndarray:
     y_t = (g_t - c_1 y_{t-1} - c_2 y_{t-2} - ...) / c_0. For the plain walk (c = (1, -1))
     it is the cumulative sum.
     """
-    if column.size == 2 and column[0] == 1 and column[1] == -1:
-        return np.cumsum(G, axis=0)
     Y = np.array(G, dtype=np.float64, copy=True)
-    lags = column.size - 1
-    for t in range(Y.shape[0]):
-        for lag in range(1, min(lags, t) + 1):
-            Y[t] -= column[lag] * Y[t - lag]
-        if column[0] != 1:
-            Y[t] /= column[0]
+    _solve_in_place(column, Y, 0)
     return Y
 
 
 def integrate(G: np.ndarray, process: str, params: Mapping[str, object]) -> np.ndarray:
-    """The trajectory Gram matrix X X^T = T^-1 G T^-T from the step Gram matrix G."""
+    """The trajectory Gram matrix X X^T = T^-1 G T^-T from the step Gram matrix G.
+
+    Returns a new array (G is left unchanged); one n x n buffer, solved in place along
+    both axes.
+    """
     column = _first_column(process, params)
-    left = solve_steps(column, G)  # T^-1 G
-    return solve_steps(column, left.T).T  # (T^-1 (T^-1 G)^T)^T = T^-1 G T^-T
+    Y = np.array(G, dtype=np.float64, copy=True)
+    _solve_in_place(column, Y, 0)  # T^-1 G
+    _solve_in_place(column, Y, 1)  # (T^-1 G) T^-T
+    return Y
 
 
-def centre(G: np.ndarray) -> np.ndarray:
-    """C G C, C = I - 1 1^T / n: the Gram matrix of the trajectory minus its time average."""
+def centre(G: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """C G C, C = I - 1 1^T / n: the Gram matrix of the trajectory minus its time average.
+
+    With ``out=G`` the result overwrites G (no n x n temporary).
+    """
     row = G.mean(axis=0, keepdims=True)
-    return G - row - row.T + G.mean()
+    total = float(row.mean())
+    if out is None:
+        out = np.array(G, dtype=np.float64, copy=True)
+    elif out is not G:
+        out[...] = G
+    out -= row
+    out -= row.T
+    out += total
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,10 +248,11 @@ def simulate(
             f"the noise {family.label!r} gave steps of mean square {scale}: the steps must be "
             "finite and not all zero"
         )
-    M = G / scale
+    M = G
+    M /= scale  # in place: peak memory is a few n x n arrays
     trajectory = integrate(M, proc.name, params)
     squared_norms = np.diag(trajectory) * (scale / d)
-    covariance = centre(trajectory)
+    covariance = centre(trajectory, out=trajectory)
     if components:
         values, vectors = np.linalg.eigh(covariance)
         values, vectors = values[::-1], vectors[:, ::-1]

@@ -365,11 +365,13 @@ def derive_ou_distance(printed: sp.Basic | None) -> Derivation:
     general = raw.args[-1][0] if isinstance(raw, sp.Piecewise) else raw
     numerator, denominator = sp.fraction(sp.together(general))
     result = sigma**2 * numerator / sp.factor(denominator)
-    two.text += (
-        " The first branch, (1 - alpha)^2 = 1, means alpha = 0 or 2, both outside 0 < alpha < 2; "
-        "the general branch with 1 - (1 - alpha)^2 = alpha (2 - alpha) gives:"
+    two.show(
+        r"\mathbb{E}\|x_t\|^2/d",
+        sigma**2 * general,
+        result,
+        lead="The first branch, (1 - alpha)^2 = 1, means alpha = 0 or 2, both outside "
+        "0 < alpha < 2; the general branch, with 1 - (1 - alpha)^2 factored, gives:",
     )
-    two.show(r"\mathbb{E}\|x_t\|^2/d", sigma**2 * general, result)
     two.check(
         r"1 - (1-\alpha)^2 = \alpha(2-\alpha)",
         "the factored denominator, and the result equals sigma^2 times the general branch",
