@@ -287,6 +287,12 @@ class GaussianNoise(IidNoise):
 class CorrelatedNoise(Noise):
     """Gaussian steps with covariance Sigma of eigenvalues lambda_i = i^(-decay), i <= rank.
 
+    ``rank = 0`` means all d coordinates. The eigenvalues are scaled so that tr(Sigma) = d
+    (mean coordinate variance 1, as for the i.i.d. families). With rank = 0 the effective
+    rank grows like d for decay < 1/2, like d^(2 - 2 decay) for 1/2 < decay < 1, like
+    (log d)^2 / zeta(2) for decay = 1 and stays below zeta(decay)^2 / zeta(2 decay) for
+    decay > 1.
+
     The d coordinates of a step are correlated through Sigma = U diag(lambda) U^T; as
     explained in the module docstring the Gram matrix does not depend on U, so only the
     min(rank, d) nonzero eigenvalues are drawn, at cost O(n^2 min(rank, d)). The effective
@@ -311,8 +317,9 @@ class CorrelatedNoise(Noise):
         self.variance = 1.0
         self.excess_kurtosis = 0.0
         self.zero_mean = True
+        top = "d" if self.rank == 0 else str(self.rank)
         self.description = (
-            f"Gaussian with covariance eigenvalues i^-{_number(self.decay)}, i <= {self.rank}"
+            f"Gaussian with covariance eigenvalues i^-{_number(self.decay)}, i <= {top}"
         )
 
     def spectrum(self, d: int) -> np.ndarray:

@@ -38,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "forming the n x d trajectory, and print its explained-variance ratios beside the "
         "exact finite-n theory. Gaussian noise costs the same for every d.",
     )
-    parser.add_argument("--process", choices=tuple(PROCESSES), default="plain")
+    parser.add_argument(
+        "--process", choices=tuple(PROCESSES), default="plain", help="the walk (default plain)"
+    )
     parser.add_argument("--n", type=int, required=True, help="number of steps (>= 2)")
     parser.add_argument("--d", type=int, required=True, help="dimension (>= 1)")
     parser.add_argument(
