@@ -48,7 +48,12 @@ def accumulate(blocks: Iterable[np.ndarray], n: int | None = None) -> np.ndarray
         if not np.isfinite(B).all():
             raise ValueError(f"block {index} contains NaN or infinity: values must be finite")
         product = B @ B.T
-        total = product if total is None else total + product
+        if total is None:
+            total = product
+        else:
+            total += product  # in place: one n x n temporary fewer at the peak
+        # drop this block before the next one is produced: one block alive at a time
+        del raw, B, product
     if total is None:
         if n is None:
             raise ValueError("no blocks given: need at least one column")

@@ -20,6 +20,8 @@ d = sp.Symbol("d", integer=True, positive=True)
 gamma = sp.Symbol("gamma", real=True)
 alpha = sp.Symbol("alpha", positive=True)
 theta = sp.Symbol("theta", real=True)
+sigma = sp.Symbol("sigma", positive=True)
+kappa = sp.Symbol("kappa", real=True)
 z = sp.Symbol("z")
 
 # Left-hand sides of catalog statements.
@@ -40,4 +42,6 @@ MEANING = {
     "gamma": "momentum coefficient",
     "alpha": "Ornstein-Uhlenbeck restoring rate",
     "theta": "frequency of a circulant symbol",
+    "sigma": "standard deviation of one noise coordinate",
+    "kappa": "excess kurtosis of one noise coordinate, E xi^4 / sigma^4 - 3",
 }

@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from rwpca import __version__
-from rwpca.commands import analyze, cite, derive, train
+from rwpca.commands import analyze, cite, derive, simulate, train
 
 #: Subcommand modules, in the order `rwpca --help` lists them.
-COMMANDS = (derive, cite, train, analyze)
+COMMANDS = (derive, cite, simulate, train, analyze)
 
 
 class UsageError(Exception):

@@ -93,7 +93,11 @@ def check(root: Path, files: dict[str, bytes]) -> list[str]:
 
 
 # --- documents contributed by feature modules (appended to the hook lists above) --------
-from rwpca import nncompare  # noqa: E402  (imported last: it uses rwpca.figures, not derive)
+# Imported last: they use rwpca.figures and rwpca.render, not this module.
+from rwpca import nncompare, noise_report  # noqa: E402
 
+ENTRY_SECTIONS.append(noise_report.entry_section)
+EXTRA_DOCUMENTS.append(noise_report.documents)
+EXTRA_INDEX_LINKS.append(noise_report.INDEX_LINK)
 EXTRA_DOCUMENTS.append(nncompare.documents)
 EXTRA_INDEX_LINKS.append((nncompare.DOCUMENT, nncompare.TITLE))

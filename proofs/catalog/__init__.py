@@ -30,7 +30,7 @@ from proofs.catalog.core import (
 CATALOG = Catalog()
 
 # Topic modules, in the order their entries appear in the index.
-_MODULES = ("plain", "momentum", "ou")
+_MODULES = ("plain", "momentum", "ou", "noise")
 
 for _name in _MODULES:
     importlib.import_module(f"proofs.catalog.{_name}")
