@@ -48,7 +48,7 @@ def to_arb(value: object) -> arb:
         return arb(fmpq(int(value.p), int(value.q)))
     if isinstance(value, sp.Float):
         sign, mantissa, exponent, _bc = value._mpf_
-        exact = arb(fmpz(int(mantissa))) * arb(2) ** int(exponent)
+        exact = arb(fmpz(int(mantissa))) * integer_power(arb(2), int(exponent))
         return -exact if sign else exact
     raise ValueError(f"{value!r} is not an exact number")
 
@@ -72,9 +72,30 @@ _UNARY: dict[type, Callable[[arb], arb]] = {
 }
 
 
+def integer_power(base: arb, exponent: int) -> arb:
+    """base^exponent by repeated multiplication.
+
+    python-flint's ``**`` goes through a general power, which returns nan for a ball that
+    contains 0 or negative numbers and loose enclosures otherwise; products do not.
+
+    >>> integer_power(arb(-1) / 2, 3)
+    -0.125000000000000
+    """
+    if exponent < 0:
+        return 1 / integer_power(base, -exponent)
+    result, square = arb(1), base
+    while exponent:
+        if exponent & 1:
+            result = result * square
+        exponent >>= 1
+        if exponent:
+            square = square * square
+    return result
+
+
 def _power(base: arb, exponent: object) -> arb:
     if isinstance(exponent, int):
-        return base**exponent
+        return integer_power(base, exponent)
     if exponent == Fraction(1, 2):
         return base.sqrt()
     if exponent == Fraction(-1, 2):
@@ -127,7 +148,7 @@ def _compile(expr: sp.Basic, names: dict[str, int]) -> Callable[[Sequence[arb]],
         exponent = expr.exp
         if isinstance(exponent, sp.Integer):
             e = int(exponent)
-            return lambda args, _b=base, _e=e: _b(args) ** _e
+            return lambda args, _b=base, _e=e: integer_power(_b(args), _e)
         if isinstance(exponent, sp.Rational):
             q = Fraction(int(exponent.p), int(exponent.q))
             return lambda args, _b=base, _q=q: _power(_b(args), _q)
@@ -144,7 +165,11 @@ def _compile(expr: sp.Basic, names: dict[str, int]) -> Callable[[Sequence[arb]],
             if not m.is_exact() or not m.is_integer():
                 raise UnsupportedExpression("harmonic(m, r) needs an integer m")
             return sum(
-                (arb(1) / arb(i) ** _order for i in range(1, int(m.unique_fmpz()) + 1)), arb(0)
+                (
+                    arb(1) / integer_power(arb(i), _order)
+                    for i in range(1, int(m.unique_fmpz()) + 1)
+                ),
+                arb(0),
             )
 
         return harmonic

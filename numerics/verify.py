@@ -366,8 +366,18 @@ def reference_eigenvalues(
 
     Returns the estimates and the relative radius r to which lambda_1..lambda_leading are
     certified (the smallest of :data:`ESTIMATE_RADII` that certifies all of them).
-    Raises ValueError if none does.
+    Raises ValueError if none does. Results are cached per (process, n, parameters).
     """
+    key = (process, n, tuple(sorted(values.items())), leading)
+    if key not in _REFERENCE_CACHE:
+        _REFERENCE_CACHE[key] = _reference_eigenvalues(process, n, values, leading, progress)
+    return _REFERENCE_CACHE[key]
+
+
+_REFERENCE_CACHE: dict[tuple, tuple[np.ndarray, float]] = {}
+
+
+def _reference_eigenvalues(process, n, values, leading, progress):
     estimates = eigenvalues_float(process, n, values)
     q = centred_precision_structure(process, n, values)
     ks = tuple(range(1, min(leading, n - 1) + 1))

@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from rwpca import __version__
-from rwpca.commands import cite, derive
+from rwpca.commands import cite, derive, verify
 
 #: Subcommand modules, in the order `rwpca --help` lists them.
-COMMANDS = (derive, cite)
+COMMANDS = (derive, cite, verify)
 
 
 class UsageError(Exception):

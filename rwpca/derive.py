@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from proofs.catalog import CATALOG, Entry, derive_entry
 from proofs.derivation import Derivation
-from rwpca import cite, figures, render, treeio
+from rwpca import cite, figures, render, treeio, verification
 
 #: Functions returning an extra Markdown section for an entry's document (or None).
 ENTRY_SECTIONS: list[Callable[[Entry], str | None]] = []
@@ -26,6 +26,11 @@ ENTRY_SECTIONS: list[Callable[[Entry], str | None]] = []
 EXTRA_DOCUMENTS: list[Callable[[], dict[str, bytes]]] = []
 #: (relative path, title) of extra documents to list in the index.
 EXTRA_INDEX_LINKS: list[tuple[str, str]] = []
+
+# Verification evidence (issue 3): read from the committed numerics/verification.json.
+ENTRY_SECTIONS.append(verification.entry_section)
+EXTRA_DOCUMENTS.append(verification.report_document)
+EXTRA_INDEX_LINKS.append((verification.REPORT, verification.REPORT_TITLE))
 
 
 def default_root() -> Path:
