@@ -3,8 +3,8 @@ mutated ones (a certificate that cannot fail proves nothing)."""
 
 from __future__ import annotations
 
-import sympy as sp
 import pytest
+import sympy as sp
 
 from proofs import theorems as th
 from proofs.catalog import CATALOG, Status, derive_entry, get
@@ -56,7 +56,9 @@ def test_position_cases_catch_a_wrong_boundary_row():
         down, up, first = th.shift_down(v, size), th.shift_up(v, size), th.first_corner(v, size)
         return lambda i: 2 * v(i) - down(i) - up(i) - first(i)
 
-    failing = th.failing_positions(lambda i, size: th.path_laplacian(th._v, size)(i) - wrong(th._v, size)(i))
+    failing = th.failing_positions(
+        lambda i, size: th.path_laplacian(th._v, size)(i) - wrong(th._v, size)(i)
+    )
     assert failing == ["i = n = 2 + q"]
 
 

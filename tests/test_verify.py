@@ -30,7 +30,14 @@ half = sp.Rational(1, 2)
 
 PLAIN = 1 / (2 * (1 - sp.cos(sp.pi * k / n)))
 MOMENTUM = 1 / (
-    2 * (1 + gamma + gamma**2 - (1 + gamma) ** 2 * sp.cos(sp.pi * k / n) + gamma * sp.cos(2 * sp.pi * k / n))
+    2
+    * (
+        1
+        + gamma
+        + gamma**2
+        - (1 + gamma) ** 2 * sp.cos(sp.pi * k / n)
+        + gamma * sp.cos(2 * sp.pi * k / n)
+    )
 )
 OU_PERIODIC = 1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(2 * sp.pi * k / n))
 OU_MIRROR = 1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(sp.pi * k / n))
@@ -75,7 +82,17 @@ WRONG_EXACT = {
     "momentum gamma sign flipped": ("momentum", MOMENTUM.subs(gamma, -gamma)),
     "momentum (1 - gamma)^2 for (1 + gamma)^2": (
         "momentum",
-        1 / (2 * (1 + gamma + gamma**2 - (1 - gamma) ** 2 * sp.cos(sp.pi * k / n) + gamma * sp.cos(2 * sp.pi * k / n))),
+        1
+        / (
+            2
+            * (
+                1
+                + gamma
+                + gamma**2
+                - (1 - gamma) ** 2 * sp.cos(sp.pi * k / n)
+                + gamma * sp.cos(2 * sp.pi * k / n)
+            )
+        ),
     ),
     "momentum plain formula": ("momentum", PLAIN),
     # Ornstein-Uhlenbeck (alpha = 1/10 and 3/2 by default)
@@ -153,7 +170,11 @@ def test_wrong_limits_do_not_converge(process, formula, params):
 def test_limit_path_for_the_mirror_form():
     """n alpha -> 0 along alpha = 1/n^2: the mirror form converges with order 1."""
     result = check_formula(
-        "ou", OU_MIRROR, exact=False, n=LIMIT_SIZES, params=lambda size: {"alpha": Fraction(1, size**2)}
+        "ou",
+        OU_MIRROR,
+        exact=False,
+        n=LIMIT_SIZES,
+        params=lambda size: {"alpha": Fraction(1, size**2)},
     )
     assert result.passed
     assert abs(result.convergence[0].leading_order - 1) < 0.1
@@ -171,9 +192,15 @@ def test_fitted_order():
     ("kwargs", "fragment"),
     [
         ({"process": "plain", "formula": PLAIN, "n": 1}, "n = 1 is not allowed"),
-        ({"process": "plain", "formula": PLAIN, "n": (5,), "ks": (5,)}, "k = 5 is not allowed at n = 5"),
+        (
+            {"process": "plain", "formula": PLAIN, "n": (5,), "ks": (5,)},
+            "k = 5 is not allowed at n = 5",
+        ),
         ({"process": "plain", "formula": PLAIN, "n": (5,), "ks": (0,)}, "k = 0 is not allowed"),
-        ({"process": "momentum", "formula": MOMENTUM, "params": {"gamma": 1}}, "gamma = 1 is not allowed"),
+        (
+            {"process": "momentum", "formula": MOMENTUM, "params": {"gamma": 1}},
+            "gamma = 1 is not allowed",
+        ),
         ({"process": "momentum", "formula": MOMENTUM, "params": {"gamma": -1.5}}, "|gamma| < 1"),
         ({"process": "ou", "formula": OU_MIRROR, "params": {"alpha": 0}}, "0 < alpha < 2"),
         ({"process": "ou", "formula": OU_MIRROR, "params": {"alpha": 2.5}}, "0 < alpha < 2"),
@@ -211,10 +238,14 @@ processes = st.sampled_from(["plain", "momentum", "ou"])
 @st.composite
 def exact_parameters(draw, process):
     if process == "momentum":
-        value = draw(st.fractions(min_value=Fraction(-9, 10), max_value=Fraction(9, 10), max_denominator=20))
+        value = draw(
+            st.fractions(min_value=Fraction(-9, 10), max_value=Fraction(9, 10), max_denominator=20)
+        )
         return {"gamma": value}
     if process == "ou":
-        value = draw(st.fractions(min_value=Fraction(1, 20), max_value=Fraction(39, 20), max_denominator=20))
+        value = draw(
+            st.fractions(min_value=Fraction(1, 20), max_value=Fraction(39, 20), max_denominator=20)
+        )
         return {"alpha": value}
     return {}
 
@@ -276,3 +307,31 @@ def test_interval_float_counts_cover_the_rounding():
     counts, decided = certified.float_counts(q, np.array([1.0, 0.5, 2.0]))
     assert not decided[0]
     assert list(counts[1:]) == [1, 2] and decided[1:].all()
+
+
+# --- certified enclosures of whole spectra -------------------------------------------------
+
+
+@given(data=st.data())
+def test_enclosures_contain_the_dense_mpmath_spectrum(data):
+    """Every ball of certified_eigenvalues contains the eigsy value (40 digits)."""
+    from numerics.enclosures import certified_eigenvalues
+
+    process = data.draw(processes, label="process")
+    params = data.draw(exact_parameters(process), label="params")
+    size = data.draw(st.integers(2, 12), label="n")
+    balls = certified_eigenvalues(process, size, params, dps=30)
+    reference_values = reference.eigenvalues_mpmath(process, size, params, dps=45)
+    with ctx.workprec(200):
+        for ball, value in zip(balls, reference_values, strict=True):
+            assert ball.contains(arb(mpmath.nstr(value, 45)))
+            assert ball.rad() <= ball.mid() * arb("2.1e-30")
+
+
+def test_enclosures_refuse_to_certify_a_wrong_refinement(monkeypatch):
+    from numerics import enclosures
+
+    real = enclosures._refine
+    monkeypatch.setattr(enclosures, "_refine", lambda *args: real(*args) * (1 + arb("1e-20")))
+    with pytest.raises(enclosures.EnclosureError, match="could not certify"):
+        enclosures.certified_eigenvalues("plain", 6, dps=30)

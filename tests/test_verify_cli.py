@@ -29,7 +29,9 @@ def run(capsys, *argv):
 
 
 def test_verify_prints_and_exits_zero(capsys):
-    code, out, err = run(capsys, "verify", "rw.trace", "rw.eigenvalue.exact", "--n", "4", "9", "--quiet")
+    code, out, err = run(
+        capsys, "verify", "rw.trace", "rw.eigenvalue.exact", "--n", "4", "9", "--quiet"
+    )
     assert code == 0, err
     assert "rw.trace" in out and "rw.eigenvalue" in out and "certified" in out
 
@@ -80,7 +82,9 @@ def test_write_merges_atomically(tmp_path, monkeypatch, capsys):
 
 def test_refuted_entry_exits_one(monkeypatch, capsys):
     entry = get("rw.trace")
-    mutated = dataclasses.replace(entry, rhs=(sp.Symbol("n", integer=True, positive=True) ** 2 + 1) / 6)
+    mutated = dataclasses.replace(
+        entry, rhs=(sp.Symbol("n", integer=True, positive=True) ** 2 + 1) / 6
+    )
     monkeypatch.setattr(verify_command, "_entries", lambda ids: [mutated])
     code, out, _ = run(capsys, "verify", "--n", "3", "--quiet")
     assert code == 1 and "refuted" in out
@@ -147,6 +151,11 @@ def test_cite_includes_the_evidence(capsys):
 
 def _mutated(entry_id, change):
     entry = get(entry_id)
+    if change is None:  # the secular function is the lhs
+        names = {s.name: s for s in entry.lhs.free_symbols}
+        return dataclasses.replace(
+            entry, lhs=entry.lhs.subs(names["n"], names["n"] + 1) + sp.Rational(1, 1000)
+        )
     names = {s.name: s for s in entry.rhs.free_symbols}
     return dataclasses.replace(entry, rhs=change(entry.rhs, names))
 
@@ -165,7 +174,12 @@ MUTATIONS = {
         (3, 6),
         "refuted",
     ),
-    "lissajous: shifted curve": ("rw.lissajous", lambda rhs, s: rhs + sp.Rational(1, 100), (7,), "refuted"),
+    "lissajous: shifted curve": (
+        "rw.lissajous",
+        lambda rhs, s: rhs + sp.Rational(1, 100),
+        (7,),
+        "refuted",
+    ),
     "exact ratio: n^2 for n^2 - 1": (
         "rw.evr.exact",
         lambda rhs, s: rhs * (s["n"] ** 2 - 1) / s["n"] ** 2,
@@ -178,7 +192,18 @@ MUTATIONS = {
         (3, 6),
         "refuted",
     ),
-    "limit ratio: k + 1": ("rw.evr", lambda rhs, s: rhs.subs(s["k"], s["k"] + 1), (40, 80, 160), "does not converge"),
+    "OU secular: cos((n + 1) theta)": (
+        "ou.eigenvalue.exact",
+        None,
+        (4, 9),
+        "refuted",
+    ),
+    "limit ratio: k + 1": (
+        "rw.evr",
+        lambda rhs, s: rhs.subs(s["k"], s["k"] + 1),
+        (40, 80, 160),
+        "does not converge",
+    ),
     "cumulative: 1 percent off": (
         "rw.evr.cumulative",
         lambda rhs, s: rhs * sp.Rational(101, 100),
@@ -188,13 +213,17 @@ MUTATIONS = {
 }
 
 
-@pytest.mark.parametrize(("entry_id", "change", "sizes", "verdict"), MUTATIONS.values(), ids=MUTATIONS.keys())
+@pytest.mark.parametrize(
+    ("entry_id", "change", "sizes", "verdict"), MUTATIONS.values(), ids=MUTATIONS.keys()
+)
 def test_entry_verifiers_reject_mutated_statements(entry_id, change, sizes, verdict):
     evidence = verify_entry(_mutated(entry_id, change), sizes=sizes, dps=15)
     assert evidence.verdict == verdict and not evidence.passed
 
 
-@pytest.mark.parametrize("entry_id", ["rw.eigenvector", "rw.projection", "rw.evr.exact"])
+@pytest.mark.parametrize(
+    "entry_id", ["rw.eigenvector", "rw.projection", "rw.evr.exact", "ou.eigenvalue.exact"]
+)
 def test_entry_verifiers_certify_the_true_statements(entry_id):
     evidence = verify_entry(get(entry_id), sizes=(3, 6), dps=15)
     assert evidence.verdict == "certified"
