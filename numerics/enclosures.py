@@ -41,7 +41,12 @@ class EnclosureError(ValueError):
 
 
 def _solve(q: Structure, bands: list[list[arb]], border, shift: arb, rhs: Sequence[arb]):
-    """(Q - shift) y = rhs by banded LDL^T (no pivoting), Sherman-Morrison for the border."""
+    """(Q - shift) y = rhs by banded LDL^T (no pivoting), Sherman-Morrison for the border.
+
+    A floating-point computation at the ball precision: every intermediate is replaced by
+    its midpoint, since ball radii would only grow (this step proposes values, it does not
+    certify them).
+    """
     size, w = q.n, q.bandwidth
 
     def banded(vector):
@@ -55,22 +60,22 @@ def _solve(q: Structure, bands: list[list[arb]], border, shift: arb, rhs: Sequen
                 for r in range(m + 1, w + 1):
                     if i - r >= 0:
                         value -= low[i][r] * low[i - m][r - m] * d[i - r]
-                low[i][m] = value / d[i - m]
+                low[i][m] = (value / d[i - m]).mid()
             pivot = bands[0][i] - shift
             for m in range(1, w + 1):
                 if i - m >= 0:
                     pivot -= low[i][m] * low[i][m] * d[i - m]
-            d[i] = pivot
+            d[i] = pivot.mid()
         y = list(vector)
         for i in range(size):
             for m in range(1, w + 1):
                 if i - m >= 0:
-                    y[i] -= low[i][m] * y[i - m]
-        y = [y[i] / d[i] for i in range(size)]
+                    y[i] = (y[i] - low[i][m] * y[i - m]).mid()
+        y = [(y[i] / d[i]).mid() for i in range(size)]
         for i in range(size - 1, -1, -1):
             for m in range(1, w + 1):
                 if i + m < size:
-                    y[i] -= low[i + m][m] * y[i + m]
+                    y[i] = (y[i] - low[i + m][m] * y[i + m]).mid()
         return y
 
     z = banded(rhs)
@@ -80,8 +85,8 @@ def _solve(q: Structure, bands: list[list[arb]], border, shift: arb, rhs: Sequen
     u = banded(a)
     az = sum((x * y for x, y in zip(a, z, strict=True)), arb(0))
     au = sum((x * y for x, y in zip(a, u, strict=True)), arb(0))
-    factor = az / (s - au)
-    return [zi + ui * factor for zi, ui in zip(z, u, strict=True)]
+    factor = (az / (s - au)).mid()
+    return [(zi + ui * factor).mid() for zi, ui in zip(z, u, strict=True)]
 
 
 def _apply(q: Structure, bands, border, vector):
@@ -130,6 +135,80 @@ def _refine(q, bands, border, start: np.ndarray, guess: float, digits: int) -> a
     return rho
 
 
+def _refine_and_certify(
+    q: Structure,
+    values: np.ndarray,
+    vectors: np.ndarray,
+    ks: Sequence[int],
+    radius: Fraction,
+    digits: int,
+    progress: bool | None = False,
+) -> tuple[dict[int, arb], list[int]]:
+    """Refine lambda_k for k in ``ks`` and certify them at ``radius``.
+
+    Returns the claims by k (all k, float64 for the ones not refined) and the k that could
+    not be certified. LDL^T without pivoting of an indefinite shifted matrix can grow its
+    elements by many orders of magnitude, more so for wider bands: the refinement starts at
+    twice the precision of the claims and doubles for the eigenvalues that fail.
+    """
+    n = q.n
+    claims = {k: arb(float(1.0 / values[k])) for k in range(1, n)}
+    pending = list(ks)
+    bits = 2 * working_precision(n, digits + 10)
+    disable = None if progress is None else not progress
+    for _round in range(4):
+        with ctx.workprec(bits):
+            bands = [[to_arb(v) for v in band] for band in q.bands]
+            border = None
+            if q.border is not None:
+                border = ([to_arb(v) for v in q.border], to_arb(q.s))
+            # lambda_k is the k-th largest: 1 / (the (k+1)-th smallest eigenvalue of Q)
+            for k in tqdm(pending, desc="refining", unit="eig", disable=disable, file=sys.stderr):
+                mu = _refine(q, bands, border, vectors[:, k], float(values[k]), digits)
+                claims[k] = 1 / mu
+        verdicts = certify(
+            q,
+            [claims[k] for k in range(1, n)],
+            radius,
+            digits=digits,
+            progress=progress,
+            ks=pending,
+        )
+        pending = [v.k for v in verdicts if v.state != CERTIFIED]
+        if not pending:
+            break
+        bits *= 2
+    return claims, pending
+
+
+def certified_leading(
+    process: str,
+    n: int,
+    params: Mapping[str, object] | None,
+    leading: int,
+    radius: Fraction = Fraction(1, 10**20),
+) -> tuple[np.ndarray, float]:
+    """Eigenvalues of K (descending, float64) whose ``leading`` largest are certified.
+
+    The leading values are refined and certified to relative ``radius``; the others are
+    float64 estimates. Returns (values, radius); EnclosureError if the certification fails.
+    """
+    q = centred_precision_structure(process, n, params)
+    values, vectors = np.linalg.eigh(precision_float(process, n, params))
+    ks = tuple(range(1, min(leading, n - 1) + 1))
+    digits = max(17, round(-float(np.log10(float(radius)))) + 3)
+    claims, pending = _refine_and_certify(q, values, vectors, ks, radius, digits)
+    if pending:
+        raise EnclosureError(
+            f"could not certify lambda_{pending[0]} of {process} at n = {n} to relative "
+            f"{float(radius):.0e}"
+        )
+    estimates = 1.0 / values[1:]
+    for k in ks:
+        estimates[k - 1] = float(claims[k].mid())
+    return estimates, float(radius)
+
+
 def certified_eigenvalues(
     process: str,
     n: int,
@@ -149,30 +228,7 @@ def certified_eigenvalues(
     values, vectors = np.linalg.eigh(precision_float(process, n, params))
     prec = working_precision(n, dps + 10)
     radius = Fraction(1, 10**dps)
-    disable = None if progress is None else not progress
-    claims: dict[int, arb] = {}
-    pending = list(range(1, n))  # indices of Q's eigenvalues, ascending (0 is the kernel)
-    # LDL^T without pivoting of an indefinite shifted matrix can grow its elements by many
-    # orders of magnitude, more so for wider bands: the refinement starts at twice the
-    # precision of the claims and doubles for the eigenvalues that fail to certify
-    bits = 2 * prec
-    for _round in range(4):
-        with ctx.workprec(bits):
-            bands = [[to_arb(v) for v in band] for band in q.bands]
-            border = None
-            if q.border is not None:
-                border = ([to_arb(v) for v in q.border], to_arb(q.s))
-            for j in tqdm(pending, desc="refining", unit="eig", disable=disable, file=sys.stderr):
-                mu = _refine(q, bands, border, vectors[:, j], float(values[j]), dps)
-                claims[j] = 1 / mu
-        # lambda_k is the k-th largest: Q's (k+1)-th smallest, index j = k
-        verdicts = certify(
-            q, [claims[j] for j in range(1, n)], radius, digits=dps, progress=progress, ks=pending
-        )
-        pending = [v.k for v in verdicts if v.state != CERTIFIED]
-        if not pending:
-            break
-        bits *= 2
+    claims, pending = _refine_and_certify(q, values, vectors, range(1, n), radius, dps, progress)
     if pending:
         raise EnclosureError(
             f"could not certify lambda_{pending[0]} of {process} at n = {n} to {dps} digits"

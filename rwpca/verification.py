@@ -243,8 +243,8 @@ def report_document() -> dict[str, bytes]:
         "shifts) and, where that cannot decide, in arb ball arithmetic (python-flint) at "
         "increasing precision. An undecided count is reported as undecided, never as "
         "verified.\n",
-        "- **Convergence.** For a limit, the leading eigenvalues are certified to 1e-8 "
-        "relative or better around float64 estimates, so the errors in the tables are "
+        "- **Convergence.** For a limit, the leading eigenvalues are refined by inverse "
+        "iteration and certified to 1e-20 relative (or the coarser radius recorded), so the errors in the tables are "
         "rigorous to that accuracy; the whole-spectrum error uses float64 eigenvalues "
         "(sorted claims against sorted eigenvalues, since the OU formula is not monotone). "
         "The order is the least-squares slope over the last three sizes; convergence needs "
