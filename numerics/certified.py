@@ -237,9 +237,17 @@ def _arb(value: Fraction) -> arb:
     return arb(fmpq(value.numerator, value.denominator))
 
 
-def arb_count(q: Structure, shift: arb, prec: int) -> int | None:
-    """N(shift) in ball arithmetic at ``prec`` bits; None if a pivot's sign is undecided."""
-    n, w = q.n, q.bandwidth
+@dataclass(frozen=True)
+class _BallStructure:
+    """The entries of Q as balls at one precision (converted once, not per shift)."""
+
+    prec: int
+    bands: tuple[tuple[arb, ...], ...]
+    border: tuple[arb, ...] | None
+    s: arb
+
+
+def _ball_structure(q: Structure, prec: int) -> _BallStructure:
     with ctx.workprec(prec):
         cache: dict[Fraction, arb] = {}
 
@@ -249,30 +257,57 @@ def arb_count(q: Structure, shift: arb, prec: int) -> int | None:
                 got = cache[v] = _arb(v)
             return got
 
-        diag, sub1 = q.bands[0], q.bands[1]
-        sub2 = q.bands[2] if w == 2 else None
-        border = q.border
+        bands = tuple(tuple(val(v) for v in band) for band in q.bands)
+        border = None if q.border is None else tuple(val(v) for v in q.border)
+        return _BallStructure(prec, bands, border, val(q.s))
+
+
+def arb_count(
+    q: Structure, shift: arb, prec: int, balls: _BallStructure | None = None
+) -> int | None:
+    """N(shift) in ball arithmetic at ``prec`` bits; None if a pivot's sign is undecided."""
+    n, w = q.n, q.bandwidth
+    if balls is None or balls.prec != prec:
+        balls = _ball_structure(q, prec)
+    with ctx.workprec(prec):
+        diag, sub1 = balls.bands[0], balls.bands[1]
+        border = balls.border
+        if w == 1 and border is None:
+            # the tridiagonal Sturm sequence d_i = (q_ii - x) - q_{i,i-1}^2 / d_{i-1}
+            count = 0
+            d = diag[0] - shift
+            for i in range(1, n + 1):
+                if d < 0:
+                    count += 1
+                elif not d > 0:
+                    return None
+                if i == n:
+                    break
+                e = sub1[i]
+                d = diag[i] - shift - e * e / d
+            return count
+        sub2 = balls.bands[2] if w == 2 else None
         count = 0
-        d1 = val(diag[0]) - shift
+        d1 = diag[0] - shift
         if d1 < 0:
             count += 1
         elif not d1 > 0:
             return None
         d2 = w1 = None
         if border is not None:
-            y = val(border[0])
+            y = border[0]
             sigma = y * y / d1
         for i in range(1, n):
             if w == 2 and i >= 2:
-                g = val(sub2[i])
+                g = sub2[i]
                 l2 = g / d2
-                u1 = val(sub1[i]) - l2 * w1
-                d = val(diag[i]) - shift - l2 * g - u1 * u1 / d1
+                u1 = sub1[i] - l2 * w1
+                d = diag[i] - shift - l2 * g - u1 * u1 / d1
             else:
-                u1 = val(sub1[i])
-                d = val(diag[i]) - shift - u1 * u1 / d1
+                u1 = sub1[i]
+                d = diag[i] - shift - u1 * u1 / d1
             if border is not None:
-                y = val(border[i]) - (u1 / d1) * y
+                y = border[i] - (u1 / d1) * y
             d2, w1, d1 = d1, u1, d
             if d < 0:
                 count += 1
@@ -281,7 +316,7 @@ def arb_count(q: Structure, shift: arb, prec: int) -> int | None:
             if border is not None:
                 sigma += y * y / d
         if border is not None:
-            last = val(q.s) - sigma
+            last = balls.s - sigma
             if last < 0:
                 count += 1
             elif not last > 0:
@@ -433,11 +468,13 @@ def certify(
         # ball arithmetic (about 1-3 bits per row); the precision that worked for one shift
         # is kept for the next, and doubled when a pivot's sign stays undecided.
         bits, ceiling = prec, max(8 * prec, prec + 8 * n)
+        balls = _ball_structure(q, bits)
         for k, end, shift in bar:
-            result = arb_count(q, shift, bits)
+            result = arb_count(q, shift, bits, balls)
             while result is None and bits < ceiling:
                 bits = min(2 * bits, ceiling)
-                result = arb_count(q, shift, bits)
+                balls = _ball_structure(q, bits)
+                result = arb_count(q, shift, bits, balls)
             counts[(k, end)] = result
     for iv in intervals:
         below, upto = counts.get((iv.k, 0)), counts.get((iv.k, 1))
