@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from proofs.catalog import PAPER, PAPER_KEY, Entry
-from rwpca import __version__
+from rwpca import __version__, verification
 
 FORMATS = ("markdown", "latex", "bibtex", "json")
 TOOLKIT_KEY = "rwpca"
@@ -23,6 +23,7 @@ TOOLKIT_YEAR = "2026"
 
 #: Functions adding fields (for example verification evidence) to an entry's citation record.
 RECORD_PROVIDERS: list[Callable[[Entry], dict[str, object]]] = []
+RECORD_PROVIDERS.append(verification.record_fields)  # verification verdict and effective status
 
 
 def bibtex_paper() -> str:

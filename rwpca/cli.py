@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from rwpca import __version__
-from rwpca.commands import analyze, cite, derive, simulate, train
+from rwpca.commands import analyze, cite, derive, simulate, train, verify
 
 #: Subcommand modules, in the order `rwpca --help` lists them.
-COMMANDS = (derive, cite, simulate, train, analyze)
+COMMANDS = (derive, cite, verify, simulate, train, analyze)
 
 
 class UsageError(Exception):

@@ -94,7 +94,12 @@ def check(root: Path, files: dict[str, bytes]) -> list[str]:
 
 # --- documents contributed by feature modules (appended to the hook lists above) --------
 # Imported last: they use rwpca.figures and rwpca.render, not this module.
-from rwpca import nncompare, noise_report  # noqa: E402
+from rwpca import nncompare, noise_report, verification  # noqa: E402
+
+# Verification evidence: read from the committed numerics/data/verification.json.
+ENTRY_SECTIONS.append(verification.entry_section)
+EXTRA_DOCUMENTS.append(verification.report_document)
+EXTRA_INDEX_LINKS.append((verification.REPORT, verification.REPORT_TITLE))
 
 ENTRY_SECTIONS.append(noise_report.entry_section)
 EXTRA_DOCUMENTS.append(noise_report.documents)

@@ -51,6 +51,9 @@ make_entry(
     notes=(
         "Asymptotic, not exact: the centred precision matrix differs from the mirror circulant "
         "in its first rows.",
+        "Measured (verification section): at fixed gamma and k the relative error decays "
+        "like k^2 / n^3 (order 3 in n), with a constant that grows quickly as gamma -> 1; "
+        "the worst error over the whole spectrum decays only like 1/n.",
     ),
 )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from proofs import spectra
+from proofs import secular, spectra
 from proofs.catalog import CATALOG
 from proofs.catalog.common import ALPHA, POSTER, STANDARD, K, N
-from proofs.catalog.core import Regime, RegimeKind, Source, Status, make_entry
+from proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
 from proofs.derivation import Kind
 from proofs.symbols import alpha, k, lam_k, n
 
@@ -40,11 +40,13 @@ make_entry(
     comparison=Kind.EQUAL,
     process="ou",
     quantity="eigenvalue",
-    related=("ou.eigenvalue.mirror", "ou.eigenvalue.small_k"),
+    related=("ou.eigenvalue.exact", "ou.eigenvalue.mirror", "ou.eigenvalue.small_k"),
     notes=(
         "Values come in equal pairs k, n - k (size-n circulant); the open walk's spectrum does "
         "not.",
         "When n alpha << 1 the leading eigenvalue is 4 times too small: use ou.eigenvalue.mirror.",
+        "The exact finite-n spectrum, at every n alpha, is ou.eigenvalue.exact (a secular "
+        "equation); the verification section measures both circulant forms against it.",
     ),
 )
 
@@ -68,7 +70,7 @@ make_entry(
     comparison=Kind.DIFFERENT,
     process="ou",
     quantity="eigenvalue",
-    related=("ou.eigenvalue", "rw.eigenvalue"),
+    related=("ou.eigenvalue.exact", "ou.eigenvalue", "rw.eigenvalue"),
 )
 
 make_entry(
@@ -96,4 +98,34 @@ make_entry(
     process="ou",
     quantity="eigenvalue",
     related=("ou.eigenvalue", "ou.eigenvalue.mirror"),
+)
+
+make_entry(
+    CATALOG,
+    id="ou.eigenvalue.exact",
+    title="Exact eigenvalues of the Ornstein-Uhlenbeck covariance (secular equation)",
+    lhs=secular.CLOSED_FORM,
+    rhs=sp.Integer(0),
+    index_range=(
+        "\\lambda = \\left[1+(1-\\alpha)^2-2(1-\\alpha)\\cos\\theta\\right]^{-1},\\ "
+        "\\theta \\in (0, \\pi)"
+    ),
+    variables={
+        **N,
+        **ALPHA,
+        "theta": "angle in (0, pi); the n - 1 roots give the n - 1 nonzero eigenvalues",
+    },
+    assumptions=STANDARD,
+    regime=EXACT_FINITE_N,
+    source=Source("not in the paper (it prints the periodic circulant form, ou.eigenvalue)"),
+    derivation=secular.derive_ou_secular,
+    status=Status.DERIVED,
+    comparison=Kind.NOT_PRINTED,
+    process="ou",
+    quantity="secular",
+    related=("ou.eigenvalue", "ou.eigenvalue.mirror", "rw.eigenvalue"),
+    notes=(
+        "Replaces both circulant forms at every n alpha: the paper's periodic form holds only "
+        "when n alpha >> 1, the mirror form only when n alpha << 1.",
+    ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from proofs import eigenvectors, spectra, variance
+from proofs import eigenvectors, theorems, variance
 from proofs.catalog import CATALOG
 from proofs.catalog.common import POSTER, STANDARD, K, N, T
 from proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
@@ -30,13 +30,17 @@ make_entry(
         1 / (2 * (1 - sp.cos(sp.pi * k / n))),
         "derived in the paper from the n -> infinity circulant approximation",
     ),
-    derivation=spectra.derive_rw_eigenvalue,
-    status=Status.DERIVED,
+    derivation=theorems.prove_rw_eigenvalue,
+    status=Status.PROVEN,
     comparison=Kind.EQUAL,
     process="plain",
     quantity="eigenvalue",
+    aliases=("rw.eigenvalue.exact",),
     related=("rw.eigenvector", "rw.trace", "rw.evr"),
     notes=(
+        "Proven for every n >= 2 (Theorems 1-3 of the derivation: K = Q^+, Q is the path "
+        "Laplacian, whose eigenpairs are the DCT-II cosines), not only in the limit; also "
+        "cited as rw.eigenvalue.exact.",
         "Exact at every finite n, although the paper derives it as an n -> infinity limit: "
         "the centred precision matrix of the open walk is exactly the mirror-restricted "
         "circulant (the path-graph Laplacian).",
@@ -61,12 +65,17 @@ make_entry(
         sp.cos(sp.pi * k * t / n),
         "the paper says the eigenvectors are Fourier modes and prints them inside X_PCA,k",
     ),
-    derivation=eigenvectors.derive_rw_eigenvector,
-    status=Status.DERIVED,
+    derivation=theorems.prove_rw_eigenvector,
+    status=Status.PROVEN,
     comparison=Kind.CONVENTION,
     process="plain",
     quantity="eigenvector",
+    aliases=("rw.eigenvector.exact",),
     related=("rw.eigenvalue", "rw.projection"),
+    notes=(
+        "Proven for every n >= 2: the eigenvalues are simple, so each eigenvector is unique "
+        "up to sign; also cited as rw.eigenvector.exact.",
+    ),
 )
 
 make_entry(
@@ -136,8 +145,8 @@ make_entry(
     assumptions=STANDARD,
     regime=EXACT_FINITE_N,
     source=Source("not in the paper (used through its limit n^2/6)"),
-    derivation=variance.derive_rw_trace,
-    status=Status.DERIVED,
+    derivation=theorems.prove_rw_trace,
+    status=Status.PROVEN,
     comparison=Kind.NOT_PRINTED,
     process="plain",
     quantity="trace",
@@ -155,8 +164,8 @@ make_entry(
     assumptions=STANDARD,
     regime=EXACT_FINITE_N,
     source=Source("not in the paper (it prints only the limit, rw.evr)"),
-    derivation=variance.derive_rw_evr_exact,
-    status=Status.DERIVED,
+    derivation=theorems.prove_rw_evr_exact,
+    status=Status.PROVEN,
     comparison=Kind.NOT_PRINTED,
     process="plain",
     quantity="evr",

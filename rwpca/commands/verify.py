@@ -1,0 +1,136 @@
+"""`rwpca verify [ID ...] [--n N ...] [--dps D] [--json] [--write]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from numerics.entries import (
+    EVIDENCE_PATH,
+    EntryEvidence,
+    dump_evidence,
+    effective_status,
+    load_evidence,
+    verify_entry,
+)
+from numerics.reference import check_dps
+from numerics.verify import check_sizes
+from proofs.catalog import CATALOG, get
+from proofs.catalog.core import RegimeKind
+from rwpca import treeio
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check catalog entries against the exact matrices (certified numerics)",
+        description="Check catalog entries against the exact finite matrices: exact entries "
+        "by certified eigenvalue enclosures (or exact rational arithmetic), limits by their "
+        "measured convergence and fitted order. Without an ID, the whole catalog. Exit "
+        "status 0 when every check passes, 1 when one is refuted or undecided.",
+    )
+    parser.add_argument("ids", nargs="*", metavar="ID", help="catalog IDs (default: all)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="sizes to check (default: each entry's plan; a limit needs at least 3)",
+    )
+    parser.add_argument(
+        "--dps", type=int, default=None, help="digits of the certified comparison (3..1000)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the records as JSON")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"store the evidence in {EVIDENCE_PATH.parent.name}/{EVIDENCE_PATH.name} "
+        "(rendered by 'rwpca derive')",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run)
+
+
+def _entries(ids: list[str]):
+    if not ids:
+        return list(CATALOG)
+    chosen, seen = [], set()
+    for name in ids:
+        entry = get(name)
+        if entry.id not in seen:
+            seen.add(entry.id)
+            chosen.append(entry)
+    return chosen
+
+
+def _print(entry, evidence: EntryEvidence) -> None:
+    status = effective_status(entry, evidence.verdict)
+    print(
+        f"{entry.id}  [{entry.regime.kind}]  {evidence.verdict}  -> status {status}  "
+        f"({evidence.seconds:.1f} s)"
+    )
+    print(f"  {evidence.detail}")
+    if evidence.convergence:
+        for conv in evidence.convergence:
+            errors = ", ".join(
+                f"{n}: {e:.2e}" for n, e in zip(conv.sizes, conv.leading, strict=True)
+            )
+            order = conv.leading_order
+            print(
+                f"  {conv.label}: leading error {errors}"
+                + (f"; order {order:.2f}" if order is not None else "")
+            )
+    else:
+        for run in evidence.runs:
+            params = ", ".join(f"{k} = {v}" for k, v in run.params.items())
+            extra = f", first refuted k = {run.first_refuted}" if run.first_refuted else ""
+            digits = f", {run.digits} digits" if run.digits else ""
+            print(
+                f"  n = {run.n}{' (' + params + ')' if params else ''}: "
+                f"{run.certified}/{run.checked} {run.state if run.checked else ''}"
+                f"{digits}{extra} ({run.seconds:.2f} s)"
+            )
+    for finding in evidence.findings:
+        print(f"  * {finding.title}: {finding.verdict}")
+
+
+def _validate(entries, sizes, dps) -> None:
+    """Reject bad options before any work (nothing is computed or written on bad input)."""
+    if dps is not None:
+        check_dps(dps)
+    if sizes is not None:
+        chosen = check_sizes(sizes)
+        limits = [e.id for e in entries if e.regime.kind is RegimeKind.ASYMPTOTIC]
+        if limits and len(chosen) < 3:
+            raise ValueError(
+                f"--n {' '.join(map(str, chosen))} is not allowed for {limits[0]} (a limit): "
+                "give at least 3 sizes to fit an order"
+            )
+
+
+def run(args: argparse.Namespace) -> int:
+    entries = _entries(args.ids)
+    _validate(entries, args.n, args.dps)
+    progress = False if args.quiet or args.json else None
+    results = []
+    for entry in entries:
+        evidence = verify_entry(entry, sizes=args.n, dps=args.dps, progress=progress)
+        results.append((entry, evidence))
+        if not args.json:
+            _print(entry, evidence)
+    if args.json:
+        records = []
+        for entry, evidence in results:
+            record = evidence.to_json()
+            record["effective_status"] = str(effective_status(entry, evidence.verdict))
+            record["seconds"] = round(evidence.seconds, 3)
+            records.append(record)
+        print(json.dumps(records, indent=2))
+    if args.write:
+        stored = load_evidence(EVIDENCE_PATH)
+        for entry, evidence in results:
+            stored[entry.id] = evidence.to_json()
+        treeio.write_file_atomic(EVIDENCE_PATH, dump_evidence(stored))
+        if not args.json:
+            print(f"wrote the evidence of {len(results)} entries to {EVIDENCE_PATH.name}")
+    return 0 if all(evidence.passed for _, evidence in results) else 1
