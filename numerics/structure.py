@@ -153,6 +153,10 @@ def _row_sums(column: tuple[Fraction, ...], n: int) -> list[Fraction]:
 @lru_cache(maxsize=32)
 def _structure(process: str, n: int, params: tuple[tuple[str, Fraction], ...]) -> Structure:
     c = _first_column(process, params)
+    if len(c) < 2:
+        # T = c_0 I (OU with alpha = 1): keep a zero sub-diagonal so that every Sturm count
+        # sees a band of width >= 1
+        c = (*c, Fraction(0))
     b = len(c) - 1
     # A = T^T T: A[i, i-m] = sum_l c[l - i] c[l - i + m] over l = i..min(n - 1, i - m + b).
     laurent = [sum((c[q] * c[q + m] for q in range(b - m + 1)), Fraction(0)) for m in range(b + 1)]

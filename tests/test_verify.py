@@ -328,6 +328,22 @@ def test_enclosures_contain_the_dense_mpmath_spectrum(data):
             assert ball.rad() <= ball.mid() * arb("2.1e-30")
 
 
+@pytest.mark.parametrize("size", [2, 3, 9])
+def test_ou_at_alpha_one_has_no_band_and_is_still_certified(size):
+    """alpha = 1 makes T = I (no sub-diagonal) and K = C: every nonzero eigenvalue is 1.
+
+    Found by the dev Hypothesis profile: the Sturm counts once assumed a sub-diagonal band.
+    """
+    from numerics.enclosures import certified_eigenvalues
+
+    params = {"alpha": Fraction(1)}
+    with ctx.workprec(200):
+        assert all(b.contains(1) for b in certified_eigenvalues("ou", size, params, dps=30))
+    assert check_formula("ou", sp.Integer(1), params=params, n=(size,)).state == "certified"
+    wrong = sp.Integer(1) + 1 / sp.Symbol("n") ** 3
+    assert check_formula("ou", wrong, params=params, n=(size,)).state == "refuted"
+
+
 def test_enclosures_refuse_to_certify_a_wrong_refinement(monkeypatch):
     from numerics import enclosures
 
