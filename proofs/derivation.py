@@ -113,6 +113,14 @@ def is_zero(expr: sp.Basic) -> bool:
     return False
 
 
+def limit_comparison(limit: sp.Expr, printed: sp.Basic | None, agreement: Comparison) -> Comparison:
+    """``agreement`` when the derived limit equals the printed form (or none is given), else
+    a DIFFERENT comparison."""
+    if printed is not None and not is_zero(sp.simplify(limit - printed)):
+        return Comparison(Kind.DIFFERENT, "The limit differs from the printed form.")
+    return agreement
+
+
 def limit_at_infinity(expr: sp.Basic, var: sp.Symbol) -> sp.Basic:
     """lim_{var -> oo} expr, computed as lim_{x -> 0+} expr(1/x) with a real dummy x.
 

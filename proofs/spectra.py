@@ -36,6 +36,15 @@ DISPLAY_N = 6
 CHECK_SIZES = tuple(range(2, 11))
 
 
+def check_paired(step: Step, periodic: sp.Expr, how: str) -> None:
+    """Record in ``step`` the check that a periodic (size-n circulant) spectrum pairs k, n - k."""
+    step.check(
+        r"\lambda^{per}_{n-k} = \lambda^{per}_k",
+        how,
+        is_zero(sp.simplify(periodic.subs(k, n - k) - periodic)),
+    )
+
+
 @dataclass(frozen=True)
 class Symbol:
     """The circulant symbol of a process: lag polynomial, Laurent coefficients, f(theta)."""
@@ -244,11 +253,7 @@ def naive_periodic_step(process: str) -> Step:
         "twice too coarse, so the leading eigenvalue comes out a factor 4 too small.",
     )
     step.show(r"\lambda^{per}_k", periodic)
-    step.check(
-        r"\lambda^{per}_{n-k} = \lambda^{per}_k",
-        "substitution k -> n - k simplifies to the same value",
-        is_zero(sp.simplify(periodic.subs(k, n - k) - periodic)),
-    )
+    check_paired(step, periodic, "substitution k -> n - k simplifies to the same value")
     lead_per = limit_at_infinity(periodic.subs(k, 1) / n**2, n)
     lead_mir = limit_at_infinity(mirror.subs(k, 1) / n**2, n)
     step.show(r"\lim_{n\to\infty} \lambda^{per}_1 / n^2", lead_per)
@@ -429,11 +434,7 @@ def derive_ou_eigenvalue(printed: sp.Expr) -> Derivation:
         "removed by the centring. Every other value appears twice, for k and n - k.",
     )
     per.show(r"\lambda^{per}_k", periodic)
-    per.check(
-        r"\lambda^{per}_{n-k} = \lambda^{per}_k",
-        "substitution k -> n - k",
-        is_zero(sp.simplify(periodic.subs(k, n - k) - periodic)),
-    )
+    check_paired(per, periodic, "substitution k -> n - k")
     ok = True
     size = 4
     Tc = circ.causal_circulant(get_process("ou").step_operator(DISPLAY_N), size)

@@ -12,7 +12,15 @@ from functools import cache
 import sympy as sp
 
 from proofs import matrices
-from proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, limit_at_infinity
+from proofs.derivation import (
+    Comparison,
+    Derivation,
+    Kind,
+    Step,
+    is_zero,
+    limit_at_infinity,
+    limit_comparison,
+)
 from proofs.processes import get_process
 from proofs.symbols import gamma, k, m, n
 
@@ -158,13 +166,15 @@ def derive_rw_evr(printed: sp.Basic | None) -> Derivation:
     total = sp.summation(limit, (k, 1, sp.oo))
     lim_step.show(r"\sum_{k=1}^\infty \rho_k", sp.Sum(limit, (k, 1, sp.oo)), total)
     lim_step.check(r"\sum_k \rho_k = 1", "SymPy summation (zeta(2) = pi^2/6)", total == 1)
-    comparison = Comparison(
-        Kind.EQUAL,
-        "Equal as the n -> infinity limit; the paper writes "
-        "the limit with an equality sign and no limit.",
+    comparison = limit_comparison(
+        limit,
+        printed,
+        Comparison(
+            Kind.EQUAL,
+            "Equal as the n -> infinity limit; the paper writes "
+            "the limit with an equality sign and no limit.",
+        ),
     )
-    if printed is not None and not is_zero(sp.simplify(limit - printed)):
-        comparison = Comparison(Kind.DIFFERENT, "The limit differs from the printed form.")
     return Derivation(
         limit,
         [*steps, step, lim_step],
@@ -327,13 +337,15 @@ def derive_momentum_evr(printed: sp.Basic | None) -> Derivation:
     step.check(
         r"\text{independent of } \gamma", "no gamma in the limit", gamma not in limit.free_symbols
     )
-    comparison = Comparison(
-        Kind.EQUAL,
-        "The paper says the random-walk results 'also apply to a random walk with momentum'; "
-        "the limit of the ratio is the plain walk's 6/(pi^2 k^2).",
+    comparison = limit_comparison(
+        limit,
+        printed,
+        Comparison(
+            Kind.EQUAL,
+            "The paper says the random-walk results 'also apply to a random walk with momentum'; "
+            "the limit of the ratio is the plain walk's 6/(pi^2 k^2).",
+        ),
     )
-    if printed is not None and not is_zero(sp.simplify(limit - printed)):
-        comparison = Comparison(Kind.DIFFERENT, "The limit differs from the printed form.")
     return Derivation(
         limit,
         [tstep, step],
