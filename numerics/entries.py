@@ -18,7 +18,10 @@ the check from the entry's quantity and regime. What "verified" means for each q
 * **trace**: the formula equals trace K computed in exact rational arithmetic;
 * **explained-variance ratio**: lambda_k / trace K with certified lambda_k and exact trace
   (certified at finite n, or converging for a limit); **cumulative share**: the sum of the
-  first m exact ratios converging to the stated limit.
+  first m exact ratios converging to the stated limit;
+* **OU distance**: the formula equals sigma^2 (T^-1 T^-T)_tt at every t, in exact rational
+  arithmetic; **noise identity**: the formula equals the expectation over every outcome of
+  an n x d step matrix from finite laws of different kurtosis (:mod:`numerics.moments`).
 
 The evidence of a run is an :class:`EntryEvidence`; ``rwpca verify --write`` stores it in
 ``numerics/data/verification.json`` (deterministic, no timings), from which ``rwpca derive``
@@ -734,18 +737,12 @@ def verify_trace(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvidenc
                 and Fraction(int(claimed.p), int(claimed.q)) == exact
             )
             runs.append(
-                Run(
-                    n=size,
-                    params={k: str(v) for k, v in values.items()},
-                    checked=1,
-                    certified=int(ok),
-                    refuted=int(not ok),
-                    method="exact rational arithmetic",
-                    first_refuted=None if ok else 0,
-                    note=""
-                    if ok
-                    else f"trace K = {float(exact):.6g}, formula = {float(claimed):.6g}",
-                    seconds=time.perf_counter() - start,
+                _exact_run(
+                    size,
+                    {k: str(v) for k, v in values.items()},
+                    ok,
+                    "" if ok else f"trace K = {float(exact):.6g}, formula = {float(claimed):.6g}",
+                    start,
                 )
             )
     verdict = "exact" if all(r.certified for r in runs) else REFUTED
