@@ -714,6 +714,47 @@ def verify_lissajous(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvi
 # traces and ratios
 
 
+def _exact_run(size: int, params: dict[str, str], ok: bool, note: str, start: float) -> Run:
+    return Run(
+        n=size,
+        params=params,
+        checked=1,
+        certified=int(ok),
+        refuted=int(not ok),
+        method="exact rational arithmetic",
+        first_refuted=None if ok else 0,
+        note=note,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _exact_verdict(runs: Sequence[Run]) -> str:
+    """'exact' when every exact-arithmetic run agrees, else refuted."""
+    return "exact" if all(r.certified for r in runs) else REFUTED
+
+
+def _exact_evidence(
+    entry: Entry,
+    meaning: str,
+    runs: list[Run],
+    passed: str,
+    failed: str,
+    settings: dict[str, object],
+) -> EntryEvidence:
+    """The evidence of a check in exact rational arithmetic (detail ``passed`` or ``failed``)."""
+    verdict = _exact_verdict(runs)
+    return EntryEvidence(
+        entry.id,
+        fingerprint(entry),
+        "exact rational arithmetic",
+        MEANINGS[meaning],
+        verdict,
+        passed if verdict == "exact" else failed,
+        settings,
+        runs,
+    )
+
+
 def verify_trace(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvidence:
     """The trace formula against trace K in exact rational arithmetic."""
     sets = _parameter_sets(entry, plan)
@@ -745,18 +786,13 @@ def verify_trace(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvidenc
                     start,
                 )
             )
-    verdict = "exact" if all(r.certified for r in runs) else REFUTED
-    return EntryEvidence(
-        entry.id,
-        fingerprint(entry),
-        "exact rational arithmetic",
-        MEANINGS["trace"],
-        verdict,
-        f"equal to trace K in exact rational arithmetic at n = {_sizes_text(sizes)}"
-        if verdict == "exact"
-        else "differs from trace K",
-        {"sizes": list(sizes), "params": [s.label for s in sets]},
+    return _exact_evidence(
+        entry,
+        "trace",
         runs,
+        f"equal to trace K in exact rational arithmetic at n = {_sizes_text(sizes)}",
+        "differs from trace K",
+        {"sizes": list(sizes), "params": [s.label for s in sets]},
     )
 
 
@@ -1076,20 +1112,6 @@ def _equals_at(formula: sp.Basic, values: Mapping[str, object], exact: Fraction)
     return sp.simplify(value - _rational(exact)) == 0
 
 
-def _exact_run(size: int, params: dict[str, str], ok: bool, note: str, start: float) -> Run:
-    return Run(
-        n=size,
-        params=params,
-        checked=1,
-        certified=int(ok),
-        refuted=int(not ok),
-        method="exact rational arithmetic",
-        first_refuted=None if ok else 0,
-        note=note,
-        seconds=time.perf_counter() - start,
-    )
-
-
 def verify_distance(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvidence:
     """E||x_t||^2 / d against the diagonal of sigma^2 T^-1 T^-T, t = 1..n, exactly."""
     runs = []
@@ -1113,19 +1135,14 @@ def verify_distance(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvid
                         start,
                     )
                 )
-    verdict = "exact" if all(r.certified for r in runs) else REFUTED
-    return EntryEvidence(
-        entry.id,
-        fingerprint(entry),
-        "exact rational arithmetic",
-        MEANINGS["distance"],
-        verdict,
-        f"equal to sigma^2 (T^-1 T^-T)_tt for every t = 1..n at n = {_sizes_text(sizes)}, "
-        f"alpha = {', '.join(map(str, OU_DISTANCE_ALPHAS))}, sigma = 1, 3/2"
-        if verdict == "exact"
-        else "differs from sigma^2 (T^-1 T^-T)_tt",
-        {"sizes": list(sizes), "params": [f"alpha = {a}" for a in OU_DISTANCE_ALPHAS]},
+    return _exact_evidence(
+        entry,
+        "distance",
         runs,
+        f"equal to sigma^2 (T^-1 T^-T)_tt for every t = 1..n at n = {_sizes_text(sizes)}, "
+        f"alpha = {', '.join(map(str, OU_DISTANCE_ALPHAS))}, sigma = 1, 3/2",
+        "differs from sigma^2 (T^-1 T^-T)_tt",
+        {"sizes": list(sizes), "params": [f"alpha = {a}" for a in OU_DISTANCE_ALPHAS]},
     )
 
 
@@ -1165,7 +1182,7 @@ def verify_noise(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvidenc
             f"{MAX_OUTCOMES} outcomes (n <= 4 for d = 3)"
         )
     else:
-        verdict = "exact" if all(r.certified for r in runs) else REFUTED
+        verdict = _exact_verdict(runs)
         pairs = sorted({(r.n, int(r.params["d"])) for r in runs})
         detail = (
             f"{'equal to' if verdict == 'exact' else 'differs from'} the exhaustive expectation "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from numerics.analysis import analyze_gram
 from numerics.trajectory import open_trajectory, parse_window
-from rwpca import nnreport, panels, treeio
+from rwpca import treeio
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca import nnreport, panels  # matplotlib: only when a trajectory is analysed
+
     # every check that needs no data comes first: a bad option never costs a pass
     if args.plot is not None and args.plot.suffix.lower() != ".png":
         raise ValueError(f"--plot {args.plot} is not allowed: the figure is written as a .png")

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from proofs.derivation import DerivationError
-from rwpca import derive
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca import derive  # matplotlib and every document hook: only when deriving
+
     root = args.out if args.out is not None else derive.default_root()
     if root.exists() and not root.is_dir():
         raise ValueError(f"--out {root} is not allowed: it exists and is not a directory")
