@@ -50,7 +50,7 @@ def _reset_peak() -> None:
 
 
 def child(method: str, n: int, d: int, seed: int) -> dict[str, object]:
-    from numerics import walks
+    from rwpca.numerics.walks import simulator as walks
 
     if method == "sklearn":
         import sklearn.decomposition  # noqa: F401  (import cost outside the timing)
@@ -76,9 +76,8 @@ _LAST: list = []
 def _timed(method: str, n: int, d: int, seed: int) -> float:
     """Wall-clock seconds of one run of ``method``; its ratios are left in _LAST."""
     import numpy as np
-
-    from numerics import walks
-    from numerics.noise import GaussianNoise
+    from rwpca.numerics.walks import simulator as walks
+    from rwpca.numerics.walks.families import GaussianNoise
 
     start = time.perf_counter()
     if method in BASELINES:
@@ -146,11 +145,10 @@ def matmul_peak(size: int = 3000, repeats: int = 3) -> float:
 
 
 def gram_throughput(n: int, blocks: int = 20) -> dict[str, float]:
-    """GFLOP/s of numerics.gram.accumulate on n x block blocks (n (n + 1) block flops each)."""
+    """GFLOP/s of rwpca.numerics.trajectories.gram.accumulate on n x block blocks (n (n + 1) block flops each)."""
     import numpy as np
-
-    from numerics import gram
-    from numerics.noise import default_block
+    from rwpca.numerics.trajectories import gram
+    from rwpca.numerics.walks.families import default_block
 
     block = default_block(n)
     B = np.random.default_rng(1).standard_normal((n, block))
@@ -163,7 +161,7 @@ def gram_throughput(n: int, blocks: int = 20) -> dict[str, float]:
 
 def flat_in_d(n: int, dims: tuple[int, ...], repeats: int = 3) -> list[dict[str, float]]:
     """Best time of the Gaussian (Wishart) path for each d."""
-    from numerics import walks
+    from rwpca.numerics.walks import simulator as walks
 
     rows = []
     for d in dims:

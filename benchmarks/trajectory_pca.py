@@ -69,7 +69,7 @@ def _rss_bytes() -> int:
 
 
 def _files(folder: Path) -> list[Path]:
-    from numerics.trajectory import natural_key
+    from rwpca.numerics.trajectories.readers import natural_key
 
     return sorted(folder.glob("*.npy"), key=lambda p: natural_key(p.name))
 
@@ -79,11 +79,11 @@ def child(method: str, data: Path) -> dict[str, float]:
     if method.startswith("sklearn"):
         from sklearn.decomposition import PCA
     else:
-        from numerics.gram import centred_gram, pca_from_gram
-        from numerics.trajectory import open_trajectory
+        from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
+        from rwpca.numerics.trajectories.readers import open_trajectory
 
         if method == "rwpca-analyze":
-            from numerics.analysis import analyze_gram
+            from rwpca.numerics.trajectories.analysis import analyze_gram
     idle = _rss_bytes()
     start = time.perf_counter()
     if method.startswith("sklearn"):
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return 0
 
-    from numerics.gram import DEFAULT_BLOCK
+    from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK
 
     root = Path(tempfile.mkdtemp(prefix="rwpca-bench-", dir=args.data_dir))
     try:

@@ -36,9 +36,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 CASE_CODE = r"""
 import json, resource, sys, time
 import sympy as sp
-from numerics.enclosures import certified_eigenvalues
-from numerics.reference import eigenvalues_mpmath
-from numerics.verify import check_formula
+from rwpca.numerics.linalg.enclosures import certified_eigenvalues
+from rwpca.numerics.linalg.reference import eigenvalues_mpmath
+from rwpca.numerics.verification.formula_check import check_formula
 case = json.loads(sys.argv[1])
 n_, k_ = sp.symbols("n k")
 PLAIN = 1 / (2 * (1 - sp.cos(sp.pi * k_ / n_)))

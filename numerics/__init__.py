@@ -1,5 +1,20 @@
-"""Numeric layer: spectra of the exact finite matrices, evaluation of catalog formulas,
-and the streaming Gram-matrix machinery shared by the simulator and the trajectory reader.
+"""rwpca.numerics: numbers in, typed results out.
 
-Imports run one way: ``numerics`` may import ``proofs``, never the application ``rwpca``.
+The rooms: :mod:`~rwpca.numerics.formulas` and :mod:`~rwpca.numerics.arbeval` are the bridge
+from SymPy to NumPy and to arb balls; :mod:`~rwpca.numerics.linalg` holds the exact and
+certified linear algebra of K and Q; :mod:`~rwpca.numerics.verification` checks catalog
+entries and keeps their evidence; :mod:`~rwpca.numerics.walks` simulates walks under any
+noise; :mod:`~rwpca.numerics.trajectories` reads training trajectories and tests them
+against the random-walk nulls.
+
+Imports run one way: ``rwpca.numerics`` may import ``rwpca.proofs``, never the application
+modules of ``rwpca`` (CLI, documents, plots).
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Committed data of the numeric layer: verification evidence, noise-study summaries and
+#: the recorded neural-network runs.
+DATA = Path(__file__).resolve().parent / "data"

@@ -3,7 +3,7 @@
 A formula arrives as a SymPy expression; :func:`compile_arb` turns its tree into a Python
 function of named arguments that evaluates every node with ``arb`` balls, so the result is
 a ball guaranteed to contain the exact value. Symbols are matched by *name* (like
-:mod:`numerics.formulas`); nothing is parsed from strings and nothing is ``eval``-ed.
+:mod:`rwpca.numerics.formulas`); nothing is parsed from strings and nothing is ``eval``-ed.
 The working precision is whatever ``flint.ctx`` has when the function is called: wrap
 calls in ``flint.ctx.workprec(bits)``.
 

@@ -27,7 +27,7 @@ def substitute_by_name(expr: sp.Basic, values: Mapping[str, object]) -> sp.Basic
 def lambdify_by_name(expr: sp.Basic, names: tuple[str, ...], modules: str = "numpy"):
     """A numeric function of the named symbols (in this order); other symbols must be bound.
 
-    >>> from proofs.catalog import get
+    >>> from rwpca.proofs.catalog import get
     >>> f = lambdify_by_name(get("rw.eigenvalue").rhs, ("n", "k"))
     >>> round(float(f(4, 2)), 12)
     0.5

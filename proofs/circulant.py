@@ -18,9 +18,8 @@ Everything here is computed from the matrices themselves; nothing is typed in.
 from __future__ import annotations
 
 import sympy as sp
-
-from proofs.matrices import circulant
-from proofs.symbols import theta, z
+from rwpca.proofs.matrices import circulant
+from rwpca.proofs.symbols import theta, z
 
 
 def is_lower_toeplitz(T: sp.Matrix) -> bool:

@@ -23,8 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy as sp
-
-from proofs.validation import check_alpha, check_gamma, check_n
+from rwpca.proofs.validation import check_alpha, check_gamma, check_n
 
 
 def difference_matrix(n: int) -> sp.Matrix:
@@ -114,7 +113,7 @@ def centred_precision(T: sp.Matrix) -> sp.Matrix:
     """Q = A - A 1 1^T A / (1^T A 1) with A = T^T T.
 
     Q annihilates the constant vector and is the Moore-Penrose pseudo-inverse of the
-    centred covariance K (see :func:`proofs.spectra.pseudo_inverse_identity`), so the
+    centred covariance K (see :func:`rwpca.proofs.derive.eigenvalues.pseudo_inverse_identity`), so the
     nonzero eigenvalues of K are the reciprocals of those of Q.
     """
     A = precision_matrix(T)

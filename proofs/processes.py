@@ -11,10 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
-
-from proofs import matrices
-from proofs.symbols import alpha, gamma
-from proofs.validation import check_alpha, check_gamma
+from rwpca.proofs import matrices
+from rwpca.proofs.symbols import alpha, gamma
+from rwpca.proofs.validation import check_alpha, check_gamma
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
-
-from proofs.derivation import Derivation, Step, is_zero
-from proofs.symbols import k, n, t
+from rwpca.proofs.derivation import Derivation, Step, is_zero
+from rwpca.proofs.symbols import k, n, t
 
 _p = sp.Symbol("p", integer=True, nonnegative=True)
 _q = sp.Symbol("q", integer=True, nonnegative=True)
@@ -540,7 +539,7 @@ def _with_proof(derivation: Derivation, steps: list[Step]) -> Derivation:
 
 def prove_rw_eigenvalue(printed: sp.Basic | None) -> Derivation:
     """rw.eigenvalue: derived from the mirror circulant, then proven for every n."""
-    from proofs.spectra import derive_rw_eigenvalue
+    from rwpca.proofs.derive.eigenvalues import derive_rw_eigenvalue
 
     derivation = derive_rw_eigenvalue(printed)
     return _with_proof(derivation, eigenvalue_theorem_steps(derivation.result))
@@ -548,7 +547,7 @@ def prove_rw_eigenvalue(printed: sp.Basic | None) -> Derivation:
 
 def prove_rw_eigenvector(printed: sp.Basic | None) -> Derivation:
     """rw.eigenvector: the DCT-II vectors, proven to be the eigenvectors for every n."""
-    from proofs.eigenvectors import derive_rw_eigenvector
+    from rwpca.proofs.derive.eigenvectors import derive_rw_eigenvector
 
     derivation = derive_rw_eigenvector(printed)
     return _with_proof(derivation, eigenvector_theorem_steps(derivation.result))
@@ -556,7 +555,7 @@ def prove_rw_eigenvector(printed: sp.Basic | None) -> Derivation:
 
 def prove_rw_trace(printed: sp.Basic | None) -> Derivation:
     """rw.trace: (n^2 - 1) / 6 for every n, with the trigonometric corollary."""
-    from proofs.variance import PLAIN_LAMBDA, derive_rw_trace
+    from rwpca.proofs.derive.variance import PLAIN_LAMBDA, derive_rw_trace
 
     derivation = derive_rw_trace(printed)
     return _with_proof(
@@ -570,7 +569,7 @@ def prove_rw_trace(printed: sp.Basic | None) -> Derivation:
 
 def prove_rw_evr_exact(printed: sp.Basic | None) -> Derivation:
     """rw.evr.exact: lambda_k / trace K with both proven for every n."""
-    from proofs.variance import PLAIN_LAMBDA, derive_rw_evr_exact, plain_trace
+    from rwpca.proofs.derive.variance import PLAIN_LAMBDA, derive_rw_evr_exact, plain_trace
 
     derivation = derive_rw_evr_exact(printed)
     trace, _ = plain_trace()

@@ -1,6 +1,10 @@
-"""rwpca: the application layer of the toolkit (CLI, rendering of derivations/, citations).
+"""rwpca: PCA of high-dimensional random walks, derived, verified and applied.
 
-The layers import one way: ``rwpca`` -> ``numerics`` -> ``proofs``.
+One import name holds three layers that import one way, ``rwpca`` -> ``rwpca.numerics`` ->
+``rwpca.proofs``: :mod:`rwpca.proofs` holds the exact SymPy objects and the formula catalog,
+:mod:`rwpca.numerics` the numeric checks and typed results, and the application modules here
+(:mod:`rwpca.cli` with :mod:`rwpca.commands`, :mod:`rwpca.documents`, :mod:`rwpca.plots`)
+the command line, the generated documents, citations and figures.
 """
 
 from __future__ import annotations

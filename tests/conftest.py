@@ -36,7 +36,7 @@ settings.load_profile(
 @pytest.fixture(scope="session")
 def derivations():
     """Every catalog derivation, computed once per test session."""
-    from rwpca.derive import derive_all
+    from rwpca.documents.generate import derive_all
 
     return derive_all(progress=False)
 
@@ -44,6 +44,6 @@ def derivations():
 @pytest.fixture(scope="session")
 def generated(derivations):
     """The full derivations/ tree as generated in this process."""
-    from rwpca.derive import generate
+    from rwpca.documents.generate import generate
 
     return generate(progress=False)

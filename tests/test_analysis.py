@@ -13,11 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.decomposition import PCA
-
-from numerics import analysis as nal
-from numerics import spectra
-from numerics.analysis import (
+from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.numerics.trajectories import analysis as nal
+from rwpca.numerics.trajectories.analysis import (
     NULL_MODELS,
     analyze,
     analyze_gram,
@@ -27,6 +25,7 @@ from numerics.analysis import (
     fit_drift,
     random_walk_ratios,
 )
+from sklearn.decomposition import PCA
 
 
 def gram_of(X: np.ndarray) -> np.ndarray:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from rwpca.proofs.catalog import CATALOG, Catalog, CatalogError, Status, get
+from rwpca.proofs.catalog.core import RegimeKind
+from rwpca.proofs.derivation import Kind
+from rwpca.proofs.symbols import MEANING
 
-from proofs.catalog import CATALOG, Catalog, CatalogError, Status, get
-from proofs.catalog.core import RegimeKind
-from proofs.derivation import Kind
-from proofs.symbols import MEANING
-from rwpca.render import render_entry
+from rwpca.documents.markdown import render_entry
 
 REQUIRED = [
     "rw.eigenvalue",

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from pybtex.database import parse_string
+from rwpca.proofs.catalog import CATALOG
 
-from proofs.catalog import CATALOG
-from rwpca import derive, treeio
+from rwpca import treeio
 from rwpca.cli import main
+from rwpca.documents import generate as derive
 
 JSON_KEYS = {
     "id",

@@ -12,12 +12,11 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
-
-from numerics import spectra
-from numerics.formulas import evaluate_eigenvalue_formula
-from proofs.catalog import derive_entry, get
-from proofs.derivation import Check, Comparison, Derivation, DerivationError, Kind, Step
-from proofs.symbols import gamma, k, m, n
+from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.proofs.catalog import derive_entry, get
+from rwpca.proofs.derivation import Check, Comparison, Derivation, DerivationError, Kind, Step
+from rwpca.proofs.symbols import gamma, k, m, n
 
 
 def _formula(entry_id, size, params=None):

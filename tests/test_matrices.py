@@ -7,11 +7,10 @@ import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
-
-from numerics import spectra
-from proofs import matrices
-from proofs.processes import get_process
-from proofs.symbols import alpha, gamma
+from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.proofs import matrices
+from rwpca.proofs.processes import get_process
+from rwpca.proofs.symbols import alpha, gamma
 
 
 def test_difference_and_cumulative_sum_by_hand():

@@ -9,8 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from rwpca import nncompare
-from rwpca.nncompare import RUNS, load_cache, record_run, render
+from rwpca.documents import nn_comparison as nncompare
+from rwpca.documents.nn_comparison import RUNS, load_cache, record_run, render
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 import sympy as sp
-
-from numerics import spectra
-from numerics.formulas import lambdify_by_name
-from proofs.catalog import Status, derive_entry, get
-from proofs.derivation import DerivationError, Kind
-from proofs.noise import expectation
-from proofs.symbols import alpha, d, kappa, n, sigma, t
+from rwpca.numerics.formulas import lambdify_by_name
+from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.proofs.catalog import Status, derive_entry, get
+from rwpca.proofs.derivation import DerivationError, Kind
+from rwpca.proofs.derive.noise_moments import expectation
+from rwpca.proofs.symbols import alpha, d, kappa, n, sigma, t
 
 
 def test_entries_are_declared_with_an_honest_status():

@@ -1,6 +1,6 @@
 """Noise independence: Hypothesis properties of the walk simulator, and where the claim fails.
 
-Tolerances come from the perturbation theory of numerics.finite_d. For steps with i.i.d.
+Tolerances come from the perturbation theory of rwpca.numerics.walks.finite_d. For steps with i.i.d.
 coordinates of excess kurtosis kappa (or covariance of effective rank r, with r in place
 of d), the relative error of the ratio rho_hat_k / rho_k - 1 is
 
@@ -37,10 +37,11 @@ import numpy as np
 import pytest
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
-
-from numerics import finite_d, noise, walks
-from numerics.formulas import lambdify_by_name
-from proofs.catalog import get
+from rwpca.numerics.formulas import lambdify_by_name
+from rwpca.numerics.walks import families as noise
+from rwpca.numerics.walks import finite_d
+from rwpca.numerics.walks import simulator as walks
+from rwpca.proofs.catalog import get
 
 Z = 6.0
 #: Bounds of the strategies that keep a single heavy-tailed coordinate from breaking the

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rwpca.numerics.walks import noise_study
 
-from numerics import noise_study
-from rwpca import noise_report
+from rwpca.documents import noise_documents as noise_report
 
 
 @pytest.mark.parametrize(

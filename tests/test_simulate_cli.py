@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+from rwpca.numerics.linalg import float_spectra as spectra
 
-from numerics import spectra
 from rwpca.cli import main
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
-from proofs import theorems as th
-from proofs.catalog import CATALOG, Status, derive_entry, get
-from proofs.symbols import k, n, t
+from rwpca.proofs import theorems as th
+from rwpca.proofs.catalog import CATALOG, Status, derive_entry, get
+from rwpca.proofs.symbols import k, n, t
 
 theta = th._theta
 
@@ -150,7 +149,7 @@ def test_aliases_resolve_to_the_proven_entries():
 def test_proven_entry_rejects_a_mutated_statement():
     import dataclasses
 
-    from proofs.derivation import DerivationError
+    from rwpca.proofs.derivation import DerivationError
 
     entry = get("rw.eigenvalue")
     mutated = dataclasses.replace(entry, rhs=1 / (4 * sp.sin(sp.pi * k / (2 * (n + 1))) ** 2))

@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from numerics.trajectory import (
+from rwpca.numerics.trajectories.readers import (
     TrajectoryWarning,
     natural_key,
     open_trajectory,
@@ -23,7 +22,9 @@ from numerics.trajectory import (
 )
 
 # small test trajectories are not d >> n; the warning has its own test
-pytestmark = pytest.mark.filterwarnings("ignore::numerics.trajectory.TrajectoryWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::rwpca.numerics.trajectories.readers.TrajectoryWarning"
+)
 
 
 def walk(n: int, d: int, seed: int = 0, offset: float = 5.0) -> np.ndarray:
@@ -134,7 +135,7 @@ def test_dask_array_uses_a_chunked_reduction():
             open_trajectory(da.from_array(bad, chunks=(11, 50))).gram()
         with pytest.raises(ValueError, match="1-D"):
             open_trajectory(da.zeros(10))
-        from numerics.analysis import analyze
+        from rwpca.numerics.trajectories.analysis import analyze
 
         lazy_result = analyze(lazy, components=2, replicates=19)
         eager_result = analyze(X, components=2, replicates=19)
@@ -325,7 +326,7 @@ def test_npz_member_offset_survives_zip64_extra(tmp_path):
 _RSS_PROBE = """
 import mmap, sys
 import numpy as np
-from numerics.trajectory import open_trajectory
+from rwpca.numerics.trajectories.readers import open_trajectory
 
 def hwm():
     for line in open("/proc/self/status"):

@@ -18,11 +18,11 @@ import sympy as sp
 from flint import arb, ctx
 from hypothesis import given
 from hypothesis import strategies as st
-
-from numerics import certified, reference
-from numerics.certified import certify
-from numerics.structure import centred_precision_structure, exact_trace, to_fraction
-from numerics.verify import check_formula, fitted_order
+from rwpca.numerics.linalg import reference
+from rwpca.numerics.linalg import sturm as certified
+from rwpca.numerics.linalg.structure import centred_precision_structure, exact_trace, to_fraction
+from rwpca.numerics.linalg.sturm import certify
+from rwpca.numerics.verification.formula_check import check_formula, fitted_order
 
 n, k = sp.symbols("n k")
 gamma, alpha = sp.symbols("gamma alpha")
@@ -315,7 +315,7 @@ def test_interval_float_counts_cover_the_rounding():
 @given(data=st.data())
 def test_enclosures_contain_the_dense_mpmath_spectrum(data):
     """Every ball of certified_eigenvalues contains the eigsy value (40 digits)."""
-    from numerics.enclosures import certified_eigenvalues
+    from rwpca.numerics.linalg.enclosures import certified_eigenvalues
 
     process = data.draw(processes, label="process")
     params = data.draw(exact_parameters(process), label="params")
@@ -334,7 +334,7 @@ def test_ou_at_alpha_one_has_no_band_and_is_still_certified(size):
 
     Found by the dev Hypothesis profile: the Sturm counts once assumed a sub-diagonal band.
     """
-    from numerics.enclosures import certified_eigenvalues
+    from rwpca.numerics.linalg.enclosures import certified_eigenvalues
 
     params = {"alpha": Fraction(1)}
     with ctx.workprec(200):
@@ -345,7 +345,7 @@ def test_ou_at_alpha_one_has_no_band_and_is_still_certified(size):
 
 
 def test_enclosures_refuse_to_certify_a_wrong_refinement(monkeypatch):
-    from numerics import enclosures
+    from rwpca.numerics.linalg import enclosures
 
     real = enclosures._refine
     monkeypatch.setattr(enclosures, "_refine", lambda *args: real(*args) * (1 + arb("1e-20")))

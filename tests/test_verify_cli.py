@@ -7,19 +7,19 @@ import json
 
 import pytest
 import sympy as sp
-
-from numerics import entries
-from numerics.entries import (
+from rwpca.numerics.verification import entries
+from rwpca.numerics.verification.entries import (
     current_record,
     effective_status,
     fingerprint,
     load_evidence,
     verify_entry,
 )
-from proofs.catalog import CATALOG, Status, get
-from rwpca import verification
+from rwpca.proofs.catalog import CATALOG, Status, get
+
 from rwpca.cli import main
 from rwpca.commands import verify as verify_command
+from rwpca.documents import verification_report as verification
 
 
 def run(capsys, *argv):

@@ -7,11 +7,16 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
-
-from numerics.entries import load_evidence, verify_entry
-from numerics.moments import LAWS, MAX_OUTCOMES, gram_deviation, law_moments, ou_mean_square
-from proofs.catalog import get
-from proofs.symbols import alpha, d, kappa, n, sigma, t
+from rwpca.numerics.verification.entries import load_evidence, verify_entry
+from rwpca.numerics.verification.moments import (
+    LAWS,
+    MAX_OUTCOMES,
+    gram_deviation,
+    law_moments,
+    ou_mean_square,
+)
+from rwpca.proofs.catalog import get
+from rwpca.proofs.symbols import alpha, d, kappa, n, sigma, t
 
 
 def test_enumeration_matches_the_identity_for_every_law():

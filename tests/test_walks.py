@@ -12,8 +12,10 @@ import tracemalloc
 import mpmath
 import numpy as np
 import pytest
-
-from numerics import finite_d, noise, spectra, walks
+from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.numerics.walks import families as noise
+from rwpca.numerics.walks import finite_d
+from rwpca.numerics.walks import simulator as walks
 
 Z = 6.0
 

@@ -1,6 +1,6 @@
 """The formula catalog: every formula of the toolkit as one declaration, keyed by a stable ID.
 
->>> from proofs.catalog import CATALOG
+>>> from rwpca.proofs.catalog import CATALOG
 >>> CATALOG.get("rw.evr").title
 'Explained-variance ratio of the random walk (n -> infinity)'
 >>> "rw.eigenvalue" in CATALOG
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 
-from proofs.catalog.core import (
+from rwpca.proofs.catalog.core import (
     PAPER,
     PAPER_KEY,
     Catalog,
@@ -33,7 +33,7 @@ CATALOG = Catalog()
 _MODULES = ("plain", "momentum", "ou", "noise")
 
 for _name in _MODULES:
-    importlib.import_module(f"proofs.catalog.{_name}")
+    importlib.import_module(f"rwpca.proofs.catalog.{_name}")
 
 
 def get(name: str) -> Entry:

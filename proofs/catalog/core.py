@@ -15,8 +15,7 @@ from enum import StrEnum
 from functools import cache
 
 import sympy as sp
-
-from proofs.derivation import Derivation, DerivationError, Kind, is_zero
+from rwpca.proofs.derivation import Derivation, DerivationError, Kind, is_zero
 
 PAPER_KEY = "antognini2018pca"
 PAPER = {

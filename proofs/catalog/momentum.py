@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sympy as sp
-
-from proofs import spectra, variance
-from proofs.catalog import CATALOG
-from proofs.catalog.common import GAMMA, POSTER, STANDARD, K, N
-from proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
-from proofs.derivation import Kind
-from proofs.symbols import gamma, k, lam_k, n, rho_k
+from rwpca.proofs.catalog import CATALOG
+from rwpca.proofs.catalog.common import GAMMA, POSTER, STANDARD, K, N
+from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.derivation import Kind
+from rwpca.proofs.derive import eigenvalues as spectra
+from rwpca.proofs.derive import variance
+from rwpca.proofs.symbols import gamma, k, lam_k, n, rho_k
 
 _momentum_lambda = 1 / (
     2

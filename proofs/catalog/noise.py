@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sympy as sp
-
-from proofs import noise
-from proofs.catalog import CATALOG
-from proofs.catalog.common import ALPHA, POSTER, START_AT_ZERO, N, T
-from proofs.catalog.core import Regime, RegimeKind, Source, Status, make_entry
-from proofs.derivation import Kind
-from proofs.symbols import alpha, d, kappa, n, sigma, t
+from rwpca.proofs.catalog import CATALOG
+from rwpca.proofs.catalog.common import ALPHA, POSTER, START_AT_ZERO, N, T
+from rwpca.proofs.catalog.core import Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.derivation import Kind
+from rwpca.proofs.derive import noise_moments as noise
+from rwpca.proofs.symbols import alpha, d, kappa, n, sigma, t
 
 D = {"d": "integer, d >= 1 (dimension of the walk)"}
 SIGMA = {"sigma": "real, sigma > 0 (standard deviation of one noise coordinate)"}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sympy as sp
-
-from proofs import secular, spectra
-from proofs.catalog import CATALOG
-from proofs.catalog.common import ALPHA, POSTER, STANDARD, K, N
-from proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
-from proofs.derivation import Kind
-from proofs.symbols import alpha, k, lam_k, n
+from rwpca.proofs.catalog import CATALOG
+from rwpca.proofs.catalog.common import ALPHA, POSTER, STANDARD, K, N
+from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.derivation import Kind
+from rwpca.proofs.derive import eigenvalues as spectra
+from rwpca.proofs.derive import secular
+from rwpca.proofs.symbols import alpha, k, lam_k, n
 
 _periodic = 1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(2 * sp.pi * k / n))
 _printed_small_k = 1 / (4 * sp.pi**2 * k**2 * (1 - alpha) / n**2 + alpha**2)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sympy as sp
-
-from proofs import eigenvectors, theorems, variance
-from proofs.catalog import CATALOG
-from proofs.catalog.common import POSTER, STANDARD, K, N, T
-from proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
-from proofs.derivation import Kind
-from proofs.symbols import X_k, j, k, lam_k, m, n, rho_k, t, u_k
+from rwpca.proofs import theorems
+from rwpca.proofs.catalog import CATALOG
+from rwpca.proofs.catalog.common import POSTER, STANDARD, K, N, T
+from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.derivation import Kind
+from rwpca.proofs.derive import eigenvectors, variance
+from rwpca.proofs.symbols import X_k, j, k, lam_k, m, n, rho_k, t, u_k
 
 LIMIT_N = Regime(RegimeKind.ASYMPTOTIC, "n -> infinity at fixed k (and d >> n)")
 _lam = sp.Symbol("lambda_k", positive=True)

@@ -8,9 +8,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from numerics.analysis import analyze_gram
-from numerics.trajectory import open_trajectory, parse_window
 from rwpca import treeio
+from rwpca.numerics.trajectories.analysis import analyze_gram
+from rwpca.numerics.trajectories.readers import open_trajectory, parse_window
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rwpca import nnreport, panels  # matplotlib: only when a trajectory is analysed
+    from rwpca.documents import analysis_report as nnreport
+    from rwpca.plots import panels  # matplotlib: only when a trajectory is analysed
 
     # every check that needs no data comes first: a bad option never costs a pass
     if args.plot is not None and args.plot.suffix.lower() != ".png":

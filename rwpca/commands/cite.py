@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from proofs.catalog import CATALOG, get
-from rwpca import cite
+from rwpca.documents import citations as cite
+from rwpca.proofs.catalog import CATALOG, get
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

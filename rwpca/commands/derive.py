@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from proofs.derivation import DerivationError
+from rwpca.proofs.derivation import DerivationError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rwpca import derive  # matplotlib and every document hook: only when deriving
+    from rwpca.documents import (
+        generate as derive,  # matplotlib and every document hook: only when deriving
+    )
 
     root = args.out if args.out is not None else derive.default_root()
     if root.exists() and not root.is_dir():
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.retrain:
         if args.check:
             raise ValueError("--retrain is not allowed with --check: --check writes nothing")
-        from rwpca import nncompare
+        from rwpca.documents import nn_comparison as nncompare
 
         nncompare.retrain(progress)
     try:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from numerics import finite_d, walks
-from numerics.formulas import evaluate_eigenvalue_formula
-from numerics.noise import FAMILIES, get_noise
-from proofs.catalog import get
-from proofs.processes import PROCESSES
+from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+from rwpca.numerics.walks import finite_d
+from rwpca.numerics.walks import simulator as walks
+from rwpca.numerics.walks.families import FAMILIES, get_noise
+from rwpca.proofs.catalog import get
+from rwpca.proofs.processes import PROCESSES
 
 #: Catalog entry of the n -> infinity ratios, per process (printed beside the table).
 LIMIT_ENTRIES = {"plain": "rw.evr", "momentum": "momentum.evr"}
@@ -217,7 +218,7 @@ def _print_table(walk: walks.Walk, report: dict[str, object], rows: int) -> None
 
 
 def _figure(walk: walks.Walk, report: dict[str, object]) -> bytes:
-    from rwpca import panels
+    from rwpca.plots import panels
 
     components = walk.projections.shape[1]
     pairs = panels.component_pairs(min(components, 3)) or [(1, 1)]

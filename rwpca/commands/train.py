@@ -6,8 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from numerics.training import MODELS, OPTIMIZERS, SCHEDULES, RunConfig, parameter_count, train
-from numerics.trajectory import MIN_DIMENSION_RATIO, parse_window
+from rwpca.numerics.trajectories.readers import MIN_DIMENSION_RATIO, parse_window
+from rwpca.numerics.trajectories.training import (
+    MODELS,
+    OPTIMIZERS,
+    SCHEDULES,
+    RunConfig,
+    parameter_count,
+    train,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from numerics.entries import (
+from rwpca import treeio
+from rwpca.numerics.linalg.reference import check_dps
+from rwpca.numerics.verification.entries import (
     EVIDENCE_PATH,
     EntryEvidence,
     dump_evidence,
@@ -13,11 +15,9 @@ from numerics.entries import (
     load_evidence,
     verify_entry,
 )
-from numerics.reference import check_dps
-from numerics.verify import check_sizes
-from proofs.catalog import CATALOG, get
-from proofs.catalog.core import RegimeKind
-from rwpca import treeio
+from rwpca.numerics.verification.formula_check import check_sizes
+from rwpca.proofs.catalog import CATALOG, get
+from rwpca.proofs.catalog.core import RegimeKind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,0 +1,650 @@
+"""Noise families for the walk simulator, and the Gram matrix of their steps.
+
+A *noise* produces the n x d matrix R of walk increments (row t is the step xi_t in R^d)
+and, what the simulator really needs, its n x n Gram matrix R R^T. Three kinds exist:
+
+* :class:`IidNoise`: every entry of R is an independent draw of one zero-mean law
+  (Gaussian, uniform, Rademacher, Laplace, Student-t, centred exponential, sparse,
+  mixtures, Cauchy) or of a user's ``sampler(rng, size) -> ndarray``. The Gram matrix is
+  accumulated block by block over d (:func:`rwpca.numerics.trajectories.gram.accumulate`), so memory stays
+  O(n^2 + n * block) whatever d is.
+* :class:`GaussianNoise`: for d >= n, R R^T ~ Wishart(d, sigma^2 I_n), drawn directly by
+  the Bartlett decomposition at a cost independent of d (:func:`wishart_bartlett`).
+* :class:`CorrelatedNoise`: steps with covariance Sigma = U diag(lambda) U^T over the d
+  coordinates, for any orthogonal U. Since R = Z diag(lambda)^(1/2) U^T gives
+  R R^T = Z diag(lambda) Z^T exactly, whatever U is, the Gram matrix is accumulated from
+  the latent coordinates z; its effective rank tr(Sigma)^2 / tr(Sigma^2) is the control.
+
+Built-in i.i.d. families are standardised (mean 0, variance 1 where the variance is
+finite); the explained-variance ratios are scale-free, so a user's sampler need not be.
+
+>>> family = get_noise("student_t:nu=6")
+>>> family.name, family.excess_kurtosis
+('student_t', 3.0)
+>>> rng = np.random.default_rng(0)
+>>> family.sampler(rng, (2, 3)).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rwpca.numerics.trajectories import gram as gram_module
+from rwpca.proofs.validation import show
+
+Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
+
+#: Bytes of noise per streamed block (n rows x block columns of float64): 8 MiB.
+BLOCK_BYTES = 8 * 2**20
+
+
+def default_block(n: int) -> int:
+    """Columns per block so that one n x block float64 block takes about 8 MiB.
+
+    Block products ``B @ B.T`` run as a symmetric rank-k update, whose throughput is
+    within a few per cent of its maximum once the block has a few thousand columns
+    (measured in benchmarks/simulate.py); smaller blocks keep peak memory low.
+    """
+    return int(min(8192, max(64, BLOCK_BYTES // (8 * max(n, 1)))))
+
+
+# --- the Gram matrix of the steps ------------------------------------------------------------
+
+
+def wishart_bartlett(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    """A draw of Z Z^T for a d-column standard Gaussian Z (n x d), at cost O(n^3) for any d.
+
+    Bartlett decomposition (Bartlett 1933; Anderson, *An Introduction to Multivariate
+    Statistical Analysis*, Thm 7.2.1): for d >= n, Z Z^T = A A^T with A lower triangular,
+    independent entries A_ii = sqrt(chi^2_{d - i + 1}) (i = 1..n) and A_ij ~ N(0, 1) below
+    the diagonal. Requires d >= n (for d < n the Wishart matrix is singular and has no
+    such factor: draw Z instead).
+
+    >>> G = wishart_bartlett(np.random.default_rng(1), 3, 10**12)
+    >>> bool(np.allclose(G / 10**12, np.eye(3), atol=1e-5))
+    True
+    """
+    if d < n:
+        raise ValueError(f"d = {d} is not allowed here: the Bartlett factor needs d >= n = {n}")
+    A = rng.standard_normal((n, n))
+    for row in range(n - 1):
+        A[row, row + 1 :] = 0.0  # strictly upper part: zero in place (no n x n temporary)
+    A[np.diag_indices(n)] = np.sqrt(rng.chisquare(d - np.arange(n, dtype=float)))
+    return A @ A.T
+
+
+def _progress(total: int, progress: bool | None, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="block", disable=_disabled(progress), leave=False)
+
+
+def _disabled(progress: bool | None) -> bool | None:
+    # tqdm's disable=None hides the bar when stderr is not a terminal.
+    return None if progress is None else not progress
+
+
+@dataclass(frozen=True)
+class StepGram:
+    """The Gram matrix R R^T of the steps and how it was obtained.
+
+    ``method`` is ``"wishart"`` (drawn directly, cost independent of d), ``"stream"``
+    (accumulated over column blocks) or ``"direct"`` (d < n: R drawn whole).
+    """
+
+    matrix: np.ndarray
+    method: str
+
+
+class Noise:
+    """Base class of the noise kinds. Subclasses implement :meth:`gram`."""
+
+    name: str = "noise"
+    params: Mapping[str, float]
+    #: Variance of one coordinate (nan if unknown, inf if infinite).
+    variance: float = math.nan
+    #: Excess kurtosis E x^4 / sigma^4 - 3 of one coordinate (nan unknown, inf infinite).
+    excess_kurtosis: float = math.nan
+    #: Whether the mean is zero (None if unknown, as for a user's sampler).
+    zero_mean: bool | None = None
+
+    @property
+    def finite_variance(self) -> bool | None:
+        """True/False when known, None for a user's sampler."""
+        if math.isnan(self.variance):
+            return None
+        return math.isfinite(self.variance)
+
+    def effective_rank(self, d: int) -> float:
+        """tr(Sigma)^2 / tr(Sigma^2) of the covariance of one step (d for i.i.d. coordinates)."""
+        return float(d)
+
+    def gram(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        d: int,
+        *,
+        block: int | None = None,
+        progress: bool | None = False,
+    ) -> StepGram:
+        raise NotImplementedError
+
+    @property
+    def label(self) -> str:
+        """The name with its parameters, as the CLI accepts it (``student_t:nu=5``)."""
+        if not self.params:
+            return self.name
+        return self.name + ":" + ",".join(f"{k}={_number(v)}" for k, v in self.params.items())
+
+    def __repr__(self) -> str:
+        return f"<noise {self.label}>"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+class IidNoise(Noise):
+    """Independent entries drawn by ``sampler(rng, size) -> ndarray`` (any shape ``size``).
+
+    ``moments`` = (variance, fourth moment about zero) when known. User samplers are
+    checked on every call: the result must have exactly the requested shape, real numbers
+    and no NaN or infinity.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        sampler: Sampler,
+        *,
+        params: Mapping[str, float] | None = None,
+        moments: tuple[float, float] | None = None,
+        zero_mean: bool | None = True,
+        description: str = "",
+        trusted: bool = True,
+    ) -> None:
+        self.name = name
+        self.sampler = sampler
+        self.params = dict(params or {})
+        self.description = description
+        self.zero_mean = zero_mean
+        self.trusted = trusted
+        if moments is not None:
+            variance, fourth = moments
+            self.variance = float(variance)
+            if math.isfinite(variance) and variance > 0:
+                self.excess_kurtosis = float(fourth / variance**2 - 3)
+            else:
+                self.excess_kurtosis = math.inf
+            self.fourth_moment = float(fourth)
+        else:
+            self.fourth_moment = math.nan
+
+    def draw(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+        """Draws of the requested shape, checked (shape, real, finite) unless built in."""
+        try:
+            values = self.sampler(rng, size)
+        except TypeError as error:
+            if self.trusted:
+                raise
+            raise ValueError(
+                f"the noise sampler {self.name!r} could not be called as sampler(rng, size) "
+                f"with size = {size}: {error}"
+            ) from None
+        if self.trusted:
+            return values
+        return _check_draws(self.name, values, size)
+
+    def blocks(self, rng: np.random.Generator, n: int, d: int, block: int) -> Iterator[np.ndarray]:
+        """The n x d step matrix R as consecutive n x block column blocks."""
+        for start in range(0, d, block):
+            yield self.draw(rng, (n, min(block, d - start)))
+
+    def gram(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        d: int,
+        *,
+        block: int | None = None,
+        progress: bool | None = False,
+    ) -> StepGram:
+        """R R^T accumulated over column blocks (memory O(n^2 + n * block))."""
+        block = default_block(n) if block is None else block
+        if d <= block:
+            return StepGram(gram_module.accumulate([self.draw(rng, (n, d))], n=n), "direct")
+        count = -(-d // block)
+        with _progress(count, progress, f"steps ({self.name})") as bar:
+
+            def counted() -> Iterator[np.ndarray]:
+                for B in self.blocks(rng, n, d, block):
+                    yield B
+                    del B  # freed before the next block is drawn
+                    bar.update()
+
+            return StepGram(gram_module.accumulate(counted(), n=n), "stream")
+
+
+def _check_draws(name: str, values: object, size: tuple[int, ...]) -> np.ndarray:
+    array = np.asarray(values)
+    if array.shape != tuple(size):
+        raise ValueError(
+            f"the noise sampler {name!r} returned shape {array.shape} for size = {tuple(size)}: "
+            "it must return an array of exactly the requested shape"
+        )
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"the noise sampler {name!r} returned values of dtype {array.dtype}: "
+            "draws must be real numbers"
+        )
+    array = array.astype(np.float64, copy=False)
+    if not np.isfinite(array).all():
+        bad = array[~np.isfinite(array)].flat[0]
+        raise ValueError(
+            f"the noise sampler {name!r} returned {bad} among its draws: draws must be finite "
+            "(no NaN or infinity)"
+        )
+    return array
+
+
+class GaussianNoise(IidNoise):
+    """Standard Gaussian entries; the Gram matrix is drawn directly when d >= n.
+
+    With ``wishart=False`` it is streamed like any other family (used to check that
+    the two paths agree in distribution).
+    """
+
+    def __init__(self, *, wishart: bool = True) -> None:
+        super().__init__(
+            "gaussian",
+            lambda rng, size: rng.standard_normal(size),
+            moments=(1.0, 3.0),
+            description="standard normal N(0, 1)",
+        )
+        self.wishart = wishart
+
+    def gram(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        d: int,
+        *,
+        block: int | None = None,
+        progress: bool | None = False,
+    ) -> StepGram:
+        """Wishart(d, I_n) by Bartlett for d >= n (any d, O(n^3)); R drawn when d < n."""
+        if self.wishart and d >= n:
+            return StepGram(wishart_bartlett(rng, n, d), "wishart")
+        return super().gram(rng, n, d, block=block, progress=progress)
+
+
+class CorrelatedNoise(Noise):
+    """Gaussian steps with covariance Sigma of eigenvalues lambda_i = i^(-decay), i <= rank.
+
+    ``rank = 0`` means all d coordinates. The eigenvalues are scaled so that tr(Sigma) = d
+    (mean coordinate variance 1, as for the i.i.d. families). With rank = 0 the effective
+    rank grows like d for decay < 1/2, like d^(2 - 2 decay) for 1/2 < decay < 1, like
+    (log d)^2 / zeta(2) for decay = 1 and stays below zeta(decay)^2 / zeta(2 decay) for
+    decay > 1.
+
+    The d coordinates of a step are correlated through Sigma = U diag(lambda) U^T; as
+    explained in the module docstring the Gram matrix does not depend on U, so only the
+    min(rank, d) nonzero eigenvalues are drawn, at cost O(n^2 min(rank, d)). The effective
+    rank tr(Sigma)^2 / tr(Sigma^2) is ``rank`` when decay = 0 and smaller otherwise.
+    """
+
+    name = "correlated"
+
+    def __init__(self, rank: float = 0, decay: float = 1.0) -> None:
+        if not (float(rank).is_integer() and rank >= 0):
+            raise ValueError(
+                f"rank = {show(rank)} is not allowed: the rank of the noise covariance must "
+                "be an integer >= 1, or 0 for all d coordinates"
+            )
+        if not (math.isfinite(decay) and decay >= 0):
+            raise ValueError(
+                f"decay = {show(decay)} is not allowed: the spectral decay must be a real >= 0"
+            )
+        self.rank = int(rank)
+        self.decay = float(decay)
+        self.params = {"rank": self.rank, "decay": self.decay}
+        self.variance = 1.0
+        self.excess_kurtosis = 0.0
+        self.zero_mean = True
+        top = "d" if self.rank == 0 else str(self.rank)
+        self.description = (
+            f"Gaussian with covariance eigenvalues i^-{_number(self.decay)}, i <= {top}"
+        )
+
+    def spectrum(self, d: int) -> np.ndarray:
+        """The nonzero eigenvalues of Sigma in d dimensions (normalised to trace 1)."""
+        size = d if self.rank == 0 else min(self.rank, d)
+        lam = np.arange(1, size + 1, dtype=float) ** -self.decay
+        return lam * (d / lam.sum())
+
+    def effective_rank(self, d: int) -> float:
+        lam = self.spectrum(d)
+        return float(lam.sum() ** 2 / (lam**2).sum())
+
+    def gram(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        d: int,
+        *,
+        block: int | None = None,
+        progress: bool | None = False,
+    ) -> StepGram:
+        """Z diag(lambda) Z^T over the latent coordinates, streamed in blocks."""
+        lam = self.spectrum(d)
+        block = default_block(n) if block is None else block
+        if self.decay == 0:
+            # equal eigenvalues: Z diag(lambda) Z^T is a Wishart matrix with rank(Sigma) dof
+            r = lam.size
+            if r >= n:
+                return StepGram(wishart_bartlett(rng, n, r) * lam[0], "wishart")
+        roots = np.sqrt(lam)
+
+        def blocks() -> Iterator[np.ndarray]:
+            for start in range(0, lam.size, block):
+                scale = roots[start : start + block]
+                yield rng.standard_normal((n, scale.size)) * scale
+
+        count = -(-lam.size // block)
+        with _progress(count, progress, "steps (correlated)") as bar:
+
+            def counted() -> Iterator[np.ndarray]:
+                for B in blocks():
+                    yield B
+                    del B  # freed before the next block is drawn
+                    bar.update()
+
+            method = "stream" if count > 1 else "direct"
+            return StepGram(gram_module.accumulate(counted(), n=n), method)
+
+
+# --- built-in families ------------------------------------------------------------------------
+
+
+def gaussian() -> GaussianNoise:
+    """Standard normal entries (Gram matrix drawn as a Wishart matrix)."""
+    return GaussianNoise()
+
+
+def uniform() -> IidNoise:
+    """Uniform on [-sqrt 3, sqrt 3]: variance 1, excess kurtosis -6/5."""
+    a = math.sqrt(3.0)
+    return IidNoise(
+        "uniform",
+        lambda rng, size: rng.uniform(-a, a, size),
+        moments=(1.0, 9 / 5),
+        description="uniform on [-sqrt 3, sqrt 3]",
+    )
+
+
+def rademacher() -> IidNoise:
+    """Random signs +-1: variance 1, excess kurtosis -2 (the smallest possible)."""
+    return IidNoise(
+        "rademacher",
+        lambda rng, size: rng.integers(0, 2, size, dtype=np.int8).astype(np.float64) * 2 - 1,
+        moments=(1.0, 1.0),
+        description="random signs +-1",
+    )
+
+
+def laplace() -> IidNoise:
+    """Laplace with scale 1/sqrt 2: variance 1, excess kurtosis 3."""
+    b = 1 / math.sqrt(2.0)
+    return IidNoise(
+        "laplace",
+        lambda rng, size: rng.laplace(0.0, b, size),
+        moments=(1.0, 24 * b**4),
+        description="Laplace, scale 1/sqrt 2",
+    )
+
+
+def student_t(nu: float = 5.0) -> IidNoise:
+    """Student-t with nu degrees of freedom, scaled to variance 1 when nu > 2.
+
+    Excess kurtosis 6/(nu - 4) for nu > 4, infinite for 2 < nu <= 4 (finite variance, so
+    the walk theory still applies, but more slowly); for nu <= 2 the variance is infinite
+    and the noise-independence claim fails (rw.noise_independence).
+    """
+    if not (math.isfinite(nu) and nu > 0):
+        raise ValueError(
+            f"nu = {show(nu)} is not allowed: the degrees of freedom must be a real > 0"
+        )
+    if nu > 2:
+        scale = math.sqrt((nu - 2) / nu)
+        fourth = 3 * (nu - 2) / (nu - 4) if nu > 4 else math.inf
+        moments = (1.0, fourth)
+    else:
+        scale, moments = 1.0, (math.inf, math.inf)
+    return IidNoise(
+        "student_t",
+        lambda rng, size: rng.standard_t(nu, size) * scale,
+        params={"nu": nu},
+        moments=moments,
+        zero_mean=nu > 1,
+        description=f"Student-t, nu = {_number(nu)}"
+        + (", unit variance" if nu > 2 else ", infinite variance"),
+    )
+
+
+def cauchy() -> IidNoise:
+    """Standard Cauchy (Student-t with nu = 1): no mean, infinite variance."""
+    return IidNoise(
+        "cauchy",
+        lambda rng, size: rng.standard_cauchy(size),
+        moments=(math.inf, math.inf),
+        zero_mean=False,  # the mean does not exist (the law is symmetric about 0)
+        description="standard Cauchy (infinite variance, no mean)",
+    )
+
+
+def exponential() -> IidNoise:
+    """Centred exponential Exp(1) - 1: variance 1, skewness 2, excess kurtosis 6."""
+    return IidNoise(
+        "exponential",
+        lambda rng, size: rng.standard_exponential(size) - 1.0,
+        moments=(1.0, 9.0),
+        description="centred exponential Exp(1) - 1 (skewed)",
+    )
+
+
+def sparse(density: float = 0.1) -> IidNoise:
+    """Bernoulli(density)-masked Gaussian / sqrt(density): variance 1, kurtosis 3/density - 3."""
+    if not (math.isfinite(density) and 0 < density <= 1):
+        raise ValueError(
+            f"density = {show(density)} is not allowed: the density must satisfy 0 < density <= 1"
+        )
+
+    def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+        values = rng.standard_normal(size)
+        values *= rng.random(size) < density
+        values /= math.sqrt(density)
+        return values
+
+    return IidNoise(
+        "sparse",
+        sampler,
+        params={"density": density},
+        moments=(1.0, 3.0 / density),
+        description=f"Gaussian masked by Bernoulli({_number(density)})",
+    )
+
+
+def mixture(components: Sequence[tuple[float, IidNoise]], name: str = "mixture") -> IidNoise:
+    """Each entry from component i with probability w_i (weights normalised to sum 1).
+
+    The components must be i.i.d. families with zero mean; the mixture's variance and
+    fourth moment are the weighted averages of theirs.
+
+    >>> m = mixture([(0.5, gaussian()), (0.5, rademacher())])
+    >>> m.variance, m.excess_kurtosis
+    (1.0, -1.0)
+    """
+    if not components:
+        raise ValueError("components = [] is not allowed: a mixture needs at least one component")
+    weights = np.array([float(w) for w, _ in components])
+    if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        raise ValueError(
+            f"weights = {weights.tolist()} are not allowed: mixture weights must be >= 0 with a "
+            "positive sum"
+        )
+    weights = weights / weights.sum()
+    families = [family for _, family in components]
+    for family in families:
+        if not isinstance(family, IidNoise):
+            raise ValueError(
+                f"component {family!r} is not allowed: mixture components must be i.i.d. families"
+            )
+    cumulative = np.cumsum(weights)[:-1]
+
+    def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+        choice = np.searchsorted(cumulative, rng.random(size), side="right")
+        values = np.empty(size)
+        for index, family in enumerate(families):
+            mask = choice == index
+            count = int(mask.sum())
+            if count:
+                values[mask] = family.draw(rng, (count,))
+        return values
+
+    variance = float(sum(w * f.variance for w, f in zip(weights, families, strict=True)))
+    fourth = float(sum(w * f.fourth_moment for w, f in zip(weights, families, strict=True)))
+    zero_mean = all(f.zero_mean for f in families)
+    return IidNoise(
+        name,
+        sampler,
+        moments=(variance, fourth),
+        zero_mean=zero_mean,
+        description="mixture of "
+        + ", ".join(f"{w:g} {f.label}" for w, f in zip(weights, families, strict=True)),
+    )
+
+
+def contaminated(weight: float = 0.1, scale: float = 5.0) -> IidNoise:
+    """The contaminated normal (1 - w) N(0, 1) + w N(0, scale^2), rescaled to variance 1."""
+    if not (math.isfinite(weight) and 0 <= weight <= 1):
+        raise ValueError(
+            f"weight = {show(weight)} is not allowed: the mixture weight must satisfy 0 <= w <= 1"
+        )
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale = {show(scale)} is not allowed: the scale must be a real > 0")
+    norm = math.sqrt((1 - weight) + weight * scale**2)
+    wide = IidNoise(
+        "gaussian",
+        lambda rng, size: rng.standard_normal(size) * (scale / norm),
+        moments=((scale / norm) ** 2, 3 * (scale / norm) ** 4),
+    )
+    narrow = IidNoise(
+        "gaussian",
+        lambda rng, size: rng.standard_normal(size) / norm,
+        moments=(1 / norm**2, 3 / norm**4),
+    )
+    family = mixture([(1 - weight, narrow), (weight, wide)])
+    family.params = {"weight": weight, "scale": scale}
+    family.description = f"{1 - weight:g} N(0, 1) + {weight:g} N(0, {scale:g}^2), unit variance"
+    return family
+
+
+def user_sampler(sampler: Sampler, name: str | None = None) -> IidNoise:
+    """Wrap a user's ``sampler(rng, size) -> ndarray``; its draws are checked on every call."""
+    if not callable(sampler):
+        raise ValueError(
+            f"noise = {show(sampler)} is not allowed: give a family name ({', '.join(FAMILIES)}) "
+            "or a callable sampler(rng, size) -> ndarray"
+        )
+    label = name or getattr(sampler, "__name__", "sampler")
+    return IidNoise(label, sampler, zero_mean=None, trusted=False, description="user sampler")
+
+
+@dataclass(frozen=True)
+class Family:
+    """A named built-in family: its constructor and its parameters with defaults."""
+
+    make: Callable[..., Noise]
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    finite_variance: bool = True
+    summary: str = ""
+
+
+FAMILIES: dict[str, Family] = {
+    "gaussian": Family(gaussian, summary="N(0, 1); Gram matrix drawn as Wishart"),
+    "uniform": Family(uniform, summary="uniform on [-sqrt 3, sqrt 3]"),
+    "rademacher": Family(rademacher, summary="random signs"),
+    "laplace": Family(laplace, summary="Laplace (double exponential)"),
+    "student_t": Family(student_t, {"nu": 5.0}, summary="Student-t, unit variance for nu > 2"),
+    "exponential": Family(exponential, summary="centred Exp(1) - 1 (skewed)"),
+    "sparse": Family(sparse, {"density": 0.1}, summary="Bernoulli-masked Gaussian"),
+    "mixture": Family(
+        contaminated, {"weight": 0.1, "scale": 5.0}, summary="contaminated normal mixture"
+    ),
+    "correlated": Family(
+        CorrelatedNoise,
+        {"rank": 0.0, "decay": 1.0},
+        summary="Gaussian with covariance of eigenvalues i^-decay, i <= rank",
+    ),
+    "cauchy": Family(cauchy, finite_variance=False, summary="Cauchy: infinite variance"),
+}
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, float]]:
+    """Split ``"name:key=value,key=value"`` into the name and float parameters.
+
+    Values are parsed as numbers (``float``), never evaluated.
+
+    >>> parse_spec("student_t:nu=3.5")
+    ('student_t', {'nu': 3.5})
+    """
+    name, _, rest = spec.strip().partition(":")
+    params: dict[str, float] = {}
+    if rest.strip():
+        for item in rest.split(","):
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise ValueError(
+                    f"noise parameter {item.strip()!r} is not allowed: write key=value, for "
+                    "example student_t:nu=5"
+                )
+            try:
+                params[key] = float(value)
+            except ValueError:
+                raise ValueError(
+                    f"noise parameter {key} = {value.strip()!r} is not a number"
+                ) from None
+    return name.strip(), params
+
+
+def get_noise(noise: object, params: Mapping[str, float] | None = None) -> Noise:
+    """A :class:`Noise` from a family name (``"sparse"``, ``"student_t:nu=3"``), a Noise
+    object or a callable sampler. ValueError naming the allowed values otherwise."""
+    if isinstance(noise, Noise):
+        return noise
+    if isinstance(noise, str):
+        name, parsed = parse_spec(noise)
+        parsed.update(params or {})
+        family = FAMILIES.get(name)
+        if family is None:
+            raise ValueError(
+                f"noise family {name!r} is not known: allowed families are {', '.join(FAMILIES)}"
+            )
+        unknown = sorted(set(parsed) - set(family.parameters))
+        if unknown:
+            allowed = ", ".join(family.parameters) or "none"
+            raise ValueError(
+                f"noise parameter {unknown[0]!r} is not allowed for {name!r}: allowed "
+                f"parameters are {allowed}"
+            )
+        for key, value in parsed.items():
+            if not math.isfinite(value):
+                raise ValueError(f"noise parameter {key} = {show(value)} is not a finite number")
+        return family.make(**{**family.parameters, **parsed})
+    return user_sampler(noise)  # raises for anything that is not callable

@@ -1,0 +1,132 @@
+"""Citations of catalog entries: Markdown, LaTeX, BibTeX and JSON.
+
+A citation names the stable catalog ID and the rwpca version it was derived in (as DLMF
+does), and carries the BibTeX of the source paper.
+
+>>> print(bibtex_paper().splitlines()[0])
+@inproceedings{antognini2018pca,
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import sympy as sp
+
+from rwpca import __version__
+from rwpca.documents import verification_report as verification
+from rwpca.proofs.catalog import PAPER, PAPER_KEY, Entry
+
+FORMATS = ("markdown", "latex", "bibtex", "json")
+TOOLKIT_KEY = "rwpca"
+TOOLKIT_YEAR = "2026"
+
+#: Functions adding fields (for example verification evidence) to an entry's citation record.
+RECORD_PROVIDERS: list[Callable[[Entry], dict[str, object]]] = []
+RECORD_PROVIDERS.append(verification.record_fields)  # verification verdict and effective status
+
+
+def bibtex_paper() -> str:
+    """BibTeX of the source paper."""
+    authors = " and ".join(
+        f"{last}, {first}"
+        for first, last in (("Joseph", "Antognini"), ("Jascha", "Sohl-Dickstein"))
+    )
+    return (
+        f"@inproceedings{{{PAPER_KEY},\n"
+        f"  author    = {{{authors}}},\n"
+        "  title     = {{PCA} of High Dimensional Random Walks with Comparison to Neural "
+        "Network Training},\n"
+        f"  booktitle = {{{PAPER['booktitle']}}},\n"
+        f"  year      = {{{PAPER['year']}}},\n"
+        "}\n"
+    )
+
+
+def bibtex_toolkit(entry: Entry) -> str:
+    """BibTeX of the toolkit, naming the cited entry and the version."""
+    return (
+        f"@misc{{{TOOLKIT_KEY}:{entry.id},\n"
+        "  author       = {{rwpca developers}},\n"
+        f"  title        = {{rwpca: {entry.title} (catalog entry {entry.id})}},\n"
+        f"  year         = {{{TOOLKIT_YEAR}}},\n"
+        f"  note         = {{rwpca version {__version__}; status: {entry.status}; "
+        f"regime: {entry.regime.kind}; derivation: {entry.document}}},\n"
+        "}\n"
+    )
+
+
+def record(entry: Entry) -> dict[str, object]:
+    """The machine-readable citation of an entry (the JSON format)."""
+    data: dict[str, object] = {
+        "id": entry.id,
+        "aliases": list(entry.aliases),
+        "title": entry.title,
+        "latex": entry.latex,
+        "sympy": sp.srepr(entry.rhs),
+        "lhs": sp.srepr(entry.lhs),
+        "variables": dict(entry.variables),
+        "assumptions": list(entry.assumptions),
+        "regime": {"kind": str(entry.regime.kind), "description": entry.regime.description},
+        "status": str(entry.status),
+        "source": {
+            "reference": PAPER["short"],
+            "section": entry.source.section,
+            "printed_latex": entry.source.printed_latex,
+            "note": entry.source.note,
+        },
+        "comparison": str(entry.comparison),
+        "process": entry.process,
+        "document": entry.document,
+        "related": list(entry.related),
+        "rwpca_version": __version__,
+        "bibtex": bibtex_paper(),
+    }
+    for provider in RECORD_PROVIDERS:
+        data.update(provider(entry))
+    return data
+
+
+def markdown(entry: Entry) -> str:
+    lines = [
+        f"**`{entry.id}`** — {entry.title}",
+        "",
+        f"$$ {entry.latex} $$",
+        "",
+        f"- Regime: {entry.regime.kind} — {entry.regime.description}",
+        f"- Status: {entry.status} (rwpca {__version__})",
+        f"- Source: {PAPER['short']}, {entry.source.section}; comparison with the paper: "
+        f"{entry.comparison}",
+        f"- Derivation: `{entry.document}`",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def latex(entry: Entry) -> str:
+    return (
+        f"% rwpca {entry.id} (rwpca {__version__}): status {entry.status}; "
+        f"regime {entry.regime.kind}: {entry.regime.description}\n"
+        "\\begin{equation}\n"
+        f"  {entry.latex}\n"
+        f"  \\label{{rwpca:{entry.id}}}\n"
+        "\\end{equation}\n"
+        f"% Source: \\cite{{{PAPER_KEY}}}, {entry.source.section}; "
+        f"derivation: {entry.document}\n"
+    )
+
+
+def bibtex(entry: Entry) -> str:
+    return bibtex_paper() + "\n" + bibtex_toolkit(entry)
+
+
+def as_json(entry: Entry) -> str:
+    return json.dumps(record(entry), indent=2, ensure_ascii=False) + "\n"
+
+
+def cite(entry: Entry, fmt: str = "markdown") -> str:
+    """The citation of ``entry`` in one of :data:`FORMATS`."""
+    renderers = {"markdown": markdown, "latex": latex, "bibtex": bibtex, "json": as_json}
+    if fmt not in renderers:
+        raise ValueError(f"format {fmt!r} is not known: allowed formats are {', '.join(FORMATS)}")
+    return renderers[fmt](entry)

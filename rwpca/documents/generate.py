@@ -1,0 +1,113 @@
+"""`rwpca derive`: regenerate derivations/ from the SymPy code.
+
+:func:`generate` runs every catalog derivation, renders one Markdown document per entry,
+the index, the figures and a machine-readable ``catalog.json``, all in memory;
+:func:`write` swaps the result in atomically and :func:`check` lists the files that differ.
+Figures are compared by their data fingerprint (see :mod:`rwpca.plots.figures`), every other
+file byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rwpca import treeio
+from rwpca.documents import citations as cite
+from rwpca.documents import markdown as render
+from rwpca.plots import figures
+from rwpca.proofs.catalog import CATALOG, Entry, derive_entry
+from rwpca.proofs.derivation import Derivation
+
+#: Functions returning an extra Markdown section for an entry's document (or None).
+ENTRY_SECTIONS: list[Callable[[Entry], str | None]] = []
+#: Functions returning extra generated files: {relative path: bytes}, and index links.
+EXTRA_DOCUMENTS: list[Callable[[], dict[str, bytes]]] = []
+#: (relative path, title) of extra documents to list in the index.
+EXTRA_INDEX_LINKS: list[tuple[str, str]] = []
+
+
+def default_root() -> Path:
+    """derivations/ of the source checkout rwpca runs from, else of the working directory."""
+    checkout = Path(__file__).resolve().parents[2]
+    pyproject = checkout / "pyproject.toml"
+    if pyproject.is_file() and 'name = "rwpca"' in pyproject.read_text(encoding="utf-8"):
+        return checkout / "derivations"
+    return Path.cwd() / "derivations"
+
+
+def derive_all(progress: bool | None = None) -> dict[str, Derivation]:
+    """Run every catalog derivation (DerivationError if any check fails)."""
+    entries = list(CATALOG)
+    bar = tqdm(entries, desc="deriving", unit="entry", disable=_quiet(progress), file=sys.stderr)
+    result = {}
+    for entry in bar:
+        bar.set_postfix_str(entry.id)
+        result[entry.id] = derive_entry(entry)
+    return result
+
+
+def _quiet(progress: bool | None) -> bool | None:
+    # tqdm's disable=None hides the bar when stderr is not a terminal.
+    return None if progress is None else not progress
+
+
+def generate(progress: bool | None = None) -> dict[str, bytes]:
+    """Every file of derivations/ as relative path -> bytes."""
+    derivations = derive_all(progress)
+    files: dict[str, bytes] = {}
+    for entry in CATALOG:
+        sections = [s for provider in ENTRY_SECTIONS if (s := provider(entry))]
+        text = render.render_entry(entry, derivations[entry.id], sections)
+        files[f"{entry.id}.md"] = text.encode()
+    names = list(figures.FIGURES)
+    for name in tqdm(names, desc="figures", unit="fig", disable=_quiet(progress), file=sys.stderr):
+        files[f"figures/{name}.png"] = figures.render(name)
+    for provider in EXTRA_DOCUMENTS:
+        files.update(provider())
+    files["README.md"] = render.render_index(list(CATALOG), derivations, EXTRA_INDEX_LINKS).encode()
+    catalog = [cite.record(entry) for entry in CATALOG]
+    for item in catalog:
+        item.pop("bibtex")
+        item.pop("rwpca_version")
+    files["catalog.json"] = (json.dumps(catalog, indent=2, ensure_ascii=False) + "\n").encode()
+    return files
+
+
+def same_content(path: str, old: bytes, new: bytes) -> bool:
+    """Equality for --check: figures by fingerprint, everything else byte for byte."""
+    if path.endswith(".png"):
+        fingerprint = figures.png_fingerprint(new)
+        return fingerprint is not None and figures.png_fingerprint(old) == fingerprint
+    return old == new
+
+
+def write(root: Path, files: dict[str, bytes]) -> None:
+    treeio.write_tree(root, files)
+
+
+def check(root: Path, files: dict[str, bytes]) -> list[str]:
+    """Paths (relative to root) that are stale: changed, missing or not generated."""
+    return treeio.stale_files(root, files, same_content)
+
+
+# --- documents contributed by feature modules (appended to the hook lists above) --------
+# Imported last: they use rwpca.plots.figures and rwpca.documents.markdown, not this module.
+from rwpca.documents import nn_comparison as nncompare  # noqa: E402
+from rwpca.documents import noise_documents as noise_report  # noqa: E402
+from rwpca.documents import verification_report as verification  # noqa: E402
+
+# Verification evidence: read from the committed numerics/data/verification.json.
+ENTRY_SECTIONS.append(verification.entry_section)
+EXTRA_DOCUMENTS.append(verification.report_document)
+EXTRA_INDEX_LINKS.append((verification.REPORT, verification.REPORT_TITLE))
+
+ENTRY_SECTIONS.append(noise_report.entry_section)
+EXTRA_DOCUMENTS.append(noise_report.documents)
+EXTRA_INDEX_LINKS.append(noise_report.INDEX_LINK)
+EXTRA_DOCUMENTS.append(nncompare.documents)
+EXTRA_INDEX_LINKS.append((nncompare.DOCUMENT, nncompare.TITLE))

@@ -1,0 +1,275 @@
+"""Figures for the generated documents (matplotlib, PNG, deterministic).
+
+Every figure is drawn from data computed by :mod:`numerics` and the catalog formulas,
+with matplotlib's default style whatever the user's configuration, and saved without a
+software tag. Each PNG carries a text chunk ``rwpca-fingerprint``: a hash of the plotted
+data (rounded to 6 significant digits) and of :data:`STYLE_VERSION`. ``rwpca derive --check``
+compares figures by this fingerprint, so a matplotlib upgrade that moves a pixel does not
+make the documents stale, while any change of the data does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import struct
+import zlib
+from collections.abc import Callable
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+
+from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.proofs.catalog import get
+
+#: Bump when the look of the figures changes without a change of their data.
+STYLE_VERSION = "1"
+FINGERPRINT_KEY = "rwpca-fingerprint"
+
+
+class _Recorder:
+    """Collects the arrays a figure plots, for its fingerprint."""
+
+    def __init__(self, name: str) -> None:
+        self.items: list[object] = [name, STYLE_VERSION]
+
+    def __call__(self, *arrays: object) -> None:
+        for array in arrays:
+            values = np.asarray(array, dtype=float).ravel()
+            self.items.append([np.format_float_scientific(v, precision=5) for v in values])
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.items).encode()).hexdigest()
+
+
+def _save(fig: Figure, record: _Recorder) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=100,
+        metadata={"Software": None, FINGERPRINT_KEY: record.digest()},
+    )
+    return buffer.getvalue()
+
+
+def png_fingerprint(data: bytes) -> str | None:
+    """The ``rwpca-fingerprint`` text chunk of a PNG, or None if it has none."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"tEXt":
+            key, _, value = body.partition(b"\0")
+            if key.decode("latin-1") == FINGERPRINT_KEY:
+                return value.decode("latin-1")
+        elif kind == b"zTXt":
+            key, _, rest = body.partition(b"\0")
+            if key.decode("latin-1") == FINGERPRINT_KEY:
+                return zlib.decompress(rest[1:]).decode("latin-1")
+        pos += 12 + length
+    return None
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def spectrum() -> bytes:
+    """Eigenvalues of the exact K against the catalog formulas, three processes."""
+    record = _Recorder("spectrum")
+    n = 100
+    k = np.arange(1, n)
+    fig = _figure(12, 4)
+    axes = fig.subplots(1, 3)
+
+    ax = axes[0]
+    exact = spectra.eigenvalues("plain", n)
+    formula = evaluate_eigenvalue_formula(get("rw.eigenvalue").rhs, n)
+    periodic = np.sort(1 / (2 * (1 - np.cos(2 * np.pi * k / n))))[::-1]
+    record(exact, formula, periodic)
+    ax.loglog(k, exact, "o", ms=3, label="exact K (numerical)")
+    ax.loglog(k, formula, "-", label="rw.eigenvalue (mirror, 2n circulant)")
+    ax.loglog(k, periodic, "--", label="naive size-n circulant (sorted)")
+    ax.set_title(f"plain random walk, n = {n}")
+
+    ax = axes[1]
+    for gamma, colour in ((0.5, "C0"), (0.9, "C1")):
+        exact = spectra.eigenvalues("momentum", n, {"gamma": gamma})
+        formula = evaluate_eigenvalue_formula(get("momentum.eigenvalue").rhs, n, {"gamma": gamma})
+        record(exact, formula)
+        ax.loglog(k, exact, "o", ms=3, color=colour, label=f"exact K, gamma = {gamma}")
+        ax.loglog(k, formula, "-", color=colour, label="momentum.eigenvalue")
+    ax.set_title(f"with momentum, n = {n}")
+
+    ax = axes[2]
+    for alpha, colour in ((0.005, "C0"), (0.2, "C1")):
+        params = {"alpha": alpha}
+        exact = spectra.eigenvalues("ou", n, params)
+        per = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue").rhs, n, params))[::-1]
+        mir = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue.mirror").rhs, n, params))[::-1]
+        record(exact, per, mir)
+        ax.loglog(k, exact, "o", ms=3, color=colour, label=f"exact K, n alpha = {n * alpha:g}")
+        ax.loglog(k, per, "-", color=colour, label="ou.eigenvalue (periodic, sorted)")
+        ax.loglog(k, mir, ":", color=colour, label="ou.eigenvalue.mirror")
+    ax.set_title(f"Ornstein-Uhlenbeck, n = {n}")
+    for ax in axes:
+        ax.set_xlabel("component k")
+        ax.set_ylabel("eigenvalue lambda_k")
+        ax.legend(fontsize=7)
+    return _save(fig, record)
+
+
+def evr() -> bytes:
+    """Explained-variance ratios: exact finite n against the limit, and cumulative shares."""
+    record = _Recorder("evr")
+    fig = _figure(11, 4.2)
+    left, right = fig.subplots(1, 2)
+    kmax = 30
+    kk = np.arange(1, kmax + 1)
+    limit = 6 / (np.pi**2 * kk**2)
+    for n, style in ((8, "s"), (20, "^"), (1000, "o")):
+        ratios = spectra.explained_variance_ratio("plain", n)[: min(kmax, n - 1)]
+        record(ratios)
+        left.loglog(np.arange(1, ratios.size + 1), ratios, style, ms=4, label=f"exact, n = {n}")
+    record(limit)
+    left.loglog(kk, limit, "k-", label="rw.evr: 6 / (pi^2 k^2)")
+    left.set_xlabel("component k")
+    left.set_ylabel("explained-variance ratio rho_k")
+    left.legend(fontsize=8)
+    left.set_title("ratios: finite n against the limit")
+
+    m = np.arange(1, 11)
+    cumulative = np.cumsum(6 / (np.pi**2 * np.arange(1, 11) ** 2))
+    record(cumulative)
+    right.bar(m, cumulative, color="C0", alpha=0.7, label="rw.evr.cumulative (n -> infinity)")
+    right.axhline(0.8, color="C3", ls="--", label="poster: 80% in the first two")
+    right.axhline(0.6, color="C2", ls=":", label="poster: about 60% in the first")
+    for index in (0, 1, 2):
+        right.annotate(
+            f"{100 * cumulative[index]:.1f}%",
+            (m[index], cumulative[index]),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    right.set_ylim(0, 1.05)
+    right.set_xlabel("number of components m")
+    right.set_ylabel("share of the variance R_m")
+    right.legend(fontsize=8, loc="lower right")
+    right.set_title("cumulative share")
+    return _save(fig, record)
+
+
+def lissajous() -> bytes:
+    """Projections onto pairs of components from the exact eigenvectors (n = 200)."""
+    record = _Recorder("lissajous")
+    n = 200
+    t = np.arange(1, n + 1)
+    lam = evaluate_eigenvalue_formula(get("rw.eigenvalue").rhs, n)
+    pairs = ((1, 2), (1, 3), (2, 3), (1, 4), (2, 4), (3, 4))
+    fig = _figure(11, 7)
+    axes = fig.subplots(2, 3)
+    for ax, (j, k) in zip(axes.ravel(), pairs, strict=True):
+        xj = np.sqrt(2 * lam[j - 1] / n) * np.cos(np.pi * j * (t - 0.5) / n)
+        xk = np.sqrt(2 * lam[k - 1] / n) * np.cos(np.pi * k * (t - 0.5) / n)
+        record(xj, xk)
+        ax.plot(xj, xk, "-", color="0.7", lw=1)
+        ax.scatter(xj, xk, c=t, s=6, cmap="viridis")
+        ax.set_title(f"components {j} and {k}  (frequency ratio {j}:{k})", fontsize=9)
+        ax.set_xlabel(f"X_{j}(t)")
+        ax.set_ylabel(f"X_{k}(t)")
+    fig.suptitle(f"rw.lissajous: exact PCA projections of a random walk, n = {n} (colour = time)")
+    return _save(fig, record)
+
+
+def eigenvectors() -> bytes:
+    """Exact eigenvectors (DCT-II) against the printed cos(pi k t / n), n = 12."""
+    record = _Recorder("eigenvectors")
+    n = 12
+    t = np.arange(1, n + 1)
+    fine = np.linspace(0, n + 0.5, 400)
+    fig = _figure(11, 4)
+    axes = fig.subplots(1, 3)
+    for ax, k in zip(axes, (1, 2, 3), strict=True):
+        K = spectra.centred_covariance("plain", n)
+        _values, vectors = np.linalg.eigh(K)
+        u = vectors[:, -k]
+        exact = np.sqrt(2 / n) * np.cos(np.pi * k * (t - 0.5) / n)
+        u = u * np.sign(u @ exact)
+        printed = np.sqrt(2 / n) * np.cos(np.pi * k * t / n)
+        record(u, exact, printed)
+        ax.plot(
+            fine,
+            np.sqrt(2 / n) * np.cos(np.pi * k * (fine - 0.5) / n),
+            "-",
+            color="C0",
+            lw=1,
+            label="cos(pi k (t - 1/2) / n)",
+        )
+        ax.plot(t, u, "o", color="C0", label="numerical eigenvector of K")
+        ax.plot(t, printed, "x", color="C3", label="printed cos(pi k t / n)")
+        ax.set_title(f"k = {k}, n = {n}")
+        ax.set_xlabel("time t")
+        ax.legend(fontsize=7)
+    return _save(fig, record)
+
+
+def ou_regimes() -> bytes:
+    """Exact OU eigenvalues over the two circulant forms as n alpha varies (n = 200)."""
+    record = _Recorder("ou_regimes")
+    n = 200
+    products = np.geomspace(0.01, float(n), 41)  # alpha up to 1
+    fig = _figure(11, 4)
+    axes = fig.subplots(1, 2)
+    for ax, k in zip(axes, (1, 2), strict=True):
+        per_ratio, mir_ratio = [], []
+        for product in products:
+            params = {"alpha": product / n}
+            exact = spectra.eigenvalues("ou", n, params)[k - 1]
+            per = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue").rhs, n, params))[::-1]
+            mir = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue.mirror").rhs, n, params))[
+                ::-1
+            ]
+            per_ratio.append(exact / per[k - 1])
+            mir_ratio.append(exact / mir[k - 1])
+        record(products, per_ratio, mir_ratio)
+        ax.semilogx(products, per_ratio, "-", label="exact / ou.eigenvalue (periodic)")
+        ax.semilogx(products, mir_ratio, "--", label="exact / ou.eigenvalue.mirror")
+        ax.axhline(1, color="0.5", lw=0.8)
+        ax.set_xlabel("n alpha")
+        ax.set_ylabel(f"ratio for lambda_{k}")
+        ax.set_title(f"component k = {k}, n = {n}")
+        ax.legend(fontsize=8)
+    return _save(fig, record)
+
+
+FIGURES: dict[str, Callable[[], bytes]] = {
+    "spectrum": spectrum,
+    "evr": evr,
+    "lissajous": lissajous,
+    "eigenvectors": eigenvectors,
+    "ou_regimes": ou_regimes,
+}
+
+FIGURE_CAPTIONS = {
+    "spectrum": "Eigenvalues of the exact finite-n covariance against the catalog formulas.",
+    "evr": "Explained-variance ratios at finite n against the limit, and the cumulative share.",
+    "lissajous": "PCA projections onto pairs of components: Lissajous curves.",
+    "eigenvectors": "Exact eigenvectors against the printed index convention.",
+    "ou_regimes": "Where each OU formula holds: exact leading eigenvalues over the two forms.",
+}
+
+
+def render(name: str) -> bytes:
+    """PNG bytes of the named figure, drawn in matplotlib's default style."""
+    if name not in FIGURES:
+        raise ValueError(f"figure {name!r} is not known: allowed figures are {', '.join(FIGURES)}")
+    with matplotlib.rc_context(matplotlib.rcParamsDefault):
+        return FIGURES[name]()
