@@ -50,11 +50,11 @@ def _reset_peak() -> None:
 
 
 def child(method: str, n: int, d: int, seed: int) -> dict[str, object]:
-    from rwpca.numerics.walks import simulator as walks
+    from rwpca.numerics.walks import simulator
 
     if method == "sklearn":
         import sklearn.decomposition  # noqa: F401  (import cost outside the timing)
-    walks.simulate("plain", 4, 10, "gaussian")  # warm imports and caches
+    simulator.simulate("plain", 4, 10, "gaussian")  # warm imports and caches
     _reset_peak()
     before = _status("VmRSS")
     # the baselines run once (minutes); rwpca's methods report the best of three runs
@@ -76,7 +76,8 @@ _LAST: list = []
 def _timed(method: str, n: int, d: int, seed: int) -> float:
     """Wall-clock seconds of one run of ``method``; its ratios are left in _LAST."""
     import numpy as np
-    from rwpca.numerics.walks import simulator as walks
+
+    from rwpca.numerics.walks import simulator
     from rwpca.numerics.walks.families import GaussianNoise
 
     start = time.perf_counter()
@@ -98,7 +99,7 @@ def _timed(method: str, n: int, d: int, seed: int) -> float:
             "rwpca-stream": GaussianNoise(wishart=False),
             "rwpca-stream-laplace": "laplace",
         }[method]
-        ratios = walks.simulate("plain", n, d, noise, seed=seed).explained_variance_ratio
+        ratios = simulator.simulate("plain", n, d, noise, seed=seed).explained_variance_ratio
     elapsed = time.perf_counter() - start
     _LAST[:] = [ratios[0], ratios[1]]
     return elapsed
@@ -147,6 +148,7 @@ def matmul_peak(size: int = 3000, repeats: int = 3) -> float:
 def gram_throughput(n: int, blocks: int = 20) -> dict[str, float]:
     """GFLOP/s of rwpca.numerics.trajectories.gram.accumulate on n x block blocks (n (n + 1) block flops each)."""
     import numpy as np
+
     from rwpca.numerics.trajectories import gram
     from rwpca.numerics.walks.families import default_block
 
@@ -161,14 +163,14 @@ def gram_throughput(n: int, blocks: int = 20) -> dict[str, float]:
 
 def flat_in_d(n: int, dims: tuple[int, ...], repeats: int = 3) -> list[dict[str, float]]:
     """Best time of the Gaussian (Wishart) path for each d."""
-    from rwpca.numerics.walks import simulator as walks
+    from rwpca.numerics.walks import simulator
 
     rows = []
     for d in dims:
         best = float("inf")
         for seed in range(repeats):
             start = time.perf_counter()
-            walks.simulate("plain", n, d, "gaussian", seed=seed)
+            simulator.simulate("plain", n, d, "gaussian", seed=seed)
             best = min(best, time.perf_counter() - start)
         rows.append({"d": d, "seconds": best})
     return rows

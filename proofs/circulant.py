@@ -18,6 +18,7 @@ Everything here is computed from the matrices themselves; nothing is typed in.
 from __future__ import annotations
 
 import sympy as sp
+
 from rwpca.proofs.matrices import circulant
 from rwpca.proofs.symbols import theta, z
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy as sp
+
 from rwpca.proofs.validation import check_alpha, check_gamma, check_n
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
+
 from rwpca.proofs import matrices
 from rwpca.proofs.symbols import alpha, gamma
 from rwpca.proofs.validation import check_alpha, check_gamma

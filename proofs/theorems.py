@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
+
 from rwpca.proofs.derivation import Derivation, Step, is_zero
 from rwpca.proofs.symbols import k, n, t
 

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rwpca.numerics.linalg import float_spectra as spectra
+from sklearn.decomposition import PCA
+
+from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.trajectories import analysis as nal
 from rwpca.numerics.trajectories.analysis import (
     NULL_MODELS,
@@ -25,7 +27,6 @@ from rwpca.numerics.trajectories.analysis import (
     fit_drift,
     random_walk_ratios,
 )
-from sklearn.decomposition import PCA
 
 
 def gram_of(X: np.ndarray) -> np.ndarray:
@@ -94,7 +95,7 @@ def test_step_norms_are_read_off_the_gram_matrix():
 
 @pytest.mark.parametrize("n", [3, 10, 57])
 def test_random_walk_null_is_the_exact_finite_n_spectrum(n):
-    assert np.allclose(random_walk_ratios(n), spectra.explained_variance_ratio("plain", n))
+    assert np.allclose(random_walk_ratios(n), float_spectra.explained_variance_ratio("plain", n))
 
 
 def test_schedule_null_is_the_spectrum_of_C_L_D_L_C():
@@ -335,7 +336,7 @@ def test_mutation_uncentred_schedule_null_is_caught(monkeypatch):
 
 def test_lissajous_score_is_one_for_the_exact_eigenvectors():
     n = 30
-    _, vectors = np.linalg.eigh(spectra.centred_covariance("plain", n))
+    _, vectors = np.linalg.eigh(float_spectra.centred_covariance("plain", n))
     top = vectors[:, ::-1][:, :5]
     assert np.allclose(nal._lissajous(top), 1.0, atol=1e-12)
 
@@ -343,7 +344,7 @@ def test_lissajous_score_is_one_for_the_exact_eigenvectors():
 def test_mutation_printed_cosine_convention_is_caught(monkeypatch):
     """cos(pi k t / n) (the paper's printed form) is not the exact eigenvector."""
     n = 30
-    _, vectors = np.linalg.eigh(spectra.centred_covariance("plain", n))
+    _, vectors = np.linalg.eigh(float_spectra.centred_covariance("plain", n))
     top = vectors[:, ::-1][:, :5]
 
     def printed(n, count):

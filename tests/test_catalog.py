@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
+from rwpca.documents.markdown import render_entry
 from rwpca.proofs.catalog import CATALOG, Catalog, CatalogError, Status, get
 from rwpca.proofs.catalog.core import RegimeKind
 from rwpca.proofs.derivation import Kind
 from rwpca.proofs.symbols import MEANING
-
-from rwpca.documents.markdown import render_entry
 
 REQUIRED = [
     "rw.eigenvalue",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from pybtex.database import parse_string
-from rwpca.proofs.catalog import CATALOG
 
 from rwpca import treeio
 from rwpca.cli import main
-from rwpca.documents import generate as derive
+from rwpca.documents import generate
+from rwpca.proofs.catalog import CATALOG
 
 JSON_KEYS = {
     "id",
@@ -102,7 +102,7 @@ def test_console_script_bad_input_no_traceback():
 
 
 def test_derive_check_names_stale_files(tmp_path, capsys, generated, monkeypatch):
-    monkeypatch.setattr(derive, "generate", lambda progress=None: dict(generated))
+    monkeypatch.setattr(generate, "generate", lambda progress=None: dict(generated))
     out = tmp_path / "derivations"
     assert run(capsys, "derive", "--out", str(out), "--check")[0] == 1
     assert run(capsys, "derive", "--out", str(out))[0] == 0
@@ -115,9 +115,9 @@ def test_derive_check_names_stale_files(tmp_path, capsys, generated, monkeypatch
 
 def test_png_compared_by_fingerprint(generated):
     png = generated["figures/evr.png"]
-    assert derive.same_content("figures/evr.png", png, png)
-    assert not derive.same_content("figures/evr.png", png, generated["figures/spectrum.png"])
-    assert not derive.same_content("figures/evr.png", b"not a png", png)
+    assert generate.same_content("figures/evr.png", png, png)
+    assert not generate.same_content("figures/evr.png", png, generated["figures/spectrum.png"])
+    assert not generate.same_content("figures/evr.png", b"not a png", png)
 
 
 def test_interrupted_write_keeps_previous_tree(tmp_path, monkeypatch):
@@ -166,14 +166,14 @@ def test_derive_is_deterministic_across_processes(tmp_path, generated):
     assert sorted(written) == sorted(generated)
     for path, data in generated.items():
         if path.endswith(".png"):
-            assert derive.same_content(path, written[path], data), path
+            assert generate.same_content(path, written[path], data), path
         else:
             assert written[path] == data, path
 
 
 def test_committed_derivations_are_current(generated):
     """The derivations/ of this checkout is what the code generates (what CI checks)."""
-    root = derive.default_root()
+    root = generate.default_root()
     if not root.is_dir():
         pytest.skip("not running from a source checkout")
-    assert derive.check(root, generated) == []
+    assert generate.check(root, generated) == []

@@ -12,8 +12,9 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+
 from rwpca.numerics.formulas import evaluate_eigenvalue_formula
-from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.numerics.linalg import float_spectra
 from rwpca.proofs.catalog import derive_entry, get
 from rwpca.proofs.derivation import Check, Comparison, Derivation, DerivationError, Kind, Step
 from rwpca.proofs.symbols import gamma, k, m, n
@@ -25,14 +26,14 @@ def _formula(entry_id, size, params=None):
 
 @pytest.mark.parametrize("size", [2, 5, 17, 64, 300])
 def test_rw_eigenvalue_is_exact_at_finite_n(size):
-    exact = spectra.eigenvalues("plain", size)
+    exact = float_spectra.eigenvalues("plain", size)
     formula = _formula("rw.eigenvalue", size)
     assert np.allclose(exact, formula, rtol=50 * np.finfo(float).eps * size**2, atol=0)
 
 
 @pytest.mark.parametrize("size", [3, 8, 40])
 def test_rw_eigenvector_is_exact(size):
-    K = spectra.centred_covariance("plain", size)
+    K = float_spectra.centred_covariance("plain", size)
     t = np.arange(1, size + 1)
     lam = _formula("rw.eigenvalue", size)
     for kk in range(1, size):
@@ -43,7 +44,7 @@ def test_rw_eigenvector_is_exact(size):
 
 def test_printed_eigenvector_convention_is_not_exact():
     size = 8
-    K = spectra.centred_covariance("plain", size)
+    K = float_spectra.centred_covariance("plain", size)
     t = np.arange(1, size + 1)
     v = np.cos(np.pi * t / size)
     lam = _formula("rw.eigenvalue", size)[0]
@@ -52,7 +53,7 @@ def test_printed_eigenvector_convention_is_not_exact():
 
 @pytest.mark.parametrize("size", [4, 50, 400])
 def test_rw_trace_and_exact_ratio(size):
-    lam = spectra.eigenvalues("plain", size)
+    lam = float_spectra.eigenvalues("plain", size)
     trace = float(get("rw.trace").rhs.subs(n, size))
     assert lam.sum() == pytest.approx(trace, rel=1e-12)
     rho = evaluate_eigenvalue_formula(get("rw.evr.exact").rhs, size)
@@ -65,7 +66,7 @@ def test_rw_evr_limit_and_cumulative():
     cumulative = get("rw.evr.cumulative").rhs
     assert sp.simplify(cumulative.subs(m, 2) - sp.Rational(15, 2) / sp.pi**2) == 0
     assert 0.7598 < float(cumulative.subs(m, 2)) < 0.7600  # not the poster's 80%
-    exact = spectra.explained_variance_ratio("plain", 2000)
+    exact = float_spectra.explained_variance_ratio("plain", 2000)
     assert exact[0] == pytest.approx(6 / np.pi**2, rel=1e-5)
 
 
@@ -74,7 +75,7 @@ def test_momentum_eigenvalue_converges(gamma_value):
     """The relative error of the leading eigenvalues shrinks as n grows (asymptotic entry)."""
     errors = []
     for size in (50, 100, 200, 400):
-        exact = spectra.eigenvalues("momentum", size, {"gamma": gamma_value})[:3]
+        exact = float_spectra.eigenvalues("momentum", size, {"gamma": gamma_value})[:3]
         formula = _formula("momentum.eigenvalue", size, {"gamma": gamma_value})[:3]
         errors.append(np.max(np.abs(exact - formula) / exact))
     assert all(b < a for a, b in itertools.pairwise(errors))
@@ -84,13 +85,13 @@ def test_momentum_eigenvalue_converges(gamma_value):
 def test_momentum_trace_exact():
     trace = get("momentum.trace").rhs
     for size in (2, 7, 60):
-        lam = spectra.eigenvalues("momentum", size, {"gamma": 0.6})
+        lam = float_spectra.eigenvalues("momentum", size, {"gamma": 0.6})
         assert lam.sum() == pytest.approx(float(trace.subs({n: size, gamma: 0.6})), rel=1e-10)
 
 
 def _ou_leading_errors(size, product):
     params = {"alpha": product / size}
-    exact = spectra.eigenvalues("ou", size, params)[0]
+    exact = float_spectra.eigenvalues("ou", size, params)[0]
     return {
         name: abs(np.sort(_formula(name, size, params))[::-1][0] / exact - 1)
         for name in ("ou.eigenvalue", "ou.eigenvalue.mirror")

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from rwpca.documents import nn_comparison as nncompare
+from rwpca.documents import analysis_report, nn_comparison
 from rwpca.documents.nn_comparison import RUNS, load_cache, record_run, render
 
 
@@ -26,7 +26,7 @@ def test_cache_matches_the_configured_runs(cache):
         if run.config is not None:
             expected = dataclasses.asdict(run.config.checked())
             expected["record"] = list(expected["record"])
-            assert record["config"] == nncompare.nnreport.rounded(expected)
+            assert record["config"] == analysis_report.rounded(expected)
 
 
 def compare(fresh, stored, tests=True):
@@ -39,7 +39,7 @@ def compare(fresh, stored, tests=True):
         assert np.allclose(fresh["null_models"][name], ratios, rtol=1e-5, atol=1e-12)
     if not tests:
         return
-    step = 2 / (nncompare.REPLICATES + 1)
+    step = 2 / (nn_comparison.REPLICATES + 1)
     for name, test in stored["tests"].items():
         assert abs(fresh["tests"][name]["p_value"] - test["p_value"]) <= step + 1e-9
         if abs(test["p_value"] - stored["alpha"]) > step:
@@ -54,20 +54,20 @@ def test_cached_summaries_are_reproduced_by_retraining(cache, run_id):
 
 def test_cached_network_run_is_reproduced(cache, monkeypatch):
     """The largest run's training and spectrum (its tests need the full reshuffling)."""
-    monkeypatch.setattr(nncompare, "REPLICATES", 19)
+    monkeypatch.setattr(nn_comparison, "REPLICATES", 19)
     run = next(r for r in RUNS if r.id == "mlp-sgd")
     compare(record_run(run)["analysis"], cache["runs"]["mlp-sgd"]["analysis"], tests=False)
 
 
 def test_document_lists_every_run_with_its_figure(generated):
-    text = generated[nncompare.DOCUMENT].decode()
+    text = generated[nn_comparison.DOCUMENT].decode()
     for run in RUNS:
         assert f"## `{run.id}`" in text
         assert f"figures/nn_{run.id}.png" in generated
         assert f"(figures/nn_{run.id}.png)" in text
     assert "## What agrees with the paper and what does not" in text
     assert "figures/nn_overview.png" in generated
-    assert f"[{nncompare.TITLE}]({nncompare.DOCUMENT})" in generated["README.md"].decode()
+    assert f"[{nn_comparison.TITLE}]({nn_comparison.DOCUMENT})" in generated["README.md"].decode()
 
 
 def test_findings_follow_the_numbers(cache):
@@ -88,7 +88,7 @@ def test_stale_or_missing_cache_asks_for_retrain(tmp_path):
     path = tmp_path / "cache.json"
     with pytest.raises(ValueError, match="rwpca derive --retrain"):
         load_cache(path)
-    data = json.loads(nncompare.CACHE.read_text())
+    data = json.loads(nn_comparison.CACHE.read_text())
     data["version"] = -1
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="does not match"):
@@ -99,17 +99,17 @@ def test_retrain_writes_the_cache_atomically(tmp_path, monkeypatch):
     """retrain() replaces the file only when every run has finished."""
     path = tmp_path / "cache.json"
     path.write_text("previous")
-    monkeypatch.setattr(nncompare, "RUNS", RUNS[2:4])
+    monkeypatch.setattr(nn_comparison, "RUNS", RUNS[2:4])
 
     def fail(run):
         if run.id == "softmax-momentum":
             raise RuntimeError("interrupted")
         return {"id": run.id}
 
-    monkeypatch.setattr(nncompare, "record_run", fail)
+    monkeypatch.setattr(nn_comparison, "record_run", fail)
     with pytest.raises(RuntimeError):
-        nncompare.retrain(progress=False, path=path)
+        nn_comparison.retrain(progress=False, path=path)
     assert path.read_text() == "previous"
-    monkeypatch.setattr(nncompare, "record_run", lambda run: {"id": run.id})
-    nncompare.retrain(progress=False, path=path)
+    monkeypatch.setattr(nn_comparison, "record_run", lambda run: {"id": run.id})
+    nn_comparison.retrain(progress=False, path=path)
     assert list(json.loads(path.read_text())["runs"]) == ["softmax-sgd-decay", "softmax-momentum"]

@@ -7,8 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 import sympy as sp
+
 from rwpca.numerics.formulas import lambdify_by_name
-from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.numerics.linalg import float_spectra
 from rwpca.proofs.catalog import Status, derive_entry, get
 from rwpca.proofs.derivation import DerivationError, Kind
 from rwpca.proofs.derive.noise_moments import expectation
@@ -48,7 +49,7 @@ def test_expectation_of_moment_polynomials():
 def test_ou_distance_is_the_diagonal_of_the_exact_covariance():
     """E ||x_t||^2 / d (sigma = 1) = (T^-1 T^-T)_tt for the float64 step operator too."""
     size, a = 30, 0.07
-    T = spectra.step_operator("ou", size, {"alpha": a})
+    T = float_spectra.step_operator("ou", size, {"alpha": a})
     Tinv = np.linalg.inv(T)
     formula = lambdify_by_name(get("ou.distance").rhs, ("t", "alpha", "sigma"))
     values = formula(np.arange(1, size + 1), a, 1.0)

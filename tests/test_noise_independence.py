@@ -37,6 +37,7 @@ import numpy as np
 import pytest
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
+
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.walks import families as noise
 from rwpca.numerics.walks import finite_d

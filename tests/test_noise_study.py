@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rwpca.numerics.walks import noise_study
 
-from rwpca.documents import noise_documents as noise_report
+from rwpca.documents import noise_documents
+from rwpca.numerics.walks import noise_study
 
 
 @pytest.mark.parametrize(
@@ -32,10 +32,10 @@ def test_study_covers_the_configured_grid():
 
 
 def test_document_reports_derived_and_measured_parts(generated):
-    text = generated[noise_report.DOCUMENT].decode()
+    text = generated[noise_documents.DOCUMENT].decode()
     assert "## What is derived" in text and "## What is measured" in text
-    assert noise_report.FIGURE in generated
-    assert f"({noise_report.DOCUMENT})" in generated["README.md"].decode()
+    assert noise_documents.FIGURE in generated
+    assert f"({noise_documents.DOCUMENT})" in generated["README.md"].decode()
     evidence = generated["rw.noise_independence.md"].decode()
     assert "## Monte-Carlo evidence" in evidence and "`cauchy`" in evidence
     assert "## Monte-Carlo evidence" in generated["ou.distance.md"].decode()

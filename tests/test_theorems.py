@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from rwpca.proofs import theorems as th
 from rwpca.proofs.catalog import CATALOG, Status, derive_entry, get
 from rwpca.proofs.symbols import k, n, t

@@ -6,10 +6,10 @@ import sys
 
 import numpy as np
 import pytest
-from rwpca.numerics.trajectories import training
-from rwpca.numerics.trajectories.training import RunConfig, build_model, parameter_count, train
 
 from rwpca.documents.nn_comparison import RUNS
+from rwpca.numerics.trajectories import training
+from rwpca.numerics.trajectories.training import RunConfig, build_model, parameter_count, train
 
 
 def numerical_gradient(model, theta, batch, coordinates, h=1e-6):

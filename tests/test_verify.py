@@ -18,8 +18,8 @@ import sympy as sp
 from flint import arb, ctx
 from hypothesis import given
 from hypothesis import strategies as st
-from rwpca.numerics.linalg import reference
-from rwpca.numerics.linalg import sturm as certified
+
+from rwpca.numerics.linalg import reference, sturm
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_trace, to_fraction
 from rwpca.numerics.linalg.sturm import certify
 from rwpca.numerics.verification.formula_check import check_formula, fitted_order
@@ -280,13 +280,13 @@ def test_float_and_ball_paths_agree(data):
 
 def test_a_broken_sturm_count_is_caught(monkeypatch):
     """If the count were off by one, the true plain formula would not be certified."""
-    real = certified.float_counts
+    real = sturm.float_counts
 
     def off_by_one(q, shifts, progress=False):
         counts, decided = real(q, shifts, progress)
         return counts + 1, decided
 
-    monkeypatch.setattr(certified, "float_counts", off_by_one)
+    monkeypatch.setattr(sturm, "float_counts", off_by_one)
     result = check_formula("plain", PLAIN, n=(6,), dps=8)
     assert not result.passed
 
@@ -304,7 +304,7 @@ def test_exact_trace_matches_dense():
 def test_interval_float_counts_cover_the_rounding():
     """Shifts at an exact eigenvalue (mu = 1 for the plain walk at n = 3) stay undecided."""
     q = centred_precision_structure("plain", 3)  # eigenvalues of Q: 0, 1, 3
-    counts, decided = certified.float_counts(q, np.array([1.0, 0.5, 2.0]))
+    counts, decided = sturm.float_counts(q, np.array([1.0, 0.5, 2.0]))
     assert not decided[0]
     assert list(counts[1:]) == [1, 2] and decided[1:].all()
 

@@ -7,6 +7,10 @@ import json
 
 import pytest
 import sympy as sp
+
+from rwpca.cli import main
+from rwpca.commands import verify as verify_command
+from rwpca.documents import verification_report
 from rwpca.numerics.verification import entries
 from rwpca.numerics.verification.entries import (
     current_record,
@@ -16,10 +20,6 @@ from rwpca.numerics.verification.entries import (
     verify_entry,
 )
 from rwpca.proofs.catalog import CATALOG, Status, get
-
-from rwpca.cli import main
-from rwpca.commands import verify as verify_command
-from rwpca.documents import verification_report as verification
 
 
 def run(capsys, *argv):
@@ -112,7 +112,7 @@ def test_a_changed_statement_makes_the_evidence_stale():
     mutated = dataclasses.replace(entry, rhs=entry.rhs + 1)
     assert fingerprint(mutated) != fingerprint(entry)
     assert current_record(mutated, load_evidence()) is None
-    assert "out of date" in verification.entry_section(mutated)
+    assert "out of date" in verification_report.entry_section(mutated)
 
 
 def test_effective_status():

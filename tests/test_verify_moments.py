@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+
 from rwpca.numerics.verification.entries import load_evidence, verify_entry
 from rwpca.numerics.verification.moments import (
     LAWS,

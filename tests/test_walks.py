@@ -12,10 +12,10 @@ import tracemalloc
 import mpmath
 import numpy as np
 import pytest
-from rwpca.numerics.linalg import float_spectra as spectra
+
+from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.walks import families as noise
-from rwpca.numerics.walks import finite_d
-from rwpca.numerics.walks import simulator as walks
+from rwpca.numerics.walks import finite_d, simulator
 
 Z = 6.0
 
@@ -82,7 +82,7 @@ def test_wishart_and_streamed_gaussian_paths_agree():
         ("stream", noise.GaussianNoise(wishart=False)),
     ):
         values = [
-            walks.simulate("plain", n, d, family, seed=(5, i)).explained_variance_ratio[0]
+            simulator.simulate("plain", n, d, family, seed=(5, i)).explained_variance_ratio[0]
             for i in range(draws)
         ]
         samples[name] = np.array(values)
@@ -91,19 +91,19 @@ def test_wishart_and_streamed_gaussian_paths_agree():
     assert abs(a.mean() - b.mean()) < Z * se
     # sd of a sample sd is about sd / sqrt(2N) for near-normal data
     assert abs(a.std() / b.std() - 1) < Z * math.sqrt(1 / draws)
-    assert walks.simulate("plain", n, d, "gaussian").method == "wishart"
-    assert walks.simulate("plain", n, d, noise.GaussianNoise(wishart=False)).method == "direct"
+    assert simulator.simulate("plain", n, d, "gaussian").method == "wishart"
+    assert simulator.simulate("plain", n, d, noise.GaussianNoise(wishart=False)).method == "direct"
 
 
 def test_gaussian_cost_does_not_touch_d():
     """d = 10^15 is drawn (Wishart) in the same way as d = 10^3: no array of size d is made."""
-    walk = walks.simulate("plain", 30, 10**15, "gaussian", seed=3)
+    walk = simulator.simulate("plain", 30, 10**15, "gaussian", seed=3)
     assert walk.method == "wishart"
     assert np.max(np.abs(walk.relative_deviation())) < 1e-5
 
 
 def test_d_smaller_than_n_draws_the_steps():
-    walk = walks.simulate("plain", 20, 5, "gaussian", seed=1)
+    walk = simulator.simulate("plain", 20, 5, "gaussian", seed=1)
     assert walk.method == "direct"
     assert np.sum(walk.eigenvalues > 1e-9 * walk.eigenvalues[0]) == 5  # rank d
 
@@ -113,17 +113,17 @@ def test_d_smaller_than_n_draws_the_steps():
 
 @pytest.mark.parametrize("spec", ["gaussian", "laplace", "sparse", "correlated", "mixture"])
 def test_reproducible_from_seed(spec):
-    a = walks.simulate("momentum", 12, 20_000, spec, seed=42)
-    b = walks.simulate("momentum", 12, 20_000, spec, seed=42)
-    c = walks.simulate("momentum", 12, 20_000, spec, seed=43)
+    a = simulator.simulate("momentum", 12, 20_000, spec, seed=42)
+    b = simulator.simulate("momentum", 12, 20_000, spec, seed=42)
+    c = simulator.simulate("momentum", 12, 20_000, spec, seed=43)
     assert np.array_equal(a.eigenvalues, b.eigenvalues)
     assert not np.array_equal(a.eigenvalues, c.eigenvalues)
 
 
 def test_generator_and_seed_sequence_seeds():
-    a = walks.simulate("plain", 5, 100, "uniform", seed=np.random.default_rng(7))
-    b = walks.simulate("plain", 5, 100, "uniform", seed=7)
-    c = walks.simulate("plain", 5, 100, "uniform", seed=np.random.SeedSequence(7))
+    a = simulator.simulate("plain", 5, 100, "uniform", seed=np.random.default_rng(7))
+    b = simulator.simulate("plain", 5, 100, "uniform", seed=7)
+    c = simulator.simulate("plain", 5, 100, "uniform", seed=np.random.SeedSequence(7))
     assert np.array_equal(a.eigenvalues, b.eigenvalues)
     assert np.array_equal(b.eigenvalues, c.eigenvalues)
 
@@ -157,7 +157,7 @@ def test_trajectory_gram_is_the_gram_of_the_walk():
             X.append(x)
         X = np.array(X)
         Xc = X - X.mean(axis=0)
-        got = walks.centre(walks.integrate(R @ R.T, process, params))
+        got = simulator.centre(simulator.integrate(R @ R.T, process, params))
         assert np.allclose(got, Xc @ Xc.T, rtol=1e-10, atol=1e-10)
 
 
@@ -166,7 +166,7 @@ def test_memory_is_n_squared_plus_n_block():
     n, d = 50, 400_000
     block = noise.default_block(n)
     tracemalloc.start()
-    walks.simulate("plain", n, d, "uniform", seed=0)
+    simulator.simulate("plain", n, d, "uniform", seed=0)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     trajectory = 8 * n * d
@@ -175,14 +175,14 @@ def test_memory_is_n_squared_plus_n_block():
 
 
 def test_projections_and_theory_shapes():
-    walk = walks.simulate("ou", 16, 5000, "rademacher", params={"alpha": 0.2}, projections=4)
+    walk = simulator.simulate("ou", 16, 5000, "rademacher", params={"alpha": 0.2}, projections=4)
     assert walk.projections.shape == (16, 4)
     assert walk.eigenvalues.shape == walk.theory().shape == (15,)
     assert np.all(np.diff(walk.eigenvalues) <= 0)
     assert walk.explained_variance_ratio.sum() == pytest.approx(1)
     assert np.allclose((walk.projections**2).sum(axis=0), walk.eigenvalues[:4])
     assert np.all(walk.projections[0] >= 0)
-    everything = walks.simulate("plain", 6, 100, projections=True)
+    everything = simulator.simulate("plain", 6, 100, projections=True)
     assert everything.projections.shape == (6, 5)
 
 
@@ -195,8 +195,8 @@ def test_ratios_are_scale_free():
     def small(rng, size):
         return rng.standard_normal(size)
 
-    a = walks.simulate("plain", 10, 3000, big, seed=4)
-    b = walks.simulate("plain", 10, 3000, small, seed=4)
+    a = simulator.simulate("plain", 10, 3000, big, seed=4)
+    b = simulator.simulate("plain", 10, 3000, small, seed=4)
     assert np.allclose(a.explained_variance_ratio, b.explained_variance_ratio, rtol=1e-10)
     assert a.mean_square_step == pytest.approx(1e12 * b.mean_square_step)
 
@@ -232,9 +232,9 @@ def test_correlated_effective_rank():
 
 def test_correlated_with_equal_eigenvalues_is_a_wishart_of_the_rank():
     """rank r, decay 0: R R^T = Z Z^T (d / r) with Z n x r, drawn directly when r >= n."""
-    walk = walks.simulate("plain", 5, 10**6, "correlated:rank=8,decay=0", seed=2)
+    walk = simulator.simulate("plain", 5, 10**6, "correlated:rank=8,decay=0", seed=2)
     assert walk.method == "wishart"
-    small = walks.simulate("plain", 5, 10**6, "correlated:rank=3,decay=0", seed=2)
+    small = simulator.simulate("plain", 5, 10**6, "correlated:rank=3,decay=0", seed=2)
     assert np.sum(small.eigenvalues > 1e-9 * small.eigenvalues[0]) == 3
 
 
@@ -260,7 +260,7 @@ def test_finite_d_bias_and_spread_match_the_derivation(spec, d):
     family = noise.get_noise(spec)
     values = np.array(
         [
-            walks.simulate("plain", n, d, family, seed=(13, i)).relative_deviation()[0]
+            simulator.simulate("plain", n, d, family, seed=(13, i)).relative_deviation()[0]
             for i in range(draws)
         ]
     )
@@ -354,7 +354,7 @@ def test_bad_input_is_one_clear_line(kwargs, message):
     args = {"process": "plain", "n": 6, "d": 50, "noise": "gaussian", **kwargs}
     process, n, d, spec = args.pop("process"), args.pop("n"), args.pop("d"), args.pop("noise")
     with pytest.raises(ValueError, match=message) as info:
-        walks.simulate(process, n, d, spec, **args)
+        simulator.simulate(process, n, d, spec, **args)
     assert "\n" not in str(info.value)
 
 
@@ -368,7 +368,7 @@ def test_mixture_rejects_bad_components():
 
 
 def test_theory_matches_numerics_spectra():
-    walk = walks.simulate("momentum", 9, 100, params={"gamma": 0.3})
+    walk = simulator.simulate("momentum", 9, 100, params={"gamma": 0.3})
     assert np.allclose(
-        walk.theory(), spectra.explained_variance_ratio("momentum", 9, {"gamma": 0.3})
+        walk.theory(), float_spectra.explained_variance_ratio("momentum", 9, {"gamma": 0.3})
     )

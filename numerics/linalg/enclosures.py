@@ -27,12 +27,13 @@ from fractions import Fraction
 
 import numpy as np
 from flint import arb, ctx
+from tqdm import tqdm
+
 from rwpca.numerics.arbeval import to_arb
 from rwpca.numerics.linalg.reference import check_dps, precision_float
 from rwpca.numerics.linalg.structure import Structure, centred_precision_structure
 from rwpca.numerics.linalg.sturm import CERTIFIED, certify, working_precision
 from rwpca.proofs.validation import check_n
-from tqdm import tqdm
 
 
 class EnclosureError(ValueError):

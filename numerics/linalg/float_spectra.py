@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
+
 from rwpca.proofs.circulant import toeplitz_first_column
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import mpmath
 import numpy as np
 from mpmath import mp
+
 from rwpca.numerics.linalg.structure import (
     centred_precision_structure,
     first_column,

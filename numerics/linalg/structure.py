@@ -33,6 +33,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 import sympy as sp
+
 from rwpca.numerics.linalg.float_spectra import default_params
 from rwpca.proofs.circulant import toeplitz_first_column
 from rwpca.proofs.processes import get_process

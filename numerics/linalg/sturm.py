@@ -44,8 +44,9 @@ from fractions import Fraction
 
 import numpy as np
 from flint import arb, ctx, fmpq
-from rwpca.numerics.linalg.structure import Structure
 from tqdm import tqdm
+
+from rwpca.numerics.linalg.structure import Structure
 
 #: Decisions of a single claim.
 CERTIFIED, REFUTED, UNDECIDED = "certified", "refuted", "undecided"

@@ -85,11 +85,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
 from rwpca.proofs.catalog import get
-from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 #: Null-model names, in report order, and their titles.
 NULL_MODELS = ("random_walk", "step_schedule", "drift")

@@ -48,8 +48,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK, accumulate
 from tqdm import tqdm
+
+from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK, accumulate
 
 #: The theory needs d >> n; below this many parameters per checkpoint a warning is given.
 MIN_DIMENSION_RATIO = 10

@@ -44,6 +44,8 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 from flint import arb, ctx
+from tqdm import tqdm
+
 from rwpca.numerics import DATA
 from rwpca.numerics.arbeval import compile_arb, to_arb
 from rwpca.numerics.linalg.enclosures import apply_structure, ball_structure
@@ -74,7 +76,6 @@ from rwpca.numerics.verification.moments import (
 )
 from rwpca.proofs.catalog import CATALOG, Entry, Status
 from rwpca.proofs.catalog.core import RegimeKind
-from tqdm import tqdm
 
 #: Where ``rwpca verify --write`` stores the evidence (committed with the code).
 EVIDENCE_PATH = DATA / "verification.json"

@@ -44,13 +44,14 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 from flint import arb, ctx
+from tqdm import tqdm
+
 from rwpca.numerics.arbeval import compile_arb
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
 from rwpca.numerics.linalg.sturm import CERTIFIED, REFUTED, certify, working_precision
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n
-from tqdm import tqdm
 
 #: Default digits of the certified comparison.
 DEFAULT_DPS = 30

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from rwpca.numerics.trajectories import gram as gram_module
 from rwpca.proofs.validation import show
 

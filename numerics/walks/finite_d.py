@@ -49,7 +49,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from rwpca.numerics.linalg import float_spectra as spectra
+
+from rwpca.numerics.linalg import float_spectra
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class StepBasis:
 
 def step_basis(process: str, n: int, params: Mapping[str, object] | None = None) -> StepBasis:
     """The eigenpairs of B^T B, B = C T^-1, in which F = W^T E W is expressed."""
-    T = spectra.step_operator(process, n, params)
+    T = float_spectra.step_operator(process, n, params)
     Tinv = np.linalg.solve(T, np.eye(n))
     B = Tinv - Tinv.mean(axis=0, keepdims=True)
     values, vectors = np.linalg.eigh(B.T @ B)
@@ -166,7 +167,7 @@ def distance_profile(
     x_t = sum_s a_ts xi_s with a = T^-1; the second array enters the spread of
     ||x_t||^2 / d: Var = (E)^2 (2 + kappa * that) / d.
     """
-    T = spectra.step_operator(process, n, params)
+    T = float_spectra.step_operator(process, n, params)
     A = np.linalg.solve(T, np.eye(n))
     second = (A**2).sum(axis=1)
     fourth = (A**4).sum(axis=1)

@@ -24,8 +24,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+
 from rwpca.numerics import DATA as NUMERICS_DATA
-from rwpca.numerics.walks import simulator as walks
+from rwpca.numerics.walks import simulator
 from rwpca.numerics.walks.families import Noise, get_noise
 
 DATA = NUMERICS_DATA / "noise_study.json"
@@ -91,7 +92,7 @@ def cell(label: str, d: int, draws: int, n: int = N) -> dict[str, object]:
     spec = noise_for(label)
     deviations, distances, norms = [], [], []
     for index in range(draws):
-        walk = walks.simulate("plain", n, d, spec, seed=_seed(label, d, index, n))
+        walk = simulator.simulate("plain", n, d, spec, seed=_seed(label, d, index, n))
         deviation = walk.relative_deviation()
         deviations.append(deviation[:COMPONENTS])
         distances.append(float(np.abs(walk.explained_variance_ratio - walk.theory()).sum()))

@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from rwpca.numerics.linalg import float_spectra as spectra
+
+from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.walks.families import Noise, get_noise
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n, show
@@ -51,7 +52,7 @@ from rwpca.proofs.validation import check_n, show
 
 def _first_column(process: str, params: Mapping[str, object]) -> np.ndarray:
     """The nonzero lags (c_0, c_1, ...) of the lower-triangular Toeplitz step operator T."""
-    T = spectra.step_operator(process, 4, params)
+    T = float_spectra.step_operator(process, 4, params)
     column = T[:, 0].copy()
     nonzero = np.flatnonzero(column)
     return column[: nonzero[-1] + 1]
@@ -147,11 +148,11 @@ class Walk:
 
     def theory(self) -> np.ndarray:
         """Exact finite-n ratios of the process (R R^T = I), from rwpca.numerics.linalg.float_spectra."""
-        return spectra.explained_variance_ratio(self.process, self.n, self.params)
+        return float_spectra.explained_variance_ratio(self.process, self.n, self.params)
 
     def theory_eigenvalues(self) -> np.ndarray:
         """Exact finite-n eigenvalues of K = C T^-1 T^-T C."""
-        return spectra.eigenvalues(self.process, self.n, self.params)
+        return float_spectra.eigenvalues(self.process, self.n, self.params)
 
     def relative_deviation(self) -> np.ndarray:
         """rho_hat_k / rho_k - 1 against the exact finite-n theory, k = 1..n-1."""
@@ -224,7 +225,7 @@ def simulate(
     n = check_n(n)
     d = _check_d(d)
     proc = get_process(process)
-    params = spectra.default_params(process) if params is None else dict(params)
+    params = float_spectra.default_params(process) if params is None else dict(params)
     params = proc.validate(params)
     family = get_noise(noise)
     if block is not None:
@@ -283,7 +284,7 @@ def exact_projections(process: str, n: int, components: int, params=None) -> np.
 
     For the plain walk u_k(t) = sqrt(2/n) cos(pi k (t - 1/2) / n) (rw.eigenvector).
     """
-    K = spectra.centred_covariance(process, n, params)
+    K = float_spectra.centred_covariance(process, n, params)
     values, vectors = np.linalg.eigh(K)
     values, vectors = values[::-1][:components], vectors[:, ::-1][:, :components]
     vectors = vectors * np.where(vectors[0] < 0, -1.0, 1.0)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cache
 
 import sympy as sp
+
 from rwpca.proofs.derivation import Derivation, DerivationError, Kind, is_zero
 
 PAPER_KEY = "antognini2018pca"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sympy as sp
+
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import GAMMA, POSTER, STANDARD, K, N
 from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues as spectra
-from rwpca.proofs.derive import variance
+from rwpca.proofs.derive import eigenvalues, variance
 from rwpca.proofs.symbols import gamma, k, lam_k, n, rho_k
 
 _momentum_lambda = 1 / (
@@ -42,7 +42,7 @@ make_entry(
         r"\right)+\gamma\cos\left(\frac{2\pi k}{n}\right)\right]^{-1}",
         _momentum_lambda,
     ),
-    derivation=spectra.derive_momentum_eigenvalue,
+    derivation=eigenvalues.derive_momentum_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process="momentum",

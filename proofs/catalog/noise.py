@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sympy as sp
+
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import ALPHA, POSTER, START_AT_ZERO, N, T
 from rwpca.proofs.catalog.core import Regime, RegimeKind, Source, Status, make_entry

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sympy as sp
+
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import ALPHA, POSTER, STANDARD, K, N
 from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues as spectra
-from rwpca.proofs.derive import secular
+from rwpca.proofs.derive import eigenvalues, secular
 from rwpca.proofs.symbols import alpha, k, lam_k, n
 
 _periodic = 1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(2 * sp.pi * k / n))
@@ -35,7 +35,7 @@ make_entry(
         "exact only for the periodic walk x_0 = x_n",
     ),
     source=_source,
-    derivation=spectra.derive_ou_eigenvalue,
+    derivation=eigenvalues.derive_ou_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process="ou",
@@ -65,7 +65,7 @@ make_entry(
         "where it is rw.eigenvalue",
     ),
     source=_source,
-    derivation=spectra.derive_ou_eigenvalue_mirror,
+    derivation=eigenvalues.derive_ou_eigenvalue_mirror,
     status=Status.DERIVED,
     comparison=Kind.DIFFERENT,
     process="ou",
@@ -92,7 +92,7 @@ make_entry(
         r"\lambda_{\mathrm{OU},k} \simeq \left[\frac{4\pi^2 k^2 (1-\alpha)}{n^2}+\alpha^2\right]^{-1}",
         _printed_small_k,
     ),
-    derivation=spectra.derive_ou_small_k,
+    derivation=eigenvalues.derive_ou_small_k,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process="ou",

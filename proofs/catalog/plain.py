@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sympy as sp
+
 from rwpca.proofs import theorems
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import POSTER, STANDARD, K, N, T

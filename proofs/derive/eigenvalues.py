@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import sympy as sp
+
 from rwpca.proofs import circulant as circ
 from rwpca.proofs import matrices
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, limit_at_infinity

@@ -11,6 +11,7 @@ T_k(x / A_j) = T_j(y / A_k) (T the Chebyshev polynomials).
 from __future__ import annotations
 
 import sympy as sp
+
 from rwpca.proofs import circulant as circ
 from rwpca.proofs import matrices
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero

@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Callable, Sequence
 
 import sympy as sp
+
 from rwpca.proofs import matrices
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, limit_at_infinity
 from rwpca.proofs.symbols import alpha, d, kappa, n, sigma, t

@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import cache
 
 import sympy as sp
+
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero
 from rwpca.proofs.symbols import alpha, n, t, theta
 

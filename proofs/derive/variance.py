@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 import sympy as sp
+
 from rwpca.proofs import matrices
 from rwpca.proofs.derivation import (
     Comparison,

@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rwpca.documents import analysis_report as nnreport
+    from rwpca.documents import analysis_report
     from rwpca.plots import panels  # matplotlib: only when a trajectory is analysed
 
     # every check that needs no data comes first: a bad option never costs a pass
@@ -87,13 +87,13 @@ def run(args: argparse.Namespace) -> int:
         progress=None,
     )
     if args.plot is not None:
-        png = panels.to_png(nnreport.figure(analysis, title=str(args.path)))
+        png = panels.to_png(analysis_report.figure(analysis, title=str(args.path)))
         treeio.write_file_atomic(args.plot, png)
     if args.json:
         data = {"path": str(args.path), **analysis.to_json()}
         print(json.dumps(data, indent=2, allow_nan=False))
     else:
-        print(nnreport.text_report(analysis, str(args.path), trajectory.n), end="")
+        print(analysis_report.text_report(analysis, str(args.path), trajectory.n), end="")
         if args.plot is not None:
             print(f"wrote {args.plot}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from rwpca.documents import citations as cite
+from rwpca.documents import citations
 from rwpca.proofs.catalog import CATALOG, get
 
 
@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("id", nargs="?", help="catalog ID, for example rw.evr")
     parser.add_argument(
         "--format",
-        choices=cite.FORMATS,
+        choices=citations.FORMATS,
         default="markdown",
         help="output format (default: markdown)",
     )
@@ -42,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.id is None:
         raise ValueError("no catalog ID given: name one (see 'rwpca cite --list')")
-    print(cite.cite(get(args.id), args.format), end="")
+    print(citations.cite(get(args.id), args.format), end="")
     return 0

@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
     if args.retrain:
         if args.check:
             raise ValueError("--retrain is not allowed with --check: --check writes nothing")
-        from rwpca.documents import nn_comparison as nncompare
+        from rwpca.documents import nn_comparison
 
-        nncompare.retrain(progress)
+        nn_comparison.retrain(progress)
     try:
         files = derive.generate(progress)
     except DerivationError as error:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from rwpca import __version__
-from rwpca.documents import verification_report as verification
+from rwpca.documents import verification_report
 from rwpca.proofs.catalog import PAPER, PAPER_KEY, Entry
 
 FORMATS = ("markdown", "latex", "bibtex", "json")
@@ -24,7 +24,9 @@ TOOLKIT_YEAR = "2026"
 
 #: Functions adding fields (for example verification evidence) to an entry's citation record.
 RECORD_PROVIDERS: list[Callable[[Entry], dict[str, object]]] = []
-RECORD_PROVIDERS.append(verification.record_fields)  # verification verdict and effective status
+RECORD_PROVIDERS.append(
+    verification_report.record_fields
+)  # verification verdict and effective status
 
 
 def bibtex_paper() -> str:

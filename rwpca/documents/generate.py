@@ -17,8 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from rwpca import treeio
-from rwpca.documents import citations as cite
-from rwpca.documents import markdown as render
+from rwpca.documents import citations, markdown
 from rwpca.plots import figures
 from rwpca.proofs.catalog import CATALOG, Entry, derive_entry
 from rwpca.proofs.derivation import Derivation
@@ -62,15 +61,17 @@ def generate(progress: bool | None = None) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for entry in CATALOG:
         sections = [s for provider in ENTRY_SECTIONS if (s := provider(entry))]
-        text = render.render_entry(entry, derivations[entry.id], sections)
+        text = markdown.render_entry(entry, derivations[entry.id], sections)
         files[f"{entry.id}.md"] = text.encode()
     names = list(figures.FIGURES)
     for name in tqdm(names, desc="figures", unit="fig", disable=_quiet(progress), file=sys.stderr):
         files[f"figures/{name}.png"] = figures.render(name)
     for provider in EXTRA_DOCUMENTS:
         files.update(provider())
-    files["README.md"] = render.render_index(list(CATALOG), derivations, EXTRA_INDEX_LINKS).encode()
-    catalog = [cite.record(entry) for entry in CATALOG]
+    files["README.md"] = markdown.render_index(
+        list(CATALOG), derivations, EXTRA_INDEX_LINKS
+    ).encode()
+    catalog = [citations.record(entry) for entry in CATALOG]
     for item in catalog:
         item.pop("bibtex")
         item.pop("rwpca_version")
@@ -97,17 +98,19 @@ def check(root: Path, files: dict[str, bytes]) -> list[str]:
 
 # --- documents contributed by feature modules (appended to the hook lists above) --------
 # Imported last: they use rwpca.plots.figures and rwpca.documents.markdown, not this module.
-from rwpca.documents import nn_comparison as nncompare  # noqa: E402
-from rwpca.documents import noise_documents as noise_report  # noqa: E402
-from rwpca.documents import verification_report as verification  # noqa: E402
+from rwpca.documents import (  # noqa: E402
+    nn_comparison,
+    noise_documents,
+    verification_report,
+)
 
 # Verification evidence: read from the committed numerics/data/verification.json.
-ENTRY_SECTIONS.append(verification.entry_section)
-EXTRA_DOCUMENTS.append(verification.report_document)
-EXTRA_INDEX_LINKS.append((verification.REPORT, verification.REPORT_TITLE))
+ENTRY_SECTIONS.append(verification_report.entry_section)
+EXTRA_DOCUMENTS.append(verification_report.report_document)
+EXTRA_INDEX_LINKS.append((verification_report.REPORT, verification_report.REPORT_TITLE))
 
-ENTRY_SECTIONS.append(noise_report.entry_section)
-EXTRA_DOCUMENTS.append(noise_report.documents)
-EXTRA_INDEX_LINKS.append(noise_report.INDEX_LINK)
-EXTRA_DOCUMENTS.append(nncompare.documents)
-EXTRA_INDEX_LINKS.append((nncompare.DOCUMENT, nncompare.TITLE))
+ENTRY_SECTIONS.append(noise_documents.entry_section)
+EXTRA_DOCUMENTS.append(noise_documents.documents)
+EXTRA_INDEX_LINKS.append(noise_documents.INDEX_LINK)
+EXTRA_DOCUMENTS.append(nn_comparison.documents)
+EXTRA_INDEX_LINKS.append((nn_comparison.DOCUMENT, nn_comparison.TITLE))

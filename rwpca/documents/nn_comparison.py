@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from rwpca import __version__, treeio
-from rwpca.documents import analysis_report as nnreport
+from rwpca.documents import analysis_report
 from rwpca.numerics import DATA
 from rwpca.numerics.trajectories.analysis import NULL_MODELS, NULL_TITLES, analyze_gram
 from rwpca.numerics.trajectories.training import RunConfig, train
@@ -143,13 +143,13 @@ def record_run(run: Run) -> dict[str, Any]:
     analysis = analyze_gram(
         G, X.shape[1], COMPONENTS, window=window, replicates=REPLICATES, seed=SEED
     )
-    return nnreport.rounded(
+    return analysis_report.rounded(
         {
             "id": run.id,
             "caption": run.caption,
             "config": config,
             "training": training,
-            "analysis": nnreport.summary(analysis),
+            "analysis": analysis_report.summary(analysis),
         }
     )  # type: ignore[return-value]
 
@@ -204,8 +204,8 @@ def load_cache(path: Path = CACHE) -> dict[str, Any]:
 def _figure(record: dict[str, Any]) -> bytes:
     data = record["analysis"]
     with matplotlib.rc_context(matplotlib.rcParamsDefault):
-        fig = panels.figure(*nnreport.figure_size(len(data["projections"][0])))
-        arrays = nnreport.draw(fig, data, title=f"{record['id']}: {record['caption']}")
+        fig = panels.figure(*analysis_report.figure_size(len(data["projections"][0])))
+        arrays = analysis_report.draw(fig, data, title=f"{record['id']}: {record['caption']}")
         recorder = figures._Recorder(f"nn-{record['id']}")
         recorder(*arrays)
         return figures._save(fig, recorder)
@@ -292,7 +292,7 @@ def _component_table(record: dict[str, Any]) -> str:
     a = record["analysis"]
     tests = a["tests"]
     head = "| k | observed | " + " | ".join(
-        f"{nnreport.SHORT[name]}: null | quotient" for name in NULL_MODELS
+        f"{analysis_report.SHORT[name]}: null | quotient" for name in NULL_MODELS
     )
     rows = [head + " | Lissajous |", "|---" * (3 + 2 * len(NULL_MODELS)) + "|"]
     for k in range(1, a["components"] + 1):

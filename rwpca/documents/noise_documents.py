@@ -19,8 +19,7 @@ import numpy as np
 
 from rwpca.documents.markdown import FOOTER
 from rwpca.numerics.formulas import lambdify_by_name
-from rwpca.numerics.walks import finite_d, noise_study
-from rwpca.numerics.walks import simulator as walks
+from rwpca.numerics.walks import finite_d, noise_study, simulator
 from rwpca.plots import figures
 from rwpca.proofs.catalog import Entry, get
 
@@ -392,7 +391,7 @@ def _noise_independence_section() -> str:
 
 def _ou_distance_section() -> str:
     n, d, alpha = 400, 10**6, 0.05
-    walk = walks.simulate("ou", n, d, "gaussian", params={"alpha": alpha}, seed=2018)
+    walk = simulator.simulate("ou", n, d, "gaussian", params={"alpha": alpha}, seed=2018)
     formula = lambdify_by_name(get("ou.distance").rhs, ("t", "alpha", "sigma"))
     spread = finite_d.relative_spread_of_squared_norms("ou", n, d, 0.0, {"alpha": alpha})
     rows = [

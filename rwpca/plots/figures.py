@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rwpca.numerics.formulas import evaluate_eigenvalue_formula
-from rwpca.numerics.linalg import float_spectra as spectra
+from rwpca.numerics.linalg import float_spectra
 from rwpca.proofs.catalog import get
 
 #: Bump when the look of the figures changes without a change of their data.
@@ -90,7 +90,7 @@ def spectrum() -> bytes:
     axes = fig.subplots(1, 3)
 
     ax = axes[0]
-    exact = spectra.eigenvalues("plain", n)
+    exact = float_spectra.eigenvalues("plain", n)
     formula = evaluate_eigenvalue_formula(get("rw.eigenvalue").rhs, n)
     periodic = np.sort(1 / (2 * (1 - np.cos(2 * np.pi * k / n))))[::-1]
     record(exact, formula, periodic)
@@ -101,7 +101,7 @@ def spectrum() -> bytes:
 
     ax = axes[1]
     for gamma, colour in ((0.5, "C0"), (0.9, "C1")):
-        exact = spectra.eigenvalues("momentum", n, {"gamma": gamma})
+        exact = float_spectra.eigenvalues("momentum", n, {"gamma": gamma})
         formula = evaluate_eigenvalue_formula(get("momentum.eigenvalue").rhs, n, {"gamma": gamma})
         record(exact, formula)
         ax.loglog(k, exact, "o", ms=3, color=colour, label=f"exact K, gamma = {gamma}")
@@ -111,7 +111,7 @@ def spectrum() -> bytes:
     ax = axes[2]
     for alpha, colour in ((0.005, "C0"), (0.2, "C1")):
         params = {"alpha": alpha}
-        exact = spectra.eigenvalues("ou", n, params)
+        exact = float_spectra.eigenvalues("ou", n, params)
         per = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue").rhs, n, params))[::-1]
         mir = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue.mirror").rhs, n, params))[::-1]
         record(exact, per, mir)
@@ -135,7 +135,7 @@ def evr() -> bytes:
     kk = np.arange(1, kmax + 1)
     limit = 6 / (np.pi**2 * kk**2)
     for n, style in ((8, "s"), (20, "^"), (1000, "o")):
-        ratios = spectra.explained_variance_ratio("plain", n)[: min(kmax, n - 1)]
+        ratios = float_spectra.explained_variance_ratio("plain", n)[: min(kmax, n - 1)]
         record(ratios)
         left.loglog(np.arange(1, ratios.size + 1), ratios, style, ms=4, label=f"exact, n = {n}")
     record(limit)
@@ -198,7 +198,7 @@ def eigenvectors() -> bytes:
     fig = _figure(11, 4)
     axes = fig.subplots(1, 3)
     for ax, k in zip(axes, (1, 2, 3), strict=True):
-        K = spectra.centred_covariance("plain", n)
+        K = float_spectra.centred_covariance("plain", n)
         _values, vectors = np.linalg.eigh(K)
         u = vectors[:, -k]
         exact = np.sqrt(2 / n) * np.cos(np.pi * k * (t - 0.5) / n)
@@ -232,7 +232,7 @@ def ou_regimes() -> bytes:
         per_ratio, mir_ratio = [], []
         for product in products:
             params = {"alpha": product / n}
-            exact = spectra.eigenvalues("ou", n, params)[k - 1]
+            exact = float_spectra.eigenvalues("ou", n, params)[k - 1]
             per = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue").rhs, n, params))[::-1]
             mir = np.sort(evaluate_eigenvalue_formula(get("ou.eigenvalue.mirror").rhs, n, params))[
                 ::-1
