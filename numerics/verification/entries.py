@@ -1340,3 +1340,5 @@ __all__ = [
     "load_evidence",
     "verify_entry",
 ]
+# momentum.eigenvalue.exact / .error: their checks register in VERIFIERS and PLANS on import
+from rwpca.numerics.verification import momentum_check  # noqa: E402, F401
