@@ -129,7 +129,8 @@ make_entry(
     ),
     variables={
         **N,
-        "gamma": "real, 0 < |gamma| < 1 (momentum; gamma = 0 is the plain walk, rw.eigenvalue)",
+        "gamma": "real, -1 < gamma < 1, gamma != 0 (momentum; gamma = 0 is the plain walk, "
+        "rw.eigenvalue)",
         "theta": (
             "angle in (0, theta_max), theta_max = pi for gamma >= 2 sqrt 2 - 3 and "
             "arccos((1 + gamma)^2 / (4 gamma)) below; the k-th root gives the k-th largest "
@@ -172,9 +173,9 @@ make_entry(
     assumptions=STANDARD,
     regime=Regime(
         RegimeKind.ASYMPTOTIC,
-        "n -> infinity at fixed k and gamma, n (1 - |gamma|) >> k: the next term is smaller "
-        "by a factor of order k^2 / (n (1 - gamma^2))^2, the far end of the walk adds a "
-        "relative O(|gamma|^n)",
+        "n -> infinity at fixed k and gamma, n min(1 - gamma, 1 + gamma) >> k: the next term "
+        "is smaller by a factor of order k^2 / (n (1 - gamma^2))^2, the far end of the walk "
+        "adds a relative term of the size of gamma^n",
     ),
     source=Source("not in the paper (it prints momentum.eigenvalue without its error)"),
     derivation=momentum_error.derive_momentum_error_law,

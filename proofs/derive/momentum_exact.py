@@ -30,6 +30,7 @@ import sympy as sp
 
 from rwpca.proofs import matrices
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero
+from rwpca.proofs.derive import chebyshev
 from rwpca.proofs.derive.eigenvalues import process_symbol
 from rwpca.proofs.symbols import gamma, n, theta, z
 
@@ -42,7 +43,7 @@ COORDINATES = ("gamma", "c_1", "c_2", "T_1", "U_1", "T_2", "U_2")
 #: f(theta) = |p(e^{i theta})|^2, read off the step operator (one declaration, in eigenvalues).
 SYMBOL = process_symbol("momentum").f
 #: The partner cosine c_2(theta): the other root pair of p(z) p(1/z) = f(theta).
-PARTNER = (1 + gamma) ** 2 / (2 * gamma) - sp.cos(theta)
+PARTNER = ((1 + gamma) ** 2 - 2 * gamma * sp.cos(theta)) / (2 * gamma)
 #: The momentum coefficient below which f is not monotone on (0, pi): 2 sqrt 2 - 3.
 GAMMA_MONOTONE = 2 * sp.sqrt(2) - 3
 #: theta*, where c_1 = c_2 and f is largest, for gamma < GAMMA_MONOTONE (else theta_max = pi).
@@ -76,61 +77,6 @@ SECULAR_FUNCTION = SECULAR_POLYNOMIAL.xreplace(
     }
 ).xreplace({C1: sp.cos(theta), C2: PARTNER})
 
-# --------------------------------------------------------------------------------------
-# Chebyshev values through w: T_t(c) = (W + 1/W)/2, U_{t-1}(c) = (W - 1/W)/(w - 1/w) with
-# c = (w + 1/w)/2 and W = w^t an independent symbol, so identities in t are rational
-# identities in (w, W). Every complex c != +-1 has such a w; polynomial identities in c
-# extend to c = +-1 by continuity.
-
-_w = sp.Symbol("w", nonzero=True)
-_W = sp.Symbol("W", nonzero=True)
-
-
-def _cheb_t(power: sp.Expr) -> sp.Expr:
-    return (power + 1 / power) / 2
-
-
-def _cheb_u(power: sp.Expr) -> sp.Expr:
-    return (power - 1 / power) / (_w - 1 / _w)
-
-
-def _cos_w() -> sp.Expr:
-    return (_w + 1 / _w) / 2
-
-
-def _rational_zero(expr: sp.Expr) -> bool:
-    return sp.cancel(sp.together(expr)) == 0
-
-
-def _small_t(m: int, c: sp.Expr) -> sp.Expr:
-    """T_m(c) for an integer m (T_{-m} = T_m)."""
-    return sp.chebyshevt(abs(m), c)
-
-
-def _small_u(m: int, c: sp.Expr) -> sp.Expr:
-    """U_m(c) for an integer m (U_{-1} = 0, U_{-m-2} = -U_m)."""
-    if m >= 0:
-        return sp.chebyshevu(m, c)
-    return sp.Integer(0) if m == -1 else -sp.chebyshevu(-m - 2, c)
-
-
-def _basis(c: sp.Expr, tn: sp.Expr, un: sp.Expr):
-    """The pair T_t(c), U_{t-1}(c) as (value at small t, value at t = n + m) functions."""
-
-    def t_small(t: int) -> sp.Expr:
-        return _small_t(t, c)
-
-    def u_small(t: int) -> sp.Expr:
-        return _small_u(t - 1, c)
-
-    def t_end(m: int) -> sp.Expr:
-        return tn * _small_t(m, c) + (c**2 - 1) * un * _small_u(m - 1, c)
-
-    def u_end(m: int) -> sp.Expr:
-        return un * _small_t(m, c) + tn * _small_u(m - 1, c)
-
-    return [(t_small, t_end), (u_small, u_end)]
-
 
 def _xi(x, t: int) -> sp.Expr:
     """xi_t = x_t - (1 + gamma) x_{t-1} + gamma x_{t-2}: the noise of the extended sequence."""
@@ -149,7 +95,7 @@ CONDITIONS = (
 @cache
 def boundary_matrix() -> sp.Matrix:
     """M: rows the four conditions, columns T_t(c_1), U_{t-1}(c_1), T_t(c_2), U_{t-1}(c_2)."""
-    columns = [*_basis(C1, T1, U1), *_basis(C2, T2, U2)]
+    columns = [*chebyshev.pair(C1, T1, U1), *chebyshev.pair(C2, T2, U2)]
     return sp.Matrix(
         [[sp.expand(rule(small, end)) for small, end in columns] for _name, rule in CONDITIONS]
     )
@@ -268,7 +214,7 @@ def _boundary_rows_step() -> Step:
     for row, rule in top.items():
         step.show(
             rf"\text{{row {row}}} - (L x)_{row} - c\,a_{row}",
-            sp.factor(rule(lambda t: sp.Symbol(f"x_{{{t}}}"))),
+            rule(lambda t: sp.Symbol(f"x_{{{t}}}")),
         )
     for offset, rule in bottom.items():
         label = "n" if offset == 0 else "n-1"
@@ -308,7 +254,7 @@ def _boundary_rows_step() -> Step:
     )
     step.show(
         r"\text{conditions}",
-        sp.Matrix([sp.Symbol(name) for name, _rule in CONDITIONS]),
+        r"\begin{pmatrix}" + r" \\ ".join(name for name, _rule in CONDITIONS) + r"\end{pmatrix}",
         note="all four must vanish; with them, (A - mu) x = c a with c = x_0 and c s = a^T x",
     )
     return step
@@ -340,18 +286,14 @@ def _solution_step() -> Step:
         "expansion in z and cos(theta) (symbolic gamma, theta)",
         is_zero(sp.expand(sp.expand_trig(laurent - SYMBOL - factored))),
     )
-    recurrence = (
-        _cheb_t(_W * _w) + _cheb_t(_W / _w) - 2 * _cos_w() * _cheb_t(_W),
-        _cheb_u(_W * _w) + _cheb_u(_W / _w) - 2 * _cos_w() * _cheb_u(_W),
-    )
     step.check(
         r"T_{t+1}(c) + T_{t-1}(c) = 2c\,T_t(c),\ \text{same for } U_{t-1}",
         "T_t = (w^t + w^-t)/2, U_{t-1} = (w^t - w^-t)/(w - 1/w), c = (w + 1/w)/2, with "
         "W = w^t a symbol: rational identities for symbolic t",
-        all(_rational_zero(e) for e in recurrence),
+        chebyshev.recurrence_holds(),
     )
     rows = [
-        [f(t) for small_pair in (_basis(C1, T1, U1), _basis(C2, T2, U2)) for f, _ in small_pair]
+        [f(t) for half in (chebyshev.pair(C1, T1, U1), chebyshev.pair(C2, T2, U2)) for f, _ in half]
         for t in range(-1, 3)
     ]
     casoratian = sp.factor(sp.Matrix(rows).det())
@@ -361,25 +303,16 @@ def _solution_step() -> Step:
         "determinant of the four sequences at four consecutive t",
         _polynomial_zero(casoratian - 4 * (C1 - C2) ** 2),
     )
-    shifts = []
-    for m in range(-1, 3):
-        c = _cos_w()
-        tn, un = _cheb_t(_W), _cheb_u(_W)
-        shifts.append(
-            _cheb_t(_W * _w**m) - (tn * _small_t(m, c) + (c**2 - 1) * un * _small_u(m - 1, c))
-        )
-        shifts.append(_cheb_u(_W * _w**m) - (un * _small_t(m, c) + tn * _small_u(m - 1, c)))
     step.check(
         r"T_{n+m} = T_m T_n + (c^2 - 1) U_{m-1} U_{n-1},\ "
         r"U_{n+m-1} = T_m U_{n-1} + U_{m-1} T_n,\ m = -1..2",
         "W = w^n a symbol: rational identities for symbolic n",
-        all(_rational_zero(e) for e in shifts),
+        chebyshev.shift_formulas_hold(range(-1, 3)),
     )
-    pell = _cheb_t(_W) ** 2 - (_cos_w() ** 2 - 1) * _cheb_u(_W) ** 2 - 1
     step.check(
         r"T_n(c)^2 - (c^2 - 1)\,U_{n-1}(c)^2 = 1",
         "the Pell identity, W = w^n a symbol (symbolic n)",
-        _rational_zero(pell),
+        chebyshev.pell_holds(),
     )
     return step
 
@@ -486,7 +419,7 @@ def _plain_limit_step() -> Step:
         "As gamma -> 0, c_2 grows like 1/(2 gamma) and T_n(c_2), U_{n-1}(c_2) like its "
         "powers; gamma^(n+1) F_n tends to U_1 / 2 = sin(n theta) / (2 sin(theta)), whose roots "
         "pi k / n are the plain walk's exact spectrum (rw.eigenvalue). Checked at exact n "
-        f"= {sizes[0]}..{sizes[-1]} (T_n(c_2), U_{n - 1}(c_2) by their recurrence, c_1, T_1, U_1 "
+        f"= {sizes[0]}..{sizes[-1]} (T_n(c_2), U_{{n-1}}(c_2) by their recurrence, c_1, T_1, U_1 "
         "kept as symbols, exact rational functions).",
     )
     # exact rational arithmetic in QQ(gamma, c_1, T_1, U_1); c_2 = (1 + gamma)^2/(2 gamma) - c_1
