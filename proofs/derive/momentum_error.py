@@ -181,12 +181,11 @@ def derive_momentum_error_law(printed: sp.Basic | None) -> Derivation:
     rho = u_n / t_n
     rest = b1 * b2 / t_n + ((C1 - c2) * b2 * T1 + p * U1) * (rho - rho0)
     full = secular_polynomial(gamma, C1, c2, T1, U1, t_n, u_n)
-    one.show("X", sp.Symbol(r"-b_1 b_2 + (c_1 - c_2)\, b_2\, \rho_0"))
+    one.show("X", r"-b_1 b_2 + (c_1 - c_2)\, b_2\, \rho_0")
     one.show(
         "Y",
-        sp.Symbol(
-            r"-(c_1 - c_2)\, b_1 + \big((c_1 c_2 - 1) b_1 b_2 + (1 - \gamma^2)(c_1 - c_2)^2\big)\rho_0"
-        ),
+        r"-(c_1 - c_2)\, b_1 + \big((c_1 c_2 - 1)\, b_1 b_2 + (1 - \gamma^2)(c_1 - c_2)^2\big)"
+        r"\,\rho_0",
     )
     one.check(
         r"F / T_n(c_2) = X\,T_1 + Y\,U_1 + E",
