@@ -77,10 +77,10 @@ MEANING_SECULAR = (
 )
 MEANING_LAW = (
     "the measured relative error of the paper's formula at k = 1, 2, 3 (eigenvalues certified "
-    "to 1e-20 by Sturm counts on the exact Q) divided by the stated law tends to 1: |ratio - "
-    f"1| decreases over the last three sizes with a fitted order above {LAW_MIN_ORDER}, for "
-    "every gamma in the regime (both error columns of the convergence tables below list the "
-    "largest |measured/law - 1| over k = 1, 2, 3)"
+    "to 1e-20 by Sturm counts on the exact Q) divided by the stated law tends to 1: the "
+    "deviation from the law, |measured / law - 1| (largest over k = 1, 2, 3, in both error "
+    "columns of the convergence tables below), decreases over the last three sizes with a "
+    f"fitted order above {LAW_MIN_ORDER}, for every gamma in the regime"
 )
 
 
@@ -289,7 +289,7 @@ def verify_error_law(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvi
                         checked=len(LAW_KS),
                         certified=len(LAW_KS),
                         radius=r,
-                        method="|measured / law - 1|, eigenvalues certified by Sturm counts",
+                        method="measured / law - 1, eigenvalues certified by Sturm counts",
                         leading_error=max(abs(x) for x in ratios),
                         seconds=seconds,
                     )
@@ -302,7 +302,7 @@ def verify_error_law(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvi
     for c in convs:
         order = c.leading_order
         parts.append(
-            f"{c.label}: |measured/law - 1| = {c.leading[-1]:.2e} at n = {c.sizes[-1]}"
+            f"{c.label}: deviation from the law {c.leading[-1]:.2e} at n = {c.sizes[-1]}"
             + (f", fitted order {order:.2f}" if order is not None else "")
         )
     detail = f"{verdict}; " + "; ".join(parts)
@@ -317,7 +317,7 @@ def verify_error_law(entry: Entry, sizes, dps, plan: Plan, progress) -> EntryEvi
             "measured, k = 1",
             "law, k = 1",
             *(f"n^3/k^2 x error (k = {k})" for k in LAW_KS),
-            "max |measured/law - 1|",
+            "deviation from the law (max over k)",
         ),
         tuple(rows),
         "c(gamma) = "
