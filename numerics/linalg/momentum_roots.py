@@ -88,10 +88,10 @@ def compile_secular(expr: sp.Expr) -> Callable[[int, Fraction, arb], arb]:
     body = expr.xreplace(dict(zip(nodes, holes, strict=True)))
     names = ("n", "gamma", "theta")
     outer = compile_arb(body, (*names, *(h.name for h in holes)))
-    parts = []
+    parts: list[tuple[str, Callable[..., arb], Callable[..., arb]]] = []
     for node in nodes:
-        if isinstance(node, sp.Pow):
-            parts.append(("sign", compile_arb(node.exp, names), None))
+        if isinstance(node, sp.Pow):  # the "argument" is unused for a sign
+            parts.append(("sign", compile_arb(node.exp, names), compile_arb(node.exp, names)))
         else:
             kind = "t" if isinstance(node, sp.chebyshevt) else "u"
             parts.append((kind, compile_arb(node.args[0], names), compile_arb(node.args[1], names)))
@@ -99,7 +99,7 @@ def compile_secular(expr: sp.Expr) -> Callable[[int, Fraction, arb], arb]:
     def integer(ball: arb, what: str) -> int:
         if not (ball.is_exact() and ball.is_integer()):
             raise ValueError(f"{what} is not an integer: {ball}")
-        return int(ball.unique_fmpz())
+        return int(str(ball.unique_fmpz()))
 
     def evaluate(n: int, gamma: Fraction, theta: arb) -> arb:
         values = []

@@ -125,7 +125,7 @@ def root_and_error_expansion() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.E
     num_c = [_coefficient(num, j).coeff(1) for j in range(_X_ORDER + 1)]
     den_c = [_coefficient(den, j).coeff(1) for j in range(_X_ORDER + 1)]
     shifted_num, shifted_den = num_c[2:], den_c[2:]
-    series = []
+    series: list = []
     for j in range(len(shifted_num)):
         acc = shifted_num[j] - sum(series[i] * shifted_den[j - i] for i in range(j))
         series.append(acc / shifted_den[0])

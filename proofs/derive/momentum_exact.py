@@ -211,16 +211,16 @@ def _boundary_rows_step() -> Step:
         -1: lambda xi1, xi2: -gamma * xi1,
         0: lambda xi1, xi2: (1 + gamma) * xi1 - gamma * xi2,
     }
-    for row, rule in top.items():
+    for row, top_rule in top.items():
         step.show(
             rf"\text{{row {row}}} - (L x)_{row} - c\,a_{row}",
-            rule(lambda t: sp.Symbol(f"x_{{{t}}}")),
+            top_rule(lambda t: sp.Symbol(f"x_{{{t}}}")),
         )
-    for offset, rule in bottom.items():
+    for offset, bottom_rule in bottom.items():
         label = "n" if offset == 0 else "n-1"
         step.show(
             rf"\text{{row }} {label} - (L x)_{{{label}}}",
-            rule(sp.Symbol(r"\xi_{n+1}"), sp.Symbol(r"\xi_{n+2}")),
+            bottom_rule(sp.Symbol(r"\xi_{n+1}"), sp.Symbol(r"\xi_{n+2}")),
         )
     ok = True
     for size in range(2, 10):
@@ -232,10 +232,10 @@ def _boundary_rows_step() -> Step:
         vec = sp.Matrix([x(t) for t in range(1, size + 1)])
         residual = A * vec - c * a - sp.Matrix([_interior(x, t) for t in range(1, size + 1)])
         predicted = sp.zeros(size, 1)
-        for row, rule in top.items():
-            predicted[row - 1] += rule(x)
-        for offset, rule in bottom.items():
-            predicted[size - 1 + offset] += rule(_xi(x, size + 1), _xi(x, size + 2))
+        for row, top_rule in top.items():
+            predicted[row - 1] += top_rule(x)
+        for offset, bottom_rule in bottom.items():
+            predicted[size - 1 + offset] += bottom_rule(_xi(x, size + 1), _xi(x, size + 2))
         ok &= is_zero((residual - predicted).applyfunc(sp.expand))
     step.check(
         r"(A - \mu)x - c\,a = \text{corrections above, rows } 1..n",
