@@ -19,7 +19,7 @@ from rwpca.proofs.domains import DOMAINS
 from rwpca.proofs.processes import PROCESSES, ProcessName
 
 #: Catalog entry of the n -> infinity ratios, per process (printed beside the table).
-LIMIT_ENTRIES = {ProcessName.PLAIN: "rw.evr", ProcessName.MOMENTUM: "momentum.evr"}
+LIMIT_ENTRIES: dict[str, str] = {ProcessName.PLAIN: "rw.evr", ProcessName.MOMENTUM: "momentum.evr"}
 #: Above this n the finite-d spread (an extra n x n eigen-decomposition) is skipped.
 SPREAD_MAX_N = 2000
 
