@@ -3,7 +3,7 @@
 Catalog formulas use symbols with assumptions (``Symbol("n", integer=True)``), users may
 pass plain ``Symbol("n")``; both are matched by their *name*. Nothing here parses strings:
 formulas must be SymPy expressions (a string is refused with a ValueError), and values are
-numbers, converted exactly by :func:`rwpca.proofs.domains.exact_expression` (a float 0.1 is
+numbers, converted exactly by :func:`rwpca.proofs.values.exact_expression` (a float 0.1 is
 read as 1/10; a string is refused).
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
-from rwpca.proofs.domains import exact_expression
 from rwpca.proofs.validation import check_n
+from rwpca.proofs.values import exact_expression
 
 
 def _formula(expr: object) -> sp.Basic:

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import sympy as sp
 
-from rwpca.proofs.domains import exact_expression
+from rwpca.proofs.values import exact_expression
 
 
 class Kind(StrEnum):

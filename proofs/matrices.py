@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from rwpca.proofs.domains import exact_expression
 from rwpca.proofs.validation import check_gamma, check_n
+from rwpca.proofs.values import exact_expression
 
 
 def _process(name: str):

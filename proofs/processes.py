@@ -24,8 +24,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-from rwpca.proofs.domains import ALPHA, GAMMA, Domain, show
+from rwpca.proofs.domains import ALPHA, GAMMA, Domain
 from rwpca.proofs.symbols import alpha, gamma
+from rwpca.proofs.values import show
 
 
 class ProcessName(StrEnum):

@@ -8,7 +8,8 @@ pass through unchecked, since the builders are also used with symbolic parameter
 
 from __future__ import annotations
 
-from rwpca.proofs.domains import ALPHA, GAMMA, N, integer_at_least, show
+from rwpca.proofs.domains import ALPHA, GAMMA, N, integer_at_least
+from rwpca.proofs.values import show
 
 __all__ = ["check_alpha", "check_gamma", "check_n", "show"]
 

@@ -237,11 +237,11 @@ ALLOWED = {
         'FOOTER.format(version=__import__("rwpca").__version__),',
     ): "imports the package itself by a constant name to print its version",
     (
-        "proofs/domains.py",
+        "proofs/values.py",
         '>>> parse_number("__import__(\'os\')", "gamma")',
     ): "a doctest showing that parse_number refuses such text",
     (
-        "proofs/domains.py",
+        "proofs/values.py",
         "ValueError: gamma = \"__import__('os')\" is not a number: give a decimal such as 0.5 or "
         "a fraction such as 1/3",
     ): "the doctest's expected message",

@@ -31,9 +31,9 @@ from fractions import Fraction
 from functools import lru_cache
 
 from rwpca.numerics.linalg.float_spectra import default_params
-from rwpca.proofs.domains import to_fraction
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n
+from rwpca.proofs.values import to_fraction
 
 __all__ = [
     "Structure",
@@ -49,7 +49,7 @@ __all__ = [
 def exact_params(process: str, params: Mapping[str, object] | None) -> dict[str, Fraction]:
     """The process parameters as exact rationals, validated (None: the default values).
 
-    Values are converted by :func:`rwpca.proofs.domains.to_fraction` (a float 0.1 is 1/10,
+    Values are converted by :func:`rwpca.proofs.values.to_fraction` (a float 0.1 is 1/10,
     a string is refused) and checked against their domains.
     """
     proc = get_process(process)

@@ -76,7 +76,7 @@ from rwpca.numerics.verification.moments import (
 )
 from rwpca.proofs.catalog import CATALOG, Entry, Status
 from rwpca.proofs.catalog.core import RegimeKind
-from rwpca.proofs.domains import exact_expression
+from rwpca.proofs.values import exact_expression
 
 #: Where ``rwpca verify --write`` stores the evidence (committed with the code).
 EVIDENCE_PATH = DATA / "verification.json"
