@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
+from strategies import dimensions, walk_sizes
 
+from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.trajectories import analysis as nal
 from rwpca.numerics.trajectories.analysis import (
@@ -27,6 +29,7 @@ from rwpca.numerics.trajectories.analysis import (
     fit_drift,
     random_walk_ratios,
 )
+from rwpca.proofs.catalog import get
 
 
 def gram_of(X: np.ndarray) -> np.ndarray:
@@ -171,8 +174,8 @@ def test_effective_dimension_of_isotropic_anisotropic_scheduled_and_drifting_ste
 
 @settings(max_examples=25)
 @given(
-    st.integers(4, 14),
-    st.integers(2, 60),
+    walk_sizes(4, 14),
+    dimensions(2, 60),
     st.floats(0.0, 2.0),
     st.integers(0, 2**32 - 1),
 )
@@ -303,7 +306,7 @@ def test_mutation_wrong_plain_null_is_caught(monkeypatch):
 
     def limit(n):
         k = np.arange(1, n, dtype=float)
-        return 6 / (np.pi**2 * k**2)
+        return lambdify_by_name(get("rw.evr").rhs, ("k",))(k)
 
     monkeypatch.setattr(nal, "random_walk_ratios", limit)
     assert not quotients_are_one()
@@ -350,7 +353,7 @@ def test_mutation_printed_cosine_convention_is_caught(monkeypatch):
     def printed(n, count):
         t = np.arange(1, n + 1)[:, None]
         k = np.arange(1, count + 1)[None, :]
-        basis = np.cos(np.pi * k * t / n)
+        basis = lambdify_by_name(get("rw.eigenvector").source.printed, ("n", "k", "t"))(n, k, t)
         basis -= basis.mean(axis=0)
         return basis / np.linalg.norm(basis, axis=0)
 

@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from rwpca.proofs.domains import SGD_MOMENTUM
+
 MODELS = ("linear", "softmax", "mlp")
 OPTIMIZERS = ("sgd", "momentum")
 SCHEDULES = ("constant", "decay")
@@ -84,8 +86,10 @@ class RunConfig:
         lr = DEFAULT_LEARNING_RATE[self.model] if self.learning_rate is None else self.learning_rate
         if not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"learning rate {lr} is not allowed: need a number > 0")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum {self.momentum} is not allowed: need 0 <= gamma < 1")
+        if not SGD_MOMENTUM.contains(self.momentum):
+            raise ValueError(
+                f"momentum {self.momentum} is not allowed: need {SGD_MOMENTUM.condition}"
+            )
         tau = self.steps / 10 if self.decay_steps is None else self.decay_steps
         if not tau > 0:
             raise ValueError(f"decay steps {tau} is not allowed: need a number > 0")

@@ -76,6 +76,7 @@ from rwpca.numerics.verification.moments import (
 )
 from rwpca.proofs.catalog import CATALOG, Entry, Status
 from rwpca.proofs.catalog.core import RegimeKind
+from rwpca.proofs.values import exact_expression
 
 #: Where ``rwpca verify --write`` stores the evidence (committed with the code).
 EVIDENCE_PATH = DATA / "verification.json"
@@ -1104,7 +1105,11 @@ def _equals_at(formula: sp.Basic, values: Mapping[str, object], exact: Fraction)
     unevaluated objects are evaluated; anything that is not then a rational is decided by
     simplifying the difference, so a form equal in value but not in shape is accepted.
     """
-    subs = {s: sp.sympify(values[s.name]) for s in formula.free_symbols if s.name in values}
+    subs = {
+        s: exact_expression(values[s.name], s.name)
+        for s in formula.free_symbols
+        if s.name in values
+    }
     value = formula.xreplace(subs).doit()
     if value.free_symbols:
         return False
@@ -1280,7 +1285,7 @@ def verify_entry(
     """Verify a catalog entry (see the module docstring for what is checked)."""
     if entry.quantity not in VERIFIERS:
         raise ValueError(
-            f"{entry.id}: no verification for quantity {entry.quantity!r} "
+            f"{entry.id}: no verification for quantity {str(entry.quantity)!r} "
             f"(known: {', '.join(VERIFIERS)})"
         )
     plan = plan_for(entry)

@@ -50,7 +50,7 @@ from rwpca.numerics.arbeval import compile_arb
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
 from rwpca.numerics.linalg.sturm import CERTIFIED, REFUTED, certify, working_precision
-from rwpca.proofs.processes import get_process
+from rwpca.proofs.processes import PROCESSES, get_process
 from rwpca.proofs.validation import check_n
 
 #: Default digits of the certified comparison.
@@ -66,10 +66,9 @@ MIN_ORDER = 0.5
 #: leading ones are refined to about 25 digits first, so the first radius normally holds).
 ESTIMATE_RADII = (1e-20, 1e-12, 1e-8)
 
-DEFAULT_PARAMS: dict[str, tuple[dict[str, Fraction], ...]] = {
-    "plain": ({},),
-    "momentum": ({"gamma": Fraction(1, 2)}, {"gamma": Fraction(-3, 10)}),
-    "ou": ({"alpha": Fraction(1, 10)}, {"alpha": Fraction(3, 2)}),
+#: The parameter sets a formula is checked at by default, as each process declares them.
+DEFAULT_PARAMS: dict[str, tuple[Mapping[str, Fraction], ...]] = {
+    name: process.check_sets for name, process in PROCESSES.items()
 }
 
 ParamsPath = Callable[[int], Mapping[str, object]]

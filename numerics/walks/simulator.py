@@ -52,8 +52,7 @@ from rwpca.proofs.validation import check_n, show
 
 def _first_column(process: str, params: Mapping[str, object]) -> np.ndarray:
     """The nonzero lags (c_0, c_1, ...) of the lower-triangular Toeplitz step operator T."""
-    T = float_spectra.step_operator(process, 4, params)
-    column = T[:, 0].copy()
+    column = float_spectra.first_column(process, params)
     nonzero = np.flatnonzero(column)
     return column[: nonzero[-1] + 1]
 

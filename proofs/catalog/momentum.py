@@ -6,9 +6,19 @@ import sympy as sp
 
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import GAMMA, POSTER, STANDARD, K, N
-from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.catalog.core import (
+    AS_STATED,
+    EXACT_FINITE_N,
+    Quantity,
+    Regime,
+    RegimeKind,
+    Source,
+    Status,
+    make_entry,
+)
 from rwpca.proofs.derivation import Kind
 from rwpca.proofs.derive import eigenvalues, variance
+from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import gamma, k, lam_k, n, rho_k
 
 _momentum_lambda = 1 / (
@@ -40,13 +50,13 @@ make_entry(
         f"{POSTER}, 'Generalizations'",
         r"\lambda_k = \frac{1}{2}\left[1+\gamma+\gamma^2-(1+\gamma)^2\cos\left(\frac{\pi k}{n}"
         r"\right)+\gamma\cos\left(\frac{2\pi k}{n}\right)\right]^{-1}",
-        _momentum_lambda,
+        AS_STATED,
     ),
     derivation=eigenvalues.derive_momentum_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="momentum",
-    quantity="eigenvalue",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.EIGENVALUE,
     related=("rw.eigenvalue", "momentum.trace", "momentum.evr"),
     notes=(
         "Asymptotic, not exact: the centred precision matrix differs from the mirror circulant "
@@ -80,8 +90,8 @@ make_entry(
     derivation=variance.derive_momentum_trace,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
-    process="momentum",
-    quantity="trace",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.TRACE,
     related=("momentum.evr", "rw.trace"),
     notes=("Tends to n^2 / (6 (1 - gamma)^2); gamma = 0 gives rw.trace.",),
 )
@@ -91,7 +101,7 @@ make_entry(
     id="momentum.evr",
     title="Explained-variance ratio of the walk with momentum (n -> infinity)",
     lhs=rho_k,
-    rhs=6 / (sp.pi**2 * k**2),
+    rhs=CATALOG.get("rw.evr").rhs,  # the plain walk's limit, declared once (plain.py)
     index_range="k = 1, 2, \\dots",
     variables={**K, **GAMMA},
     assumptions=STANDARD,
@@ -99,12 +109,12 @@ make_entry(
     source=Source(
         f"{POSTER}, 'Summary': 'These results also apply to a random walk with momentum'",
         r"\rho_k = \frac{6}{\pi^2 k^2}",
-        6 / (sp.pi**2 * k**2),
+        AS_STATED,
     ),
     derivation=variance.derive_momentum_evr,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="momentum",
-    quantity="evr",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.EVR,
     related=("momentum.eigenvalue", "momentum.trace", "rw.evr"),
 )
