@@ -190,6 +190,12 @@ def _compile(patterns: Sequence[str], option: str) -> list[re.Pattern[str]]:
     return compiled
 
 
+def check_patterns(include: Sequence[str], exclude: Sequence[str]) -> None:
+    """ValueError naming the first of the patterns that is not a regular expression."""
+    _compile(include, "--include")
+    _compile(exclude, "--exclude")
+
+
 @dataclass(frozen=True)
 class Selection:
     """The analysed tensors of a run (canonical order) and those left out, with reasons."""
