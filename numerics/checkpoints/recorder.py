@@ -112,7 +112,8 @@ def _leaf(value: Any, name: str) -> tuple[np.ndarray, str] | None:
         raw = array.view(np.uint16) if dtype == "bfloat16" else array
         if dtype.startswith("float8"):
             raw = array.view(np.uint8)
-    raw = np.ascontiguousarray(raw)
+    if not raw.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        raw = raw.copy(order="C")
     if raw.dtype.byteorder == ">":
         raw = raw.astype(raw.dtype.newbyteorder("<"))
     if DTYPES[dtype].kind == "complex":

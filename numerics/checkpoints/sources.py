@@ -295,7 +295,13 @@ def open_run(path: Path, label: str, glob: str | None = None) -> Run:
             f"{label} mixes formats: {odd[0]} holds {odd[1]}, {kinds[0][0]} {kinds[0][1]}: "
             "a folder holds one run in one format"
         )
+    info = _sketch_of(metadata)
     specs = check_same_tensors(checkpoints)
+    if info is not None and specs != [TensorSpec("sketch", "float64", (info.m,))]:
+        raise ValueError(
+            f"{checkpoints[0].label} is a sketch whose tensors are not one float64 vector "
+            f"of m = {info.m}"
+        )
     if len(set(orders.values())) > 1:
         first = checkpoints[0].label
         odd_order = next(name for name, f in orders.items() if f != orders[first])
@@ -303,7 +309,6 @@ def open_run(path: Path, label: str, glob: str | None = None) -> Run:
             f"{odd_order} is stored in {'Fortran' if orders[odd_order] else 'C'} order: every "
             f"checkpoint must have the shape and memory order of {first}"
         )
-    info = _sketch_of(metadata, specs)
     return Run(
         label=label,
         format="sketch" if info else fmt,
@@ -316,9 +321,7 @@ def open_run(path: Path, label: str, glob: str | None = None) -> Run:
     )
 
 
-def _sketch_of(
-    metadata: list[tuple[str, dict[str, str]]], specs: list[TensorSpec]
-) -> sketch.SketchInfo | None:
+def _sketch_of(metadata: list[tuple[str, dict[str, str]]]) -> sketch.SketchInfo | None:
     infos = [(label, sketch.read_metadata(meta, label)) for label, meta in metadata]
     marked = [(label, info) for label, info in infos if info is not None]
     if not marked:
@@ -329,10 +332,4 @@ def _sketch_of(
             f"{plain} is an exact snapshot, {marked[0][0]} a sketch: a run is recorded one "
             "way or the other"
         )
-    common = sketch.check_same_sketch(marked)  # type: ignore[arg-type]
-    expected = [TensorSpec("sketch", "float64", (common.m,))]
-    if specs != expected:
-        raise ValueError(
-            f"{marked[0][0]} is a sketch whose tensors are not one float64 vector of m = {common.m}"
-        )
-    return common
+    return sketch.check_same_sketch(marked)  # type: ignore[arg-type]
