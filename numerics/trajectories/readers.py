@@ -469,6 +469,15 @@ def open_trajectory(
     to code, a truncated or corrupted file, a rank other than 2, n < 3, or checkpoints
     that differ in their tensors.
     """
+    folder = isinstance(source, (str, os.PathLike)) and Path(source).is_dir()
+    if not folder or _is_zarr_store(Path(source)):
+        label = str(source) if isinstance(source, (str, os.PathLike)) else "the array"
+        if include or exclude:
+            raise ValueError(
+                f"--include/--exclude do not apply to {label}: it has no named tensors"
+            )
+        if glob is not None:
+            raise ValueError(f"--glob is not allowed with {label}: it chooses files of a folder")
     if _is_dask(source):
         return _open_dask(source)
     if _is_module(source, "zarr"):

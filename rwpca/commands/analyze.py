@@ -220,8 +220,6 @@ def run(args: argparse.Namespace) -> int:
     check_patterns(args.include, args.exclude)
     grouping = parse_grouping(args.by_layer) if args.by_layer is not None else None
     trajectory = open_trajectory(args.path, args.include, args.exclude, args.glob)
-    if args.glob is not None and trajectory.run is None:
-        raise ValueError(f"--glob is not allowed with {args.path}: it chooses files of a folder")
     if grouping is not None and trajectory.selection is None:
         raise ValueError(
             f"--by-layer is not allowed with {args.path}: it needs a folder of checkpoints "
