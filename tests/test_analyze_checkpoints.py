@@ -69,7 +69,7 @@ def test_sketch_report_carries_its_error(capsys, tmp_path):
     with Recorder(tmp_path / "sk", sketch=64) as rec:
         for state in states(12):
             rec.record(state)
-    code, out, err = run(capsys, "analyze", tmp_path / "sk", "--replicates", "19")
+    code, out, _ = run(capsys, "analyze", tmp_path / "sk", "--replicates", "19")
     assert code == 0
     assert "CountSketch to m = 64 (seed 0) of d = 698 parameters in 6 tensors" in out
     assert "the sketch's error (1 sd) on ratios 1..5:" in out and "(sketch, m = 64)" in out
