@@ -194,5 +194,5 @@ def write(
         values = np.ascontiguousarray(tensors[i][3])
         if values.dtype.byteorder == ">":
             values = values.astype(values.dtype.newbyteorder("<"))
-        _all_written(fd, memoryview(values.reshape(-1).view(np.uint8)))
+        _all_written(fd, values.reshape(-1).view(np.uint8).data)
     return 8 + len(text) + offset

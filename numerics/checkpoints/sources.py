@@ -269,8 +269,8 @@ def open_run(path: Path, label: str, glob: str | None = None) -> Run:
             "folder of its own, as the Hugging Face Trainer does"
         )
     if len(chosen) < 3:
-        kinds = "checkpoint files (.safetensors, .pt, .pth, .bin, .npy, .npz) or folders"
-        raise ValueError(f"{label} holds n = {len(chosen)} {kinds}: at least 3 are needed")
+        accepted = "checkpoint files (.safetensors, .pt, .pth, .bin, .npy, .npz) or folders"
+        raise ValueError(f"{label} holds n = {len(chosen)} {accepted}: at least 3 are needed")
     checkpoints, metadata, kinds, orders = [], [], [], {}
     for name, step in order_by_steps(names, label):
         item, item_label = path / name, f"{label}/{name}"

@@ -239,7 +239,7 @@ class Layout:
         loc, byte, count, dest = run
         storage, dtype = self._storage(loc)
         nbytes = count * storage.itemsize
-        _read_exact(files.get(loc.file), memoryview(scratch)[:nbytes], byte, label)
+        _read_exact(files.get(loc.file), scratch.data[:nbytes], byte, label)
         target = out[dest : dest + count]
         decode(scratch[:nbytes].view(storage), dtype, target)  # type: ignore[arg-type]
         if loc.negate:
@@ -262,9 +262,7 @@ class Layout:
         where = np.asarray(where, dtype=np.int64).reshape(-1)
         low, high = int(where.min()), int(where.max()) + 1
         raw = np.empty((high - low) * storage.itemsize, dtype=np.uint8)
-        _read_exact(
-            files.get(loc.file), memoryview(raw), loc.offset + low * storage.itemsize, label
-        )
+        _read_exact(files.get(loc.file), raw.data, loc.offset + low * storage.itemsize, label)
         decode(raw.view(storage)[where - low], dtype, out)  # type: ignore[arg-type]
         if loc.negate:
             np.negative(out, out=out)
