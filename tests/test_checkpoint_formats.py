@@ -337,6 +337,7 @@ def _one_tensor(size, stride, numel, offset=0, raw=None, compress=False, key="0"
         ("no-tensors", "holds no tensors"),
         ("not-zip", "not a zip archive"),
         ("cyclic", "nests containers"),
+        ("exponential", "more than 1000000 entries"),
     ],
 )
 def test_malformed_torch_files_are_refused(tmp_path, case, fragment):
@@ -349,6 +350,11 @@ def test_malformed_torch_files_are_refused(tmp_path, case, fragment):
         data = Op().raw(pickle.EMPTY_LIST + pickle.BINPUT + b"\x00" + pickle.BINGET + b"\x00"
                         + pickle.APPEND).done()  # fmt: skip
         torch_zip(path, data)
+    elif case == "exponential":  # 30 levels of [x, x]: 2^30 leaves from a few hundred bytes
+        op = Op().raw(pickle.NONE)
+        for _ in range(30):
+            op.raw(pickle.DUP + pickle.TUPLE2)
+        torch_zip(path, op.done())
     else:
         data, storages, compress = {
             "view-beyond-storage": _one_tensor((3, 3), (3, 1), 8),

@@ -197,20 +197,27 @@ class _Unpickler(pickle.Unpickler):
 
 #: Deepest nesting of mappings and lists searched for tensors (a pickle can be cyclic).
 MAX_DEPTH = 32
+#: Most entries visited (shared references let a small pickle describe a huge tree).
+MAX_ENTRIES = 1_000_000
 
 
-def _flatten(value: object, prefix: str, out: dict[str, _Tensor], depth: int = 0) -> None:
+def _flatten(value: object, prefix: str, out: dict[str, _Tensor], depth: int = 0,
+             budget: list[int] | None = None) -> None:  # fmt: skip
     """Tensors of nested mappings/sequences under dotted names; other leaves are skipped."""
+    budget = [MAX_ENTRIES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(f"it holds more than {MAX_ENTRIES} entries")
     if depth > MAX_DEPTH:
         raise ValueError(f"it nests containers deeper than {MAX_DEPTH} levels (at {prefix:.80})")
     if isinstance(value, _Tensor):
         out[prefix] = value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out, depth + 1)
+            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out, depth + 1, budget)
     elif isinstance(value, (list, tuple)):
         for key, item in enumerate(value):
-            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out, depth + 1)
+            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out, depth + 1, budget)
 
 
 def state_dict_of(obj: object) -> dict[str, Any]:
@@ -220,7 +227,7 @@ def state_dict_of(obj: object) -> dict[str, Any]:
         for key in STATE_DICT_KEYS:
             found: dict[str, _Tensor] = {}
             if key in obj and isinstance(obj[key], Mapping):
-                _flatten(obj[key], "", found)
+                _flatten(obj[key], "", found, 0)
                 if found:
                     return found
     found = {}

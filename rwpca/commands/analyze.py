@@ -155,8 +155,8 @@ def _source_json(trajectory: Trajectory) -> dict[str, Any] | None:
     return data
 
 
-def _group_rows(trajectory: Trajectory, args: argparse.Namespace, window: tuple[int, int],
-                grams: list, names: list) -> list[dict[str, Any]]:  # fmt: skip
+def _group_rows(args: argparse.Namespace, window: tuple[int, int], grams: list,
+                names: list) -> list[dict[str, Any]]:  # fmt: skip
     rows = []
     for group, G in zip(names, grams, strict=True):
         row: dict[str, Any] = {"group": group.name, "tensors": list(group.tensors), "d": group.d}
@@ -254,7 +254,7 @@ def run(args: argparse.Namespace) -> int:
         steps=trajectory.steps[window[0] : window[1]],
         sketch=sketch.m if sketch is not None else None,
     )
-    rows = _group_rows(trajectory, args, window, grams, named) if grouping is not None else []
+    rows = _group_rows(args, window, grams, named) if grouping is not None else []
     if args.plot is not None:
         figure = analysis_report.figure(analysis, title=_title(args.path, trajectory, analysis))
         treeio.write_file_atomic(args.plot, panels.to_png(figure))
