@@ -483,6 +483,16 @@ def test_hugging_face_trainer_folders(tmp_path):
         ValueError, match=r"mixes formats: .*checkpoint-2000 holds pytorch_model\.bin"
     ):
         open_trajectory(out)
+    bins = tmp_path / "bins"
+    pt_run(tmp_path / "pts", n=4)
+    for step, file in enumerate(sorted((tmp_path / "pts").iterdir())):
+        (bins / f"checkpoint-{step}").mkdir(parents=True)
+        shutil.copy(file, bins / f"checkpoint-{step}" / "pytorch_model.bin")
+        (bins / f"checkpoint-{step}" / "training_args.bin").write_bytes(b"a pickle, never read")
+    trajectory = open_trajectory(bins)
+    assert trajectory.kind == "torch" and trajectory.run.pattern == "checkpoint-#/pytorch_model.bin"
+    X = np.array([flat(s) for s in states(4)])
+    assert np.allclose(trajectory.gram(), dense_gram(X), atol=1e-9)
 
 
 def test_checkpoints_must_agree_on_names_shapes_and_dtypes(tmp_path):
