@@ -171,7 +171,7 @@ def recorder(d: int, steps: int) -> dict:
     from rwpca.numerics.checkpoints.recorder import Recorder
 
     torch.set_num_threads(1)
-    width = int(round(d / 2000))  # two layers 1000 x width: about d parameters
+    width = round(d / 2000)  # two layers 1000 x width: about d parameters
     torch.manual_seed(0)
     model = torch.nn.Sequential(
         torch.nn.Linear(1000, width), torch.nn.ReLU(), torch.nn.Linear(width, 1000)
