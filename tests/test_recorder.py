@@ -66,10 +66,27 @@ def test_every_steps_and_pytrees(tmp_path):
         def __array__(self, dtype=None, copy=None):
             return np.asarray(self.value, dtype=dtype)
 
+    class Exported:  # an array that offers only DLPack (as JAX and CuPy arrays do)
+        def __init__(self, value):
+            self.value = value
+
+        def __dlpack__(self, **kwargs):
+            return self.value.__dlpack__(**kwargs)
+
+        def __dlpack_device__(self):
+            return self.value.__dlpack_device__()
+
     tree = {"params": {"dense": {"kernel": Wrapped(np.ones((2, 3))), "bias": np.zeros(3)}},
-            "layers": [np.ones(2), np.ones(1, dtype=np.float32)], "step": 7, "name": "x"}  # fmt: skip
-    names = sorted(flatten_state(tree))
-    assert names == ["layers.0", "layers.1", "params.dense.bias", "params.dense.kernel"]
+            "layers": [np.ones(2), Exported(np.arange(4, dtype=np.float32))], "step": 7,
+            "name": "x"}  # fmt: skip
+    flat_tree = flatten_state(tree)
+    assert sorted(flat_tree) == ["layers.0", "layers.1", "params.dense.bias", "params.dense.kernel"]
+    assert flat_tree["layers.1"][1] == "float32" and flat_tree["layers.1"][0].tolist() == [
+        0,
+        1,
+        2,
+        3,
+    ]
     with Recorder(tmp_path / "run", every=10) as rec:
         written = [rec.record(tree, step=s) for s in range(0, 35, 5)]
     assert written == [True, False, True, False, True, False, True] and rec.steps == [0, 10, 20, 30]
