@@ -27,7 +27,8 @@ time is 2 to 5 x CPU time; CPU seconds are the comparable figure), one BLAS thre
 
 * reading, n = 500, d = 10^6 float32 (2.0 GB), best of 3: one ``.npy`` 9.7 s CPU (51.9 s
   wall), peak RSS growth 1155 MB (mapped pages); the safetensors folder 10.6 s CPU (26.8 s
-  wall), 108 MB: **1.09 x the .npy's CPU time**, memory O(n^2 + n block). The package's
+  wall), 108 MB: **1.09 x the .npy's CPU time** (a second run: 10.9 s against 11.1 s,
+  1.02 x; wall 33.0 s against 24.8 s), memory O(n^2 + n block). The package's
   NumPy API on the same folder (one run): 16.8 s CPU, 1.6 x ours.
 * recorder, d = 10,006,000 float32, median of 10: a training step (batch 64, SGD) 74 ms
   CPU; ``record`` exact 60 ms CPU (40 MB written), sketch m = 4096 48 ms CPU: 80% and 65%
