@@ -88,6 +88,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from rwpca.numerics.checkpoints.sketch import ratio_sd
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
 from rwpca.proofs.catalog import get
@@ -350,6 +351,8 @@ class Analysis:
     alpha: float
     replicates: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    steps: np.ndarray | None = None  # n: the training step of each checkpoint of the window
+    sketch_sd: np.ndarray | None = None  # sketched runs: sd of each ratio due to the sketch
 
     @property
     def consistent_with_random_walk(self) -> bool:
@@ -382,6 +385,8 @@ class Analysis:
             "notes": list(self.notes),
             "consistent_with_random_walk": self.consistent_with_random_walk,
             "verdict": self.verdict,
+            "steps": None if self.steps is None else self.steps.tolist(),
+            "sketch_sd": None if self.sketch_sd is None else self.sketch_sd.tolist(),
         }
 
 
@@ -549,6 +554,8 @@ def analyze_gram(
     alpha: float = 0.05,
     seed: int = 0,
     progress: bool | None = False,
+    steps: np.ndarray | None = None,
+    sketch: int | None = None,
 ) -> Analysis:
     """Analyse a trajectory window from the Gram matrix of its checkpoints.
 
@@ -557,6 +564,9 @@ def analyze_gram(
     K: how many leading components are tested and reported. ``replicates`` and ``alpha``:
     the number of reshuffled walks and the test level (see the module docstring);
     ``seed`` fixes the reshuffling, so the result is deterministic on a given machine.
+    ``steps``: the training step of each checkpoint (carried into the result); ``sketch``:
+    the dimension m when G is the Gram matrix of CountSketches, whose error on each ratio
+    is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`).
     """
     G = np.asarray(G, dtype=np.float64)
     if G.ndim != 2 or G.shape[0] != G.shape[1]:
@@ -674,6 +684,8 @@ def analyze_gram(
         alpha=alpha,
         replicates=replicates,
         notes=tuple(notes),
+        steps=None if steps is None else np.asarray(steps, dtype=np.int64),
+        sketch_sd=None if sketch is None else ratio_sd(ratios, sketch),
     )
 
 
@@ -691,19 +703,28 @@ def analyze(
     seed: int = 0,
     block: int | None = None,
     progress: bool | None = False,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    glob: str | None = None,
 ) -> Analysis:
-    """Open, validate and analyse a trajectory (path, ndarray or Dask array).
+    """Open, validate and analyse a trajectory (path, ndarray, Dask or Zarr array).
 
     One streaming pass over d computes the Gram matrix of the window's checkpoints; the
-    rest works on n x n matrices (see :func:`analyze_gram`).
+    rest works on n x n matrices (see :func:`analyze_gram`). ``include``, ``exclude`` and
+    ``glob`` choose the tensors and checkpoints of a folder
+    (:func:`rwpca.numerics.trajectories.readers.open_trajectory`).
     """
     from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK
     from rwpca.numerics.trajectories.readers import check_window, open_trajectory
 
-    trajectory = open_trajectory(source)
+    trajectory = open_trajectory(source, include, exclude, glob)
     window = check_window(window, trajectory.n)
     G = trajectory.gram(window, block=block or DEFAULT_BLOCK, progress=progress)
-    return analyze_gram(G, trajectory.d, components, window, replicates, alpha, seed, progress)
+    sketch = trajectory.sketch.m if trajectory.sketch is not None else None
+    steps = trajectory.steps[window[0] : window[1]]
+    return analyze_gram(
+        G, trajectory.d, components, window, replicates, alpha, seed, progress, steps, sketch
+    )
 
 
 # --- the verdict ------------------------------------------------------------------------
