@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--write",
         action="store_true",
-        help=f"store the evidence in {EVIDENCE_PATH.parent.name}/{EVIDENCE_PATH.name} "
+        help=f"store the evidence in numerics/data/{EVIDENCE_PATH.name} "
         "(rendered by 'rwpca derive')",
     )
     add_progress_options(parser)
