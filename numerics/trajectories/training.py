@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
+from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.proofs.domains import SGD_MOMENTUM
 
 MODELS = ("linear", "softmax", "mlp")
@@ -317,7 +317,7 @@ class TrainingResult:
 def train(
     config: RunConfig,
     out: Path | None = None,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
 ) -> TrainingResult:
     """Run ``config``; record its checkpoints to ``out`` (.npy, atomically) or in memory.
 
@@ -352,13 +352,8 @@ def train(
             store = np.empty(shape)
         if start == 0:
             store[0] = theta
-        bar = tqdm(
-            range(1, config.steps + 1),
-            desc=f"training {config.model}",
-            unit="step",
-            disable=None if progress is None else not progress,
-            leave=False,
-        )
+        steps = range(1, config.steps + 1)
+        bar = iterate(progress, steps, f"training {config.model}", unit="step")
         for step in bar:
             loss, grad = model.loss_and_grad(theta, model.batch(rng, config.batch_size))
             if not np.isfinite(loss) or not np.isfinite(grad).all():
