@@ -4,8 +4,8 @@ Numeric functions take a ``progress`` argument and never draw bars themselves: t
 :func:`task` and call ``update``. What the user sees is decided by the caller:
 
 * ``None`` or ``"auto"`` (the default): a tqdm bar when stderr is a terminal, otherwise one
-  plain line at most every :data:`LINE_INTERVAL` seconds (CI logs, ``nohup``, notebooks), so
-  long work is never silent and short work prints nothing;
+  plain line every :data:`LINE_INTERVAL` seconds (CI logs, ``nohup``, notebooks), also while
+  a single item takes longer, so long work is never silent and short work prints nothing;
 * ``"bar"``: always a tqdm bar; ``"lines"``: always plain lines;
 * ``"none"`` or ``False``: nothing; ``True`` is ``"auto"``;
 * a :class:`Reporter` with its own stream and interval.
@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -99,25 +100,60 @@ def reporter(progress: ProgressArg) -> Reporter:
         raise ValueError(f"progress = {progress!r} is not allowed: use one of {allowed}") from None
 
 
+def bar_flag(progress: ProgressArg) -> bool:
+    """True when ``progress`` shows a bar: for callees that still take tqdm's boolean flag.
+
+    Such a callee draws its own bar or nothing, so in ``lines`` (and ``none``) mode it is
+    silenced and the caller's plain lines report the progress.
+
+    >>> bar_flag("bar"), bar_flag("lines"), bar_flag(False)
+    (True, False, False)
+    """
+    return reporter(progress).resolved() is ProgressMode.BAR
+
+
 class _Silent:
     def update(self, amount: int = 1) -> None:
         pass
 
 
 class _Lines:
-    """Plain lines, at most one per interval, and a last line when work took a while."""
+    """Plain lines, one per interval, and a last line when work took a while.
+
+    A line is printed by the update that comes an interval after the previous line, or,
+    while one item takes longer than the interval, by a heartbeat thread: so long work
+    prints at least one line per interval even between updates.
+    """
 
     def __init__(self, stream: TextIO, desc: str, total: int | None, unit: str, interval: float):
         self.stream, self.desc, self.total, self.unit = stream, desc, total, unit
         self.interval = interval
         self.done = 0
         self.start = self.last = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._heart: threading.Thread | None = None
+        if interval > 0:  # interval 0: every update prints, no heartbeat is needed
+            self._heart = threading.Thread(target=self._beat, name="rwpca-progress", daemon=True)
+            self._heart.start()
+
+    def _beat(self) -> None:
+        while True:
+            with self._lock:
+                wait = self.last + self.interval - time.monotonic()
+            if self._stop.wait(max(wait, 0.0)):
+                return
+            with self._lock:
+                now = time.monotonic()
+                if now - self.last >= self.interval:
+                    self.emit(now)
 
     def update(self, amount: int = 1) -> None:
-        self.done += amount
-        now = time.monotonic()
-        if now - self.last >= self.interval:
-            self.emit(now)
+        with self._lock:
+            self.done += amount
+            now = time.monotonic()
+            if now - self.last >= self.interval:
+                self.emit(now)
 
     def emit(self, now: float) -> None:
         self.last = now
@@ -132,6 +168,9 @@ class _Lines:
         )
 
     def close(self) -> None:
+        self._stop.set()
+        if self._heart is not None:
+            self._heart.join()
         now = time.monotonic()
         if self.last > self.start or now - self.start >= self.interval:
             self.emit(now)

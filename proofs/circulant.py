@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from rwpca.proofs.matrices import circulant
+from rwpca.proofs.derivation import as_expression
+from rwpca.proofs.matrices import as_square_matrix, circulant
 from rwpca.proofs.symbols import theta, z
+from rwpca.proofs.validation import check_n
 
 
 def is_lower_toeplitz(T: sp.Matrix) -> bool:
     """True when every entry T[i, c] equals T[i - c, 0] below the diagonal and 0 above it."""
+    T = as_square_matrix(T)
     size = T.shape[0]
     return all(
         sp.expand(T[i, c] - (T[i - c, 0] if i >= c else 0)) == 0
@@ -53,6 +56,7 @@ def lag_polynomial(T: sp.Matrix) -> sp.Expr:
 
 def laurent_coefficients(p: sp.Expr) -> list[sp.Expr]:
     """a_0, ..., a_b: the coefficients of z^m in p(z) p(1/z), checked to be symmetric."""
+    p = as_expression(p)
     degree = int(sp.degree(p, z))
     shifted = sp.Poly(sp.expand(p * p.subs(z, 1 / z) * z**degree), z)
     # shifted = sum_m a_m z^(m + degree) for m = -degree..degree; all_coeffs is highest first
@@ -66,17 +70,20 @@ def laurent_coefficients(p: sp.Expr) -> list[sp.Expr]:
 
 def symbol_from_coefficients(a: list[sp.Expr], angle: sp.Expr = theta) -> sp.Expr:
     """f(angle) = a_0 + 2 sum_m a_m cos(m angle)."""
+    a, angle = [as_expression(c) for c in a], as_expression(angle)
     return a[0] + 2 * sum(a[m] * sp.cos(m * angle) for m in range(1, len(a)))
 
 
 def symbol_direct(p: sp.Expr, angle: sp.Expr = theta) -> sp.Expr:
     """|p(e^{i angle})|^2 computed directly from complex exponentials, rewritten in cosines."""
+    p, angle = as_expression(p), as_expression(angle)
     value = sp.expand(p.subs(z, sp.exp(sp.I * angle)) * p.subs(z, sp.exp(-sp.I * angle)))
     return sp.expand(value.rewrite(sp.cos))
 
 
 def circulant_from_coefficients(a: list[sp.Expr], size: int) -> sp.Matrix:
     """The symmetric circulant of the given size with first column (a_0, a_1, .., a_b, 0, .., a_b, .., a_1)."""
+    a = [as_expression(c) for c in a]
     bandwidth = len(a) - 1
     if size < 2 * bandwidth + 1:
         raise ValueError(f"size = {size} is too small for a symbol of bandwidth {bandwidth}")
@@ -100,6 +107,7 @@ def causal_circulant(T: sp.Matrix, size: int) -> sp.Matrix:
 
 def fourier_vector(size: int, frequency: int) -> sp.Matrix:
     """(omega^{f t})_{t=0..N-1} with omega = exp(2 pi i / N)."""
+    size, frequency = check_n(size, minimum=1, name="size"), as_expression(frequency)
     return sp.Matrix([sp.exp(2 * sp.pi * sp.I * frequency * s / size) for s in range(size)])
 
 
@@ -120,6 +128,7 @@ def mirror_restriction(a: list[sp.Expr], n: int) -> sp.Matrix:
 
 def dct_vector(n: int, frequency: sp.Expr) -> sp.Matrix:
     """(cos(pi f (t - 1/2) / n))_{t=1..n}, the DCT-II cosine of the given frequency."""
+    n, frequency = check_n(n, minimum=1), as_expression(frequency)
     return sp.Matrix(
         [sp.cos(sp.pi * frequency * (sp.Rational(2 * s - 1, 2)) / n) for s in range(1, n + 1)]
     )

@@ -9,10 +9,14 @@ formula can never be rendered as derived.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import sympy as sp
+
+from rwpca.proofs.values import exact_expression
 
 
 class Kind(StrEnum):
@@ -100,9 +104,37 @@ class Derivation:
         return self
 
 
+def as_expression(value: object) -> sp.Basic:
+    """A SymPy object (expression or matrix) as given, a number as an exact SymPy number.
+
+    Strings are refused with a ValueError, never parsed: formulas are SymPy objects.
+    """
+    if isinstance(value, (sp.Basic, sp.MatrixBase)):
+        return value
+    if isinstance(value, (str, bytes)):
+        raise ValueError(
+            f"the formula must be a SymPy expression, not {type(value).__name__} "
+            "(strings are never parsed)"
+        )
+    return exact_expression(value, "the formula")
+
+
+def takes_printed_form(
+    function: Callable[[sp.Basic | None], Derivation],
+) -> Callable[[sp.Basic | None], Derivation]:
+    """Decorate a derivation function: its argument, the paper's printed form, must be a
+    SymPy object or None (a string is refused with a ValueError, never parsed)."""
+
+    @functools.wraps(function)
+    def derive(printed: sp.Basic | None) -> Derivation:
+        return function(None if printed is None else as_expression(printed))
+
+    return derive
+
+
 def is_zero(expr: sp.Basic) -> bool:
     """True when SymPy proves ``expr`` identically zero (simplify, then trig expansion)."""
-    expr = sp.sympify(expr)
+    expr = as_expression(expr)
     if isinstance(expr, sp.MatrixBase):
         return all(is_zero(e) for e in expr)
     if expr == 0:
@@ -127,5 +159,7 @@ def limit_at_infinity(expr: sp.Basic, var: sp.Symbol) -> sp.Basic:
     SymPy's ``limit`` mishandles some limits in symbols declared integer (it returns
     ``zoo`` or 0 for n^2 (1 - cos(pi/n))); the substitution drops that assumption.
     """
+    if not isinstance(var, sp.Symbol):
+        raise ValueError(f"var = {var!r} is not allowed: give a SymPy Symbol")
     x = sp.Dummy("x", positive=True)
-    return sp.limit(sp.sympify(expr).subs(var, 1 / x), x, 0, "+")
+    return sp.limit(as_expression(expr).subs(var, 1 / x), x, 0, "+")

@@ -24,13 +24,33 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from rwpca.proofs.validation import check_alpha, check_gamma, check_n
+from rwpca.proofs.validation import check_gamma, check_n
+from rwpca.proofs.values import exact_expression
+
+
+def _process(name: str):
+    # processes builds its step operators with lower_toeplitz below: import it when called
+    from rwpca.proofs.processes import get_process
+
+    return get_process(name)
+
+
+def lower_toeplitz(column: Sequence[object], n: int) -> sp.Matrix:
+    """The n x n lower-triangular Toeplitz matrix with first column (c_0, c_1, ..., 0, ...).
+
+    Entries are exact SymPy numbers or symbolic expressions (never parsed from strings).
+
+    >>> lower_toeplitz([1, -1], 3) == difference_matrix(3)
+    True
+    """
+    n = check_n(n)
+    c = [exact_expression(value, "first_column entry") for value in column]
+    return sp.Matrix(n, n, lambda i, j: c[i - j] if 0 <= i - j < len(c) else 0)
 
 
 def difference_matrix(n: int) -> sp.Matrix:
-    """S: the first difference with x_0 = 0, (S x)_t = x_t - x_{t-1}."""
-    n = check_n(n)
-    return sp.Matrix(n, n, lambda i, c: 1 if i == c else (-1 if i == c + 1 else 0))
+    """S: the first difference with x_0 = 0, (S x)_t = x_t - x_{t-1} (the plain step operator)."""
+    return _process("plain").step_operator(n)
 
 
 def cumulative_sum_matrix(n: int) -> sp.Matrix:
@@ -47,33 +67,43 @@ def centering_matrix(n: int) -> sp.Matrix:
 
 def velocity_operator(n: int, gamma: object) -> sp.Matrix:
     """M with M v = xi for the velocity recursion v_t = gamma v_{t-1} + xi_t, v_0 = 0."""
-    n = check_n(n)
-    gamma = check_gamma(gamma)
-    return sp.Matrix(n, n, lambda i, c: 1 if i == c else (-gamma if i == c + 1 else 0))
+    value = exact_expression(check_gamma(gamma), "gamma")
+    return lower_toeplitz([1, -value], n)
 
 
 def momentum_operator(n: int, gamma: object) -> sp.Matrix:
-    """T = M S for the walk with momentum: v_t = gamma v_{t-1} + xi_t, x_t = x_{t-1} + v_t.
+    """T for the walk with momentum: v_t = gamma v_{t-1} + xi_t, x_t = x_{t-1} + v_t.
 
-    From S x = v and M v = xi follows M S x = xi (x_0 = v_0 = 0).
+    From S x = v and M v = xi follows T = M S (x_0 = v_0 = 0); the first column of that
+    product is declared by the process (:mod:`rwpca.proofs.processes`).
     """
-    return velocity_operator(n, gamma) * difference_matrix(n)
+    return _process("momentum").step_operator(n, {"gamma": gamma})
 
 
 def ou_operator(n: int, alpha: object) -> sp.Matrix:
     """T for the Ornstein-Uhlenbeck walk x_t = (1 - alpha) x_{t-1} + xi_t, x_0 = 0."""
-    n = check_n(n)
-    alpha = check_alpha(alpha)
-    return sp.Matrix(n, n, lambda i, c: 1 if i == c else (-(1 - alpha) if i == c + 1 else 0))
+    return _process("ou").step_operator(n, {"alpha": alpha})
 
 
 def circulant(first_column: Sequence[object]) -> sp.Matrix:
     """The circulant matrix with the given first column: C[i, c] = col[(i - c) mod N]."""
-    column = [sp.sympify(value) for value in first_column]
+    if isinstance(first_column, (str, bytes)) or not isinstance(first_column, Sequence):
+        raise ValueError(
+            f"first_column = {first_column!r} is not allowed: give a list of numbers or "
+            "SymPy expressions"
+        )
+    column = [exact_expression(value, "first_column entry") for value in first_column]
     size = len(column)
     if size < 1:
         raise ValueError("first_column = [] is not allowed: a circulant needs at least one entry")
     return sp.Matrix(size, size, lambda i, c: column[(i - c) % size])
+
+
+def as_square_matrix(T: object) -> sp.Matrix:
+    """``T`` if it is a square SymPy matrix; a one-line ValueError otherwise."""
+    if not isinstance(T, sp.MatrixBase) or T.rows != T.cols:
+        raise ValueError(f"the step operator must be a square SymPy Matrix, not {type(T).__name__}")
+    return T
 
 
 def lower_triangular_inverse(T: sp.Matrix) -> sp.Matrix:
@@ -83,6 +113,7 @@ def lower_triangular_inverse(T: sp.Matrix) -> sp.Matrix:
     triangular, hence nilpotent, and T^-1 = I + N + ... + N^(n-1) exactly: polynomial
     arithmetic only, much faster than a symbolic LU solve.
     """
+    T = as_square_matrix(T)
     if not T.is_lower:
         raise ValueError("the step operator must be lower triangular (a causal process)")
     size = T.shape[0]
@@ -98,7 +129,7 @@ def lower_triangular_inverse(T: sp.Matrix) -> sp.Matrix:
 
 def centred_covariance(T: sp.Matrix) -> sp.Matrix:
     """K = C T^-1 T^-T C, the covariance of the centred trajectory when R R^T = I."""
-    size = T.shape[0]
+    size = as_square_matrix(T).shape[0]
     Tinv = lower_triangular_inverse(T)
     C = centering_matrix(size)
     # entries are rational functions of the parameters: cancel() is canonical and fast
@@ -107,6 +138,7 @@ def centred_covariance(T: sp.Matrix) -> sp.Matrix:
 
 def precision_matrix(T: sp.Matrix) -> sp.Matrix:
     """A = T^T T, the inverse of the uncentred covariance T^-1 T^-T."""
+    T = as_square_matrix(T)
     return (T.T * T).applyfunc(sp.expand)
 
 

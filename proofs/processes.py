@@ -1,82 +1,139 @@
-"""The three processes of the paper as data: name, parameters and step operator.
+"""The three processes of the paper as data: name, parameters, step operator and defaults.
 
-A process is identified by one of the names ``"plain"``, ``"momentum"`` and ``"ou"``.
-Its step operator T (lower triangular, Toeplitz) maps the trajectory to the noise,
-T X = R.
+A process is identified by a :class:`ProcessName` (``"plain"``, ``"momentum"``, ``"ou"``).
+Its step operator T (lower triangular, Toeplitz) maps the trajectory to the noise, T X = R;
+each process declares T's first column c_0, c_1, ..., c_b once, as SymPy expressions in its
+parameters, and every builder reads it from here: the exact matrices of
+:mod:`rwpca.proofs.matrices`, the rational structure of :mod:`rwpca.numerics.linalg.structure`
+and the float64 spectra. The parameters' ranges are their :mod:`rwpca.proofs.domains`.
+
+>>> get_process("momentum").first_column()
+(1, -gamma - 1, gamma)
+>>> get_process("ou").first_column({"alpha": 0.25})
+(1, -3/4)
+>>> get_process("momentum").defaults
+{'gamma': Fraction(1, 2)}
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
 
 import sympy as sp
 
-from rwpca.proofs import matrices
+from rwpca.proofs.domains import ALPHA, GAMMA, Domain
 from rwpca.proofs.symbols import alpha, gamma
-from rwpca.proofs.validation import check_alpha, check_gamma
+from rwpca.proofs.values import show
+
+
+class ProcessName(StrEnum):
+    """The processes of the paper (the values are the names used in JSON and documents)."""
+
+    PLAIN = "plain"
+    MOMENTUM = "momentum"
+    OU = "ou"
 
 
 @dataclass(frozen=True)
 class Process:
-    """A linear process x = T^-1 xi with its parameters and their allowed ranges."""
+    """A linear process x = T^-1 xi: its parameters, step operator and default values.
 
-    name: str
+    ``column`` is the first column of T in the parameter symbols (trailing zeros removed);
+    ``defaults`` the values used when none are given; ``check_sets`` the parameter sets an
+    eigenvalue formula is verified at by default (the defaults first).
+    """
+
+    name: ProcessName
     title: str
     recursion: str
-    parameters: tuple[sp.Symbol, ...]
-    parameter_ranges: Mapping[str, str]
-    _operator: Callable[..., sp.Matrix]
-    _checks: Mapping[str, Callable[[object], object]]
+    domains: tuple[Domain, ...]
+    column: tuple[sp.Expr, ...]
+    defaults: Mapping[str, Fraction]
+    check_sets: tuple[Mapping[str, Fraction], ...]
 
-    def validate(self, params: Mapping[str, object] | None) -> dict[str, object]:
-        """Return the parameters as a dict keyed by name, checked against their ranges."""
+    @property
+    def parameters(self) -> tuple[sp.Symbol, ...]:
+        """The parameter symbols, in declaration order."""
+        by_name = {s.name: s for c in self.column for s in c.free_symbols}
+        return tuple(by_name[domain.name] for domain in self.domains)
+
+    @property
+    def parameter_ranges(self) -> dict[str, str]:
+        """``{name: condition}`` of each parameter, from its domain (``|gamma| < 1``)."""
+        return {domain.name: domain.condition for domain in self.domains}
+
+    def validate(self, params: Mapping[str, object] | None) -> dict[str, sp.Expr]:
+        """The parameters keyed by name, checked against their domains, as exact SymPy numbers.
+
+        Floats are read as the decimals they print (0.1 -> 1/10); a symbolic SymPy value is
+        kept as it is; anything else that is not a number (a string, say) raises ValueError.
+        """
+        if params is not None and not isinstance(params, Mapping):
+            raise ValueError(
+                f"params = {show(params)} is not allowed: give a dict such as {{'gamma': 0.5}}"
+            )
         params = dict(params or {})
-        allowed = {p.name for p in self.parameters}
-        unknown = sorted(set(params) - allowed)
+        allowed = {domain.name: domain for domain in self.domains}
+        unknown = sorted(set(params) - set(allowed), key=str)
         if unknown:
             raise ValueError(
-                f"parameter {unknown[0]!r} is not allowed for process {self.name!r}: "
+                f"parameter {unknown[0]!r} is not allowed for process {str(self.name)!r}: "
                 f"allowed parameters are {sorted(allowed) or 'none'}"
             )
-        missing = sorted(allowed - set(params))
+        missing = sorted(set(allowed) - set(params))
         if missing:
-            raise ValueError(f"process {self.name!r} needs a value for {missing[0]!r}")
-        return {name: self._checks[name](value) for name, value in params.items()}
+            raise ValueError(f"process {str(self.name)!r} needs a value for {missing[0]!r}")
+        return {name: allowed[name].sympy(value) for name, value in params.items()}
+
+    def first_column(self, params: Mapping[str, object] | None = None) -> tuple[sp.Expr, ...]:
+        """c_0..c_b, the first column of T: symbolic when ``params`` is None, else exact."""
+        if params is None:
+            return self.column
+        values = self.validate(params)
+        mapping = {symbol: values[symbol.name] for symbol in self.parameters}
+        return tuple(sp.expand(c.xreplace(mapping)) for c in self.column)
 
     def step_operator(self, n: int, params: Mapping[str, object] | None = None) -> sp.Matrix:
         """T at size n; symbolic parameters when ``params`` is None."""
-        values = {p.name: p for p in self.parameters} if params is None else self.validate(params)
-        return self._operator(n, **values)
+        from rwpca.proofs.matrices import lower_toeplitz
+
+        return lower_toeplitz(self.first_column(params), n)
 
 
+_half = Fraction(1, 2)
+
+#: The processes by name (ProcessName members, which are also their string values).
 PROCESSES: dict[str, Process] = {
-    "plain": Process(
-        "plain",
+    ProcessName.PLAIN: Process(
+        ProcessName.PLAIN,
         "random walk",
         "x_t = x_{t-1} + xi_t",
         (),
+        (sp.Integer(1), sp.Integer(-1)),
         {},
-        matrices.difference_matrix,
-        {},
+        ({},),
     ),
-    "momentum": Process(
-        "momentum",
+    # (1 - z)(1 - gamma z): the velocity recursion composed with the position recursion
+    ProcessName.MOMENTUM: Process(
+        ProcessName.MOMENTUM,
         "random walk with momentum",
         "v_t = gamma v_{t-1} + xi_t, x_t = x_{t-1} + v_t",
-        (gamma,),
-        {"gamma": "|gamma| < 1"},
-        matrices.momentum_operator,
-        {"gamma": check_gamma},
+        (GAMMA,),
+        (sp.Integer(1), -(1 + gamma), gamma),
+        {"gamma": _half},
+        ({"gamma": _half}, {"gamma": Fraction(-3, 10)}),
     ),
-    "ou": Process(
-        "ou",
+    ProcessName.OU: Process(
+        ProcessName.OU,
         "Ornstein-Uhlenbeck process",
         "x_t = (1 - alpha) x_{t-1} + xi_t",
-        (alpha,),
-        {"alpha": "0 < alpha < 2"},
-        matrices.ou_operator,
-        {"alpha": check_alpha},
+        (ALPHA,),
+        (sp.Integer(1), -(1 - alpha)),
+        {"alpha": Fraction(1, 10)},
+        ({"alpha": Fraction(1, 10)}, {"alpha": Fraction(3, 2)}),
     ),
 }
 

@@ -4,7 +4,8 @@ The names follow the project conventions: ``n`` steps, ``k`` (and ``j``) compone
 indices with 1 the largest, ``t`` the time index 1..n, ``gamma`` the momentum
 coefficient and ``alpha`` the Ornstein-Uhlenbeck restoring rate. Users may pass
 expressions built from plain ``Symbol("n")``; the numeric layer matches symbols by
-*name*, so these assumptions only help SymPy simplify.
+*name*, so these assumptions only help SymPy simplify. What values each symbol may take, and what it
+means, is declared in :mod:`rwpca.proofs.domains` (``DOMAINS``, ``MEANING``).
 """
 
 from __future__ import annotations
@@ -30,18 +31,3 @@ rho_k = sp.Symbol("rho_k", positive=True)
 u_k = sp.Function("u_k")
 X_k = sp.Function("X_k")
 X_j = sp.Function("X_j")
-
-#: Symbol names a catalog formula may use, with their meaning.
-MEANING = {
-    "n": "number of steps (rows of the trajectory)",
-    "d": "dimension of the walk",
-    "k": "component index, 1 = largest",
-    "j": "a second component index",
-    "m": "number of leading components",
-    "t": "time index, 1..n",
-    "gamma": "momentum coefficient",
-    "alpha": "Ornstein-Uhlenbeck restoring rate",
-    "theta": "frequency of a circulant symbol",
-    "sigma": "standard deviation of one noise coordinate",
-    "kappa": "excess kurtosis of one noise coordinate, E xi^4 / sigma^4 - 3",
-}

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from rwpca.proofs.derivation import Derivation, Step, is_zero
+from rwpca.proofs.derivation import Derivation, Step, as_expression, is_zero, takes_printed_form
 from rwpca.proofs.symbols import k, n, t
 
 _p = sp.Symbol("p", integer=True, nonnegative=True)
@@ -118,6 +118,7 @@ _Q = A_ - A_ * E_ * F_ * A_ / _s  # Q = A - A 1 1^T A / (1^T A 1)
 
 def pseudo_inverse_theorem(Q: sp.Expr = _Q, K: sp.Expr = _K) -> Step:
     """K = C A^-1 C is the Moore-Penrose pseudo-inverse of Q, for matrices of any size."""
+    Q, K = as_expression(Q), as_expression(K)
     step = Step(
         "Theorem 1 (every n, every process): K is the pseudo-inverse of Q",
         "Write A = T^T T (symmetric, invertible), B = A^-1, e = 1 (all ones), f = 1^T, "
@@ -362,8 +363,12 @@ def eigenpair_theorem(
     ``eigenvalue`` is mu as an expression in theta (= pi k / n) and ``eigenvector`` u(t) as
     an expression in theta and t; defaults are 2 - 2 cos(theta) and cos(theta (t - 1/2)).
     """
-    mu = 2 - 2 * sp.cos(_theta) if eigenvalue is None else eigenvalue
-    u_expr = sp.cos(_theta * (t - sp.Rational(1, 2))) if eigenvector is None else eigenvector
+    mu = 2 - 2 * sp.cos(_theta) if eigenvalue is None else as_expression(eigenvalue)
+    u_expr = (
+        sp.cos(_theta * (t - sp.Rational(1, 2)))
+        if eigenvector is None
+        else as_expression(eigenvector)
+    )
 
     def u(index: sp.Expr) -> sp.Expr:
         return u_expr.subs(t, index)
@@ -424,6 +429,7 @@ def simple_spectrum_step() -> Step:
 
 def eigenvalue_theorem_steps(claimed_lambda: sp.Expr) -> list[Step]:
     """The proof that lambda_k = claimed_lambda(n, k) exactly, for every n >= 2."""
+    claimed_lambda = as_expression(claimed_lambda)
     mu = sp.simplify(1 / claimed_lambda).subs(sp.pi * k / n, _theta)
     mu = sp.simplify(mu.subs(k, _theta * n / sp.pi))
     return [
@@ -437,6 +443,7 @@ def eigenvalue_theorem_steps(claimed_lambda: sp.Expr) -> list[Step]:
 def eigenvector_theorem_steps(claimed_vector: sp.Expr) -> list[Step]:
     """The proof that u_k(t) is the eigenvector of lambda_k (the equation is linear in u,
     so the normalising constant plays no role; the normalisation has its own step)."""
+    claimed_vector = as_expression(claimed_vector)
     u = sp.simplify(claimed_vector.subs(k, _theta * n / sp.pi))
     return [
         pseudo_inverse_theorem(),
@@ -461,6 +468,7 @@ def cumulative_sum(v: Sequence_, size: sp.Expr) -> Sequence_:
 
 def trace_theorem(claimed: sp.Expr) -> Step:
     """trace K = claimed(n) for every n, by closed-form sums."""
+    claimed = as_expression(claimed)
     step = Step(
         "Theorem 4 (every n >= 2): the total variance",
         "L = S^-1 has entries L_ij = [i >= j] (checked: L S v = v in every position case, "
@@ -499,6 +507,7 @@ def trace_theorem(claimed: sp.Expr) -> Step:
 
 def trace_sum_identity_step(claimed_lambda: sp.Expr, trace: sp.Expr) -> Step:
     """Corollary: the eigenvalues sum to the trace, a trigonometric identity for every n."""
+    claimed_lambda, trace = as_expression(claimed_lambda), as_expression(trace)
     step = Step(
         "Corollary (every n >= 2): a trigonometric sum",
         "Theorems 3 and 4 compute trace K in two ways, so for every n >= 2 the sum of the "
@@ -515,6 +524,11 @@ def trace_sum_identity_step(claimed_lambda: sp.Expr, trace: sp.Expr) -> Step:
 
 def evr_theorem(claimed_ratio: sp.Expr, claimed_lambda: sp.Expr, trace: sp.Expr) -> Step:
     """rho_k(n) = lambda_k / trace K with both proven forms substituted."""
+    claimed_ratio, claimed_lambda, trace = (
+        as_expression(claimed_ratio),
+        as_expression(claimed_lambda),
+        as_expression(trace),
+    )
     step = Step(
         "Theorem 5 (every n >= 2): the exact explained-variance ratio",
         "rho_k(n) = lambda_k / trace K with lambda_k from Theorem 3 and the trace from "
@@ -538,6 +552,7 @@ def _with_proof(derivation: Derivation, steps: list[Step]) -> Derivation:
     return derivation.require()
 
 
+@takes_printed_form
 def prove_rw_eigenvalue(printed: sp.Basic | None) -> Derivation:
     """rw.eigenvalue: derived from the mirror circulant, then proven for every n."""
     from rwpca.proofs.derive.eigenvalues import derive_rw_eigenvalue
@@ -546,6 +561,7 @@ def prove_rw_eigenvalue(printed: sp.Basic | None) -> Derivation:
     return _with_proof(derivation, eigenvalue_theorem_steps(derivation.result))
 
 
+@takes_printed_form
 def prove_rw_eigenvector(printed: sp.Basic | None) -> Derivation:
     """rw.eigenvector: the DCT-II vectors, proven to be the eigenvectors for every n."""
     from rwpca.proofs.derive.eigenvectors import derive_rw_eigenvector
@@ -554,27 +570,29 @@ def prove_rw_eigenvector(printed: sp.Basic | None) -> Derivation:
     return _with_proof(derivation, eigenvector_theorem_steps(derivation.result))
 
 
+@takes_printed_form
 def prove_rw_trace(printed: sp.Basic | None) -> Derivation:
     """rw.trace: (n^2 - 1) / 6 for every n, with the trigonometric corollary."""
-    from rwpca.proofs.derive.variance import PLAIN_LAMBDA, derive_rw_trace
+    from rwpca.proofs.derive.variance import derive_rw_trace, plain_eigenvalue
 
     derivation = derive_rw_trace(printed)
     return _with_proof(
         derivation,
         [
             trace_theorem(derivation.result),
-            trace_sum_identity_step(PLAIN_LAMBDA, derivation.result),
+            trace_sum_identity_step(plain_eigenvalue(), derivation.result),
         ],
     )
 
 
+@takes_printed_form
 def prove_rw_evr_exact(printed: sp.Basic | None) -> Derivation:
     """rw.evr.exact: lambda_k / trace K with both proven for every n."""
-    from rwpca.proofs.derive.variance import PLAIN_LAMBDA, derive_rw_evr_exact, plain_trace
+    from rwpca.proofs.derive.variance import derive_rw_evr_exact, plain_eigenvalue, plain_trace
 
     derivation = derive_rw_evr_exact(printed)
     trace, _ = plain_trace()
     return _with_proof(
         derivation,
-        [trace_theorem(trace), evr_theorem(derivation.result, PLAIN_LAMBDA, trace)],
+        [trace_theorem(trace), evr_theorem(derivation.result, plain_eigenvalue(), trace)],
     )

@@ -1,31 +1,24 @@
-"""Validation of the parameters every builder and formula accepts.
+"""Validation of the parameters every builder and formula accepts: thin calls of the domains.
 
-Each check raises :class:`ValueError` with one line naming the bad value and the
-allowed range; the CLI turns that line into an exit status 2. Symbolic values
-(SymPy expressions with free symbols) pass through unchecked, since the builders
-are also used with symbolic parameters.
+Each check raises :class:`ValueError` with one line naming the bad value and the allowed
+range (the CLI turns that line into an exit status 2); the ranges themselves are declared
+once, in :mod:`rwpca.proofs.domains`. Symbolic values (SymPy expressions with free symbols)
+pass through unchecked, since the builders are also used with symbolic parameters.
 """
 
 from __future__ import annotations
 
-import numbers
+from rwpca.proofs.domains import ALPHA, GAMMA, N, integer_at_least
+from rwpca.proofs.values import show
 
-import sympy as sp
-
-
-def show(value: object) -> str:
-    """How a user-supplied value is named in an error message (numbers without type tags)."""
-    if isinstance(value, numbers.Number) and not isinstance(value, bool):
-        return str(value)
-    return repr(value)
-
-
-def _is_symbolic(value: object) -> bool:
-    return isinstance(value, sp.Basic) and bool(value.free_symbols)
+__all__ = ["check_alpha", "check_gamma", "check_n", "show"]
 
 
 def check_n(n: object, *, minimum: int = 2, name: str = "n") -> int:
     """Return ``n`` as an int if it is an integer >= ``minimum``, else raise ValueError.
+
+    With the default arguments this is the domain of n (:data:`rwpca.proofs.domains.N`);
+    other names and minima check sizes such as ``d`` or ``block``.
 
     >>> check_n(5)
     5
@@ -34,30 +27,8 @@ def check_n(n: object, *, minimum: int = 2, name: str = "n") -> int:
     ...
     ValueError: n = 1 is not allowed: n must be an integer >= 2
     """
-    bad = f"{name} = {show(n)} is not allowed: {name} must be an integer >= {minimum}"
-    if isinstance(n, bool):
-        raise ValueError(bad)
-    if isinstance(n, sp.Integer):
-        n = int(n)
-    if not isinstance(n, numbers.Integral) or int(n) < minimum:
-        raise ValueError(bad)
-    return int(n)
-
-
-def _real_value(value: object, name: str) -> float | None:
-    """A float for a concrete real value, None for a symbolic one; ValueError otherwise."""
-    if _is_symbolic(value):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{name} = {show(value)} is not a real number")
-    try:
-        number = sp.Float(value) if not isinstance(value, sp.Basic) else value.evalf()
-        result = float(number)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} = {show(value)} is not a real number") from None
-    if result != result or result in (float("inf"), float("-inf")):
-        raise ValueError(f"{name} = {show(value)} is not a finite real number")
-    return result
+    domain = N if (minimum, name) == (2, "n") else integer_at_least(name, minimum)
+    return domain.check(n)  # type: ignore[return-value]
 
 
 def check_gamma(gamma: object) -> object:
@@ -70,12 +41,7 @@ def check_gamma(gamma: object) -> object:
     ...
     ValueError: gamma = 1 is not allowed: the momentum coefficient must satisfy |gamma| < 1
     """
-    value = _real_value(gamma, "gamma")
-    if value is not None and not abs(value) < 1:
-        raise ValueError(
-            f"gamma = {show(gamma)} is not allowed: the momentum coefficient must satisfy |gamma| < 1"
-        )
-    return gamma
+    return GAMMA.check(gamma)
 
 
 def check_alpha(alpha: object) -> object:
@@ -88,9 +54,4 @@ def check_alpha(alpha: object) -> object:
     ...
     ValueError: alpha = 2 is not allowed: the restoring rate must satisfy 0 < alpha < 2
     """
-    value = _real_value(alpha, "alpha")
-    if value is not None and not 0 < value < 2:
-        raise ValueError(
-            f"alpha = {show(alpha)} is not allowed: the restoring rate must satisfy 0 < alpha < 2"
-        )
-    return alpha
+    return ALPHA.check(alpha)

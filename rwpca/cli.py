@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from rwpca import __version__
@@ -47,24 +49,66 @@ def _one_line(message: object) -> str:
     return " ".join(str(message).split())
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that every ``finally`` cleans up."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _os_error_line(error: OSError) -> str:
+    target = error.filename if error.filename is not None else ""
+    reason = error.strerror or type(error).__name__
+    return f"cannot use {target}: {reason}" if target else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+    """Run the CLI; returns the exit status (0 done, 1 a check failed, 2 bad input or failure).
+
+    Nothing reaches the user as a traceback: a ``ValueError`` (bad input), ``MemoryError`` or
+    ``OSError`` becomes one line and status 2; Ctrl-C and SIGTERM stop with status 130 and 143
+    after the atomic writers have removed their temporary files.
+    """
     parser = build_parser()
+    debug = bool(os.environ.get("RWPCA_DEBUG"))
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         args = parser.parse_args(argv)
         return int(args.run(args) or 0)
     except (UsageError, ValueError) as error:
-        if os.environ.get("RWPCA_DEBUG"):
+        if debug:
             raise
         print(f"rwpca: error: {_one_line(error)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("rwpca: interrupted", file=sys.stderr)
-        return 130
+    except MemoryError:
+        if debug:
+            raise
+        print(
+            "rwpca: error: out of memory: choose smaller sizes (the checks before the work "
+            "estimated less than this needed)",
+            file=sys.stderr,
+        )
+        return 2
     except BrokenPipeError:
         # the reader went away (for example `rwpca cite --list | head`)
         sys.stderr.close()
         return 0
+    except OSError as error:
+        if debug:
+            raise
+        print(f"rwpca: error: {_one_line(_os_error_line(error))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rwpca: interrupted", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("rwpca: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

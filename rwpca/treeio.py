@@ -4,6 +4,11 @@
 swaps the two directories: with ``renameat2(RENAME_EXCHANGE)`` on Linux (one atomic
 step), elsewhere with two renames and a recovery of the previous tree if the second one
 never happened. An interrupted run leaves the previous tree intact.
+
+A generated tree may share its folder with files the user put there: ``write_tree`` carries
+every file that its ``keep`` predicate recognises as not generated into the new tree
+unchanged (content, mode and modification time), and :func:`stale_files` does not count
+them. Files are created with the permissions the user's umask allows, as ``open`` would.
 """
 
 from __future__ import annotations
@@ -45,25 +50,78 @@ def recover(root: Path) -> None:
             shutil.rmtree(backup)
 
 
-def write_tree(root: Path, files: Mapping[str, bytes]) -> None:
-    """Replace the directory ``root`` by exactly ``files`` (relative path -> bytes), atomically."""
+#: A predicate on (relative path, current bytes): True for a file the generator does not own.
+Keep = Callable[[str, bytes], bool]
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # no /proc: set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode ``open(path, "w")`` would give a new file under the current umask."""
+    return 0o666 & ~_umask()
+
+
+def directory_mode() -> int:
+    """The mode ``mkdir`` would give a new directory under the current umask."""
+    return 0o777 & ~_umask()
+
+
+def kept_files(root: Path, files: Mapping[str, bytes], keep: Keep | None) -> list[str]:
+    """Files below ``root`` that ``files`` does not hold and ``keep`` says are the user's."""
+    if keep is None:
+        return []
+    return [
+        path
+        for path, data in existing_files(root).items()
+        if path not in files and keep(path, data)
+    ]
+
+
+def write_tree(root: Path, files: Mapping[str, bytes], keep: Keep | None = None) -> list[str]:
+    """Replace the generated files of ``root`` by ``files`` (relative path -> bytes), atomically.
+
+    Files below ``root`` that are not in ``files`` are removed, except those for which
+    ``keep(path, data)`` is True: they are copied into the new tree unchanged. Returns the
+    relative paths that were kept.
+    """
     root = Path(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     recover(root)
+    kept = kept_files(root, files, keep)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
     try:
         for relative, data in sorted(files.items()):
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        staging.chmod(0o755)
+        for relative in kept:
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / relative, path, follow_symlinks=False)
+        if root.is_dir():
+            shutil.copymode(root, staging)
+        else:
+            staging.chmod(directory_mode())
         if root.exists() and _exchange(staging, root):
             shutil.rmtree(staging)  # staging now holds the previous tree
-            return
+            return kept
         if root.exists():
             os.rename(root, _backup_path(root))
         os.rename(staging, root)
         shutil.rmtree(_backup_path(root), ignore_errors=True)
+        return kept
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         recover(root)
@@ -83,16 +141,26 @@ def existing_files(root: Path) -> dict[str, bytes]:
 
 
 def stale_files(
-    root: Path, files: Mapping[str, bytes], same: Comparator = lambda _path, a, b: a == b
+    root: Path,
+    files: Mapping[str, bytes],
+    same: Comparator = lambda _path, a, b: a == b,
+    keep: Keep | None = None,
 ) -> list[str]:
-    """Relative paths that differ between ``root`` and ``files``: changed, missing or extra."""
+    """Relative paths that differ between ``root`` and ``files``: changed, missing or extra.
+
+    An extra file for which ``keep`` is True is the user's, not stale.
+    """
     current = existing_files(root)
     stale = [
         path
         for path, data in files.items()
         if path not in current or not same(path, current[path], data)
     ]
-    stale += [path for path in current if path not in files]
+    stale += [
+        path
+        for path, data in current.items()
+        if path not in files and not (keep is not None and keep(path, data))
+    ]
     return sorted(stale)
 
 
@@ -102,6 +170,8 @@ def write_file_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp creates 0600; the file gets the mode a plain open() would give it
+        os.fchmod(handle, file_mode())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, path)

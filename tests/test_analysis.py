@@ -14,7 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
+from strategies import dimensions, walk_sizes
 
+from rwpca.documents import analysis_report
+from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.trajectories import analysis as nal
 from rwpca.numerics.trajectories.analysis import (
@@ -27,6 +30,7 @@ from rwpca.numerics.trajectories.analysis import (
     fit_drift,
     random_walk_ratios,
 )
+from rwpca.proofs.catalog import get
 
 
 def gram_of(X: np.ndarray) -> np.ndarray:
@@ -171,8 +175,8 @@ def test_effective_dimension_of_isotropic_anisotropic_scheduled_and_drifting_ste
 
 @settings(max_examples=25)
 @given(
-    st.integers(4, 14),
-    st.integers(2, 60),
+    walk_sizes(4, 14),
+    dimensions(2, 60),
     st.floats(0.0, 2.0),
     st.integers(0, 2**32 - 1),
 )
@@ -303,7 +307,7 @@ def test_mutation_wrong_plain_null_is_caught(monkeypatch):
 
     def limit(n):
         k = np.arange(1, n, dtype=float)
-        return 6 / (np.pi**2 * k**2)
+        return lambdify_by_name(get("rw.evr").rhs, ("k",))(k)
 
     monkeypatch.setattr(nal, "random_walk_ratios", limit)
     assert not quotients_are_one()
@@ -350,7 +354,7 @@ def test_mutation_printed_cosine_convention_is_caught(monkeypatch):
     def printed(n, count):
         t = np.arange(1, n + 1)[:, None]
         k = np.arange(1, count + 1)[None, :]
-        basis = np.cos(np.pi * k * t / n)
+        basis = lambdify_by_name(get("rw.eigenvector").source.printed, ("n", "k", "t"))(n, k, t)
         basis -= basis.mean(axis=0)
         return basis / np.linalg.norm(basis, axis=0)
 
@@ -392,7 +396,7 @@ def test_result_json_and_verdict():
     assert set(data["null_models"]) == set(NULL_MODELS)
     assert len(data["lissajous"]) == 3 and data["n"] == 30 and data["d"] == 3000
     assert data["consistent_with_random_walk"] is True
-    assert "consistent with" in data["verdict"]
+    assert "consistent with" in analysis_report.verdict_text(data)
     windowed = analyze(X, window=(5, 25), components=2, replicates=19)
     assert windowed.n == 20 and windowed.window == (5, 25)
 
@@ -412,3 +416,28 @@ def test_bad_parameters_raise_one_line_errors():
         analyze_gram(np.eye(2), 10)
     with pytest.raises(ValueError, match="window 0:40"):
         analyze(walk(10, 200), window=(0, 40))
+
+
+@pytest.mark.filterwarnings("ignore:d = 200 is not much larger than n = 60")
+def test_notes_and_verdict_are_typed_and_worded_by_the_report():
+    """numerics says which diagnostics hold (kinds and numbers); the report writes them out."""
+    rng = np.random.default_rng(3)
+    noise = rng.standard_normal((59, 200)) / math.sqrt(200)
+    steps = np.zeros_like(noise)
+    for t in range(59):  # momentum 0.9: consecutive steps overlap strongly
+        steps[t] = noise[t] + (0.9 * steps[t - 1] if t else 0.0)
+    X = np.zeros((60, 200))
+    X[1:] = np.cumsum(steps, axis=0)
+    result = analyze(X, components=3, replicates=19)
+    kinds = {note.kind for note in result.notes}
+    assert kinds == {nal.NoteKind.LOW_EFFECTIVE_DIMENSION, nal.NoteKind.CORRELATED_STEPS}
+    data = result.to_json()
+    assert all(isinstance(value, (int, float)) for n in data["notes"] for k, value in n.items()
+               if k != "kind")  # fmt: skip
+    words = [analysis_report.note_text(note) for note in data["notes"]]
+    assert any(w.startswith("consecutive steps are correlated (momentum") for w in words)
+    assert data["verdict"] == {
+        "consistent": [n for n in NULL_MODELS if result.nulls[n].consistent],
+        "rejected": [n for n in NULL_MODELS if not result.nulls[n].consistent],
+    }
+    assert analysis_report.verdict_text(data).startswith("The first 3 components")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import sympy as sp
+from latex_subset import same_expression
 
 from rwpca.documents.markdown import render_entry
 from rwpca.proofs.catalog import CATALOG, Catalog, CatalogError, Status, get
-from rwpca.proofs.catalog.core import RegimeKind
+from rwpca.proofs.catalog.core import Quantity, RegimeKind
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.symbols import MEANING
+from rwpca.proofs.domains import MEANING
+from rwpca.proofs.processes import ProcessName
 
 REQUIRED = [
     "rw.eigenvalue",
@@ -67,3 +70,64 @@ def test_every_entry_renders(entry, derivations):
     for heading in ("## Statement", "## Assumptions", "## Regime", "## Source", "## Derivation"):
         assert heading in text
     assert "$$" in text
+
+
+# --- the printed forms: typed once, and their LaTeX denotes their SymPy form ---------------
+
+#: Entries whose printed LaTeX is a sentence, not a formula (checked by hand, see the notes).
+PROSE_PRINTED = {"rw.lissajous", "rw.evr.cumulative", "rw.noise_independence"}
+FORMULA_PRINTED = [e for e in CATALOG if e.source.printed_latex and e.id not in PROSE_PRINTED]
+
+
+def test_only_the_prose_entries_print_text():
+    prose = {e.id for e in CATALOG if e.source.printed_latex and r"\text" in e.source.printed_latex}
+    assert prose == PROSE_PRINTED
+
+
+@pytest.mark.parametrize("entry", FORMULA_PRINTED, ids=lambda e: e.id)
+def test_printed_latex_denotes_the_printed_form(entry):
+    """The paper's typography (kept as printed) and the SymPy form are the same expression.
+
+    The stored LaTeX is read by the small safe reader of tests/latex_subset.py; the reader is
+    itself checked on ``sympy.latex`` of the same expression.
+    """
+    printed = entry.source.printed
+    assert same_expression(sp.latex(printed), printed)
+    assert same_expression(entry.source.printed_latex, printed)
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "old", "new"),
+    [
+        ("rw.eigenvalue", r"\frac{\pi k}{n}", r"\frac{2\pi k}{n}"),
+        ("rw.eigenvalue", "^{-1}", ""),
+        ("momentum.eigenvalue", r"1+\gamma+", r"1-\gamma+"),
+        ("ou.eigenvalue.small_k", r"(1-\alpha)", r"(1+\alpha)"),
+        ("rw.evr", r"\pi^2 k^2", r"\pi k^2"),
+        ("rw.eigenvector", r"\pi k t", r"\pi k (t-1)"),
+    ],
+)
+def test_a_mistyped_printed_latex_is_caught(entry_id, old, new):
+    """Mutations of the paper's typography no longer denote the printed form."""
+    source = get(entry_id).source
+    assert old in source.printed_latex
+    assert not same_expression(source.printed_latex.replace(old, new, 1), source.printed)
+
+
+def test_printed_forms_equal_to_the_statement_are_not_typed_again():
+    """Where the paper prints the statement itself, the source refers to it (AS_STATED)."""
+    for entry_id in ("rw.eigenvalue", "rw.evr", "momentum.eigenvalue", "momentum.evr"):
+        entry = get(entry_id)
+        assert entry.source.printed is entry.rhs
+    assert get("momentum.evr").rhs is get("rw.evr").rhs
+    assert get("ou.eigenvalue.mirror").source is get("ou.eigenvalue").source
+
+
+def test_closed_sets_of_names_are_enums():
+    for entry in CATALOG:
+        assert entry.quantity is None or isinstance(entry.quantity, Quantity)
+        assert entry.process is None or isinstance(entry.process, ProcessName)
+    with pytest.raises(ValueError, match="eigenvalues"):
+        dataclasses.replace(get("rw.evr"), quantity="eigenvalues")
+    with pytest.raises(ValueError, match="brownian"):
+        dataclasses.replace(get("rw.evr"), process="brownian")

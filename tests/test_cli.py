@@ -152,6 +152,7 @@ def test_recover_after_half_swap(tmp_path):
     assert treeio.existing_files(root) == {"a.md": b"old\n"}
 
 
+@pytest.mark.slow
 def test_derive_is_deterministic_across_processes(tmp_path, generated):
     """A separate process with another hash seed writes byte-identical documents."""
     out = tmp_path / "derivations"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+from rwpca.numerics.formulas import evaluate_eigenvalue_formula, lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.proofs.catalog import derive_entry, get
 from rwpca.proofs.derivation import Check, Comparison, Derivation, DerivationError, Kind, Step
@@ -36,8 +36,9 @@ def test_rw_eigenvector_is_exact(size):
     K = float_spectra.centred_covariance("plain", size)
     t = np.arange(1, size + 1)
     lam = _formula("rw.eigenvalue", size)
+    eigenvector = lambdify_by_name(get("rw.eigenvector").rhs, ("n", "k", "t"))
     for kk in range(1, size):
-        u = np.sqrt(2 / size) * np.cos(np.pi * kk * (t - 0.5) / size)
+        u = eigenvector(size, kk, t)
         assert abs(np.linalg.norm(u) - 1) < 1e-12
         assert np.linalg.norm(K @ u - lam[kk - 1] * u) < 1e-10 * lam[0]
 
@@ -46,7 +47,7 @@ def test_printed_eigenvector_convention_is_not_exact():
     size = 8
     K = float_spectra.centred_covariance("plain", size)
     t = np.arange(1, size + 1)
-    v = np.cos(np.pi * t / size)
+    v = lambdify_by_name(get("rw.eigenvector").source.printed, ("n", "k", "t"))(size, 1, t)
     lam = _formula("rw.eigenvalue", size)[0]
     assert np.linalg.norm(K @ v - lam * v) > 0.01 * lam * np.linalg.norm(v)
 
@@ -61,13 +62,14 @@ def test_rw_trace_and_exact_ratio(size):
 
 
 def test_rw_evr_limit_and_cumulative():
+    """R_2 = 15/(2 pi^2) is typed out on purpose: a deliberate independent witness of the value."""
     rho = get("rw.evr").rhs
     assert sp.summation(rho, (k, 1, sp.oo)) == 1
     cumulative = get("rw.evr.cumulative").rhs
     assert sp.simplify(cumulative.subs(m, 2) - sp.Rational(15, 2) / sp.pi**2) == 0
     assert 0.7598 < float(cumulative.subs(m, 2)) < 0.7600  # not the poster's 80%
     exact = float_spectra.explained_variance_ratio("plain", 2000)
-    assert exact[0] == pytest.approx(6 / np.pi**2, rel=1e-5)
+    assert exact[0] == pytest.approx(float(rho.subs(k, 1)), rel=1e-5)
 
 
 @pytest.mark.parametrize("gamma_value", [0.3, 0.7])

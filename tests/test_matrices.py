@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given
-from hypothesis import strategies as st
+from strategies import processes_with_parameters, walk_sizes
 
 from rwpca.numerics.linalg import float_spectra
 from rwpca.proofs import matrices
@@ -47,24 +47,19 @@ def test_plain_covariance_by_hand():
     assert K == sp.Matrix([[1, -1], [-1, 1]]) / 4
 
 
-@given(st.integers(min_value=2, max_value=9))
+@given(walk_sizes(max_value=9))
 def test_cumulative_sum_inverts_difference(n):
     """S^-1 is the cumulative sum for every n."""
     assert matrices.difference_matrix(n) * matrices.cumulative_sum_matrix(n) == sp.eye(n)
 
 
 @given(
-    st.sampled_from(["plain", "momentum", "ou"]),
-    st.integers(min_value=2, max_value=7),
-    st.fractions(min_value="-19/20", max_value="19/20", max_denominator=20),
+    processes_with_parameters({"alpha": {"max_value": 1}}, max_denominator=20),
+    walk_sizes(max_value=7),
 )
-def test_covariance_is_centred_symmetric_psd(process, n, value):
+def test_covariance_is_centred_symmetric_psd(case, n):
     """K is symmetric, annihilates the constant vector and is positive semi-definite."""
-    params = {
-        "plain": {},
-        "momentum": {"gamma": sp.Rational(value)},
-        "ou": {"alpha": sp.Rational(abs(value)) + sp.Rational(1, 20)},
-    }[process]
+    process, params = case
     K = matrices.centred_covariance(get_process(process).step_operator(n, params))
     assert K == K.T
     assert K * sp.ones(n, 1) == sp.zeros(n, 1)

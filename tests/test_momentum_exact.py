@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from flint import arb, ctx
 from hypothesis import given
-from hypothesis import strategies as st
+from strategies import gammas, walk_sizes
 
 from rwpca.numerics.linalg import momentum_roots
 from rwpca.numerics.linalg.enclosures import certified_eigenvalues
@@ -181,14 +181,13 @@ def test_the_matrix_free_scan_finds_every_root(value):
         assert a.theta.overlaps(b.theta)
 
 
-@st.composite
-def momentum_coefficients(draw) -> Fraction:
-    """A momentum coefficient 0 < |gamma| < 1 (rational, both signs, near both ends)."""
-    numerator = draw(st.integers(-95, 95).filter(lambda x: x != 0))
-    return Fraction(numerator, 100)
+def momentum_coefficients():
+    """Momentum coefficients of the secular equation: the domain of gamma without 0 (rational,
+    both signs, up to 95/100 from both ends)."""
+    return gammas(min_value=Fraction(-95, 100), max_value=Fraction(95, 100)).filter(bool)
 
 
-@given(momentum_coefficients(), st.integers(2, 24))
+@given(momentum_coefficients(), walk_sizes(max_value=24))
 def test_the_roots_are_the_spectrum(value, size):
     """For any gamma and n, every root of F_n in (0, theta_max) is certified against Q."""
     roots = secular_roots(size, value, dps=20)

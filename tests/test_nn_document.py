@@ -9,8 +9,10 @@ import json
 import numpy as np
 import pytest
 
-from rwpca.documents import analysis_report, nn_comparison
-from rwpca.documents.nn_comparison import RUNS, load_cache, record_run, render
+from rwpca.documents import nn_comparison
+from rwpca.documents.nn_comparison import render
+from rwpca.numerics.trajectories import recorded
+from rwpca.numerics.trajectories.recorded import RUNS, RunSummary, load_cache, record_run
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +21,14 @@ def cache():
 
 
 def test_cache_matches_the_configured_runs(cache):
-    assert list(cache["runs"]) == [run.id for run in RUNS]
+    assert list(cache.runs) == [run.id for run in RUNS]
     for run in RUNS:
-        record = cache["runs"][run.id]
-        assert record["caption"] == run.caption
+        record = cache.runs[run.id]
+        assert record.caption == run.caption
         if run.config is not None:
             expected = dataclasses.asdict(run.config.checked())
             expected["record"] = list(expected["record"])
-            assert record["config"] == analysis_report.rounded(expected)
+            assert record.config == recorded.rounded(expected)
 
 
 def compare(fresh, stored, tests=True):
@@ -39,7 +41,7 @@ def compare(fresh, stored, tests=True):
         assert np.allclose(fresh["null_models"][name], ratios, rtol=1e-5, atol=1e-12)
     if not tests:
         return
-    step = 2 / (nn_comparison.REPLICATES + 1)
+    step = 2 / (recorded.REPLICATES + 1)
     for name, test in stored["tests"].items():
         assert abs(fresh["tests"][name]["p_value"] - test["p_value"]) <= step + 1e-9
         if abs(test["p_value"] - stored["alpha"]) > step:
@@ -49,14 +51,14 @@ def compare(fresh, stored, tests=True):
 @pytest.mark.parametrize("run_id", ["softmax-sgd-decay", "softmax-momentum"])
 def test_cached_summaries_are_reproduced_by_retraining(cache, run_id):
     run = next(r for r in RUNS if r.id == run_id)
-    compare(record_run(run)["analysis"], cache["runs"][run_id]["analysis"])
+    compare(record_run(run).analysis, cache.runs[run_id].analysis)
 
 
 def test_cached_network_run_is_reproduced(cache, monkeypatch):
     """The largest run's training and spectrum (its tests need the full reshuffling)."""
-    monkeypatch.setattr(nn_comparison, "REPLICATES", 19)
+    monkeypatch.setattr(recorded, "REPLICATES", 19)
     run = next(r for r in RUNS if r.id == "mlp-sgd")
-    compare(record_run(run)["analysis"], cache["runs"]["mlp-sgd"]["analysis"], tests=False)
+    compare(record_run(run).analysis, cache.runs["mlp-sgd"].analysis, tests=False)
 
 
 def test_document_lists_every_run_with_its_figure(generated):
@@ -74,12 +76,12 @@ def test_findings_follow_the_numbers(cache):
     """The prose is computed from the cache: change a number and the statement changes."""
     text = render(cache)
     changed = copy.deepcopy(cache)
-    control = changed["runs"]["control-random-walk"]["analysis"]["tests"]["drift"]
+    control = changed.runs["control-random-walk"].analysis["tests"]["drift"]
     control["consistent"], control["p_value"] = False, 0.01
     assert "The simulated random walk passes every null" in text
     assert "The simulated random walk is rejected by some null" in render(changed)
-    for record in changed["runs"].values():
-        record["analysis"]["tests"]["drift"]["consistent"] = True
+    for record in changed.runs.values():
+        record.analysis["tests"]["drift"]["consistent"] = True
     runs = len([r for r in RUNS if r.config is not None])
     assert f"Not rejected at level 0.05 in {runs} of {runs} runs" in render(changed)
 
@@ -88,7 +90,7 @@ def test_stale_or_missing_cache_asks_for_retrain(tmp_path):
     path = tmp_path / "cache.json"
     with pytest.raises(ValueError, match="rwpca derive --retrain"):
         load_cache(path)
-    data = json.loads(nn_comparison.CACHE.read_text())
+    data = json.loads(recorded.CACHE.read_text())
     data["version"] = -1
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="does not match"):
@@ -101,15 +103,17 @@ def test_retrain_writes_the_cache_atomically(tmp_path, monkeypatch):
     path.write_text("previous")
     monkeypatch.setattr(nn_comparison, "RUNS", RUNS[2:4])
 
-    def fail(run):
+    def fail(run, progress):
         if run.id == "softmax-momentum":
             raise RuntimeError("interrupted")
-        return {"id": run.id}
+        return RunSummary(run.id, run.caption, {}, {}, {})
 
     monkeypatch.setattr(nn_comparison, "record_run", fail)
     with pytest.raises(RuntimeError):
         nn_comparison.retrain(progress=False, path=path)
     assert path.read_text() == "previous"
-    monkeypatch.setattr(nn_comparison, "record_run", lambda run: {"id": run.id})
+    monkeypatch.setattr(
+        nn_comparison, "record_run", lambda run, progress: RunSummary(run.id, "", {}, {}, {})
+    )
     nn_comparison.retrain(progress=False, path=path)
     assert list(json.loads(path.read_text())["runs"]) == ["softmax-sgd-decay", "softmax-momentum"]

@@ -37,6 +37,13 @@ import numpy as np
 import pytest
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
+from strategies import (
+    alphas,
+    dimensions,
+    processes,
+    processes_with_parameters,
+    walk_sizes,
+)
 
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.walks import families as noise
@@ -135,16 +142,20 @@ def walk_shapes(
 
     def shapes(n: int) -> st.SearchStrategy[tuple[int, int]]:
         low = max(min_ratio * n, D_MIN)
-        return st.tuples(st.just(n), st.integers(low, max(low, max_cells // n)))
+        return st.tuples(st.just(n), dimensions(low, max(low, max_cells // n)))
 
-    return st.integers(min_n, max_n).flatmap(shapes)
+    return walk_sizes(min_n, max_n).flatmap(shapes)
 
 
 def processes_with_memory() -> st.SearchStrategy[tuple[str, dict[str, float]]]:
     """Momentum (gamma in [-0.8, 0.9]) and OU walks (alpha in [0.01, 0.5]) with their params."""
-    return st.one_of(
-        st.floats(-0.8, 0.9).map(lambda g: ("momentum", {"gamma": g})),
-        st.floats(0.01, 0.5).map(lambda a: ("ou", {"alpha": a})),
+    return processes_with_parameters(
+        {
+            "gamma": {"min_value": -0.8, "max_value": 0.9},
+            "alpha": {"min_value": 0.01, "max_value": 0.5},
+        },
+        only=("momentum", "ou"),
+        floats=True,
     )
 
 
@@ -232,7 +243,7 @@ def test_projections_follow_the_cosine_eigenvectors(case, shape, seed):
 
 
 OU_DRAWS = (
-    st.floats(0.01, 1.9),
+    alphas(min_value=0.01, max_value=1.9, floats=True),
     noise_distributions(),
     walk_shapes(min_n=2, max_n=OU_MAX_N, min_ratio=100),
     seeds(),
@@ -292,9 +303,9 @@ ANY_DRAWS = (
         noise_distributions().map(lambda c: c.spec),
         st.sampled_from(["cauchy", "student_t:nu=1", "correlated:rank=3,decay=0"]),
     ),
-    st.sampled_from(["plain", "momentum", "ou"]),
-    st.integers(2, 30),
-    st.integers(1, 3000),
+    processes(),
+    walk_sizes(max_value=30),
+    dimensions(max_value=3000),
     seeds(),
 )
 
@@ -352,7 +363,7 @@ def low_rank_noise() -> st.SearchStrategy[noise.Noise]:
 
 
 @HEAVY
-@given(infinite_variance_noise(), st.integers(4, 8), seeds())
+@given(infinite_variance_noise(), walk_sizes(4, 8), seeds())
 def test_infinite_variance_deviations_do_not_shrink(family, n, seed):
     """Cauchy / t(nu <= 1.8): 1000x more dimensions shrink the deviation by less than 8x.
 
@@ -366,7 +377,7 @@ def test_infinite_variance_deviations_do_not_shrink(family, n, seed):
 
 
 @HEAVY
-@given(low_rank_noise(), st.integers(4, 8), seeds())
+@given(low_rank_noise(), walk_sizes(4, 8), seeds())
 def test_low_effective_rank_deviations_do_not_shrink(family, n, seed):
     """Covariance of bounded effective rank: 1000x more dimensions shrink the deviation < 8x.
 
@@ -386,7 +397,7 @@ def _shifted_gaussian(mean: float):
 
 
 @HEAVY
-@given(st.floats(0.3, 1.0), st.integers(4, 8), seeds())
+@given(st.floats(0.3, 1.0), walk_sizes(4, 8), seeds())
 def test_nonzero_mean_deviations_do_not_shrink(mean, n, seed):
     """A mean m per coordinate: a rank-one spike n m^2 / sigma^2 in R R^T / d that d cannot remove."""
     assert shrink_ratio(_shifted_gaussian(mean), n, seed) > SHRINK_THRESHOLD

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 
-from rwpca.numerics.progress import ProgressMode, Reporter, iterate, reporter, task
+from rwpca.numerics.progress import ProgressMode, Reporter, bar_flag, iterate, reporter, task
 
 
 class _Terminal(io.StringIO):
@@ -50,3 +51,34 @@ def test_progress_arguments() -> None:
     assert reporter("bar").mode is ProgressMode.BAR
     with pytest.raises(ValueError, match="progress = 'sometimes' is not allowed"):
         reporter("sometimes")
+
+
+class _Signalling(io.StringIO):
+    """A log stream that says when a line arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Event()
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            self.arrived.set()
+        return super().write(text)
+
+
+def test_a_long_item_still_prints_a_line() -> None:
+    """Between two updates the heartbeat prints: one item longer than the interval is not silent."""
+    stream = _Signalling()
+    with task(Reporter(ProgressMode.LINES, stream, interval=0.05), "one long item", total=1) as t:
+        assert stream.arrived.wait(timeout=60)  # no update yet: the heartbeat wrote this line
+        assert stream.getvalue().startswith("rwpca: one long item: 0/1 it (0%)")
+        t.update()
+    assert stream.getvalue().splitlines()[-1].startswith("rwpca: one long item: 1/1 it (100%)")
+
+
+def test_bar_flag_maps_modes_for_boolean_callees() -> None:
+    assert bar_flag(Reporter(ProgressMode.AUTO, _Terminal())) is True
+    assert bar_flag(Reporter(ProgressMode.AUTO, io.StringIO())) is False
+    assert (
+        bar_flag("bar") is True and bar_flag("lines") is False and bar_flag(None) in (True, False)
+    )

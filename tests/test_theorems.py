@@ -8,6 +8,7 @@ import sympy as sp
 
 from rwpca.proofs import theorems as th
 from rwpca.proofs.catalog import CATALOG, Status, derive_entry, get
+from rwpca.proofs.derive.variance import plain_eigenvalue
 from rwpca.proofs.symbols import k, n, t
 
 theta = th._theta
@@ -105,7 +106,9 @@ def test_eigenvalue_steps_reject_wrong_statements(claim):
 
 
 def test_eigenvector_steps_reject_the_printed_convention():
-    steps = th.eigenvector_theorem_steps(sp.sqrt(2 / n) * sp.cos(sp.pi * k * t / n))
+    entry = get("rw.eigenvector")
+    amplitude, _cosine = entry.rhs.as_independent(t, as_Add=False)  # sqrt(2/n)
+    steps = th.eigenvector_theorem_steps(amplitude * entry.source.printed)
     assert not all(holds(s) for s in steps)
 
 
@@ -115,13 +118,14 @@ def test_trace_theorem_rejects_wrong_traces(claim):
 
 
 def test_trace_theorem_holds():
-    assert holds(th.trace_theorem((n**2 - 1) / 6))
+    assert holds(th.trace_theorem(get("rw.trace").rhs))
 
 
 def test_evr_theorem_rejects_the_limit_as_exact():
-    lam = 1 / (4 * sp.sin(sp.pi * k / (2 * n)) ** 2)
-    assert not holds(th.evr_theorem(6 / (sp.pi**2 * k**2), lam, (n**2 - 1) / 6))
-    assert holds(th.evr_theorem(get("rw.evr.exact").rhs, lam, (n**2 - 1) / 6))
+    lam = plain_eigenvalue()  # 1 / (4 sin^2(pi k / (2n))), computed from the symbol
+    trace = get("rw.trace").rhs
+    assert not holds(th.evr_theorem(get("rw.evr").rhs, lam, trace))
+    assert holds(th.evr_theorem(get("rw.evr.exact").rhs, lam, trace))
 
 
 REQUIRED_PROVEN = ["rw.eigenvalue.exact", "rw.eigenvector.exact", "rw.trace", "rw.evr.exact"]

@@ -7,8 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from rwpca.documents.nn_comparison import RUNS
 from rwpca.numerics.trajectories import training
+from rwpca.numerics.trajectories.recorded import RUNS
 from rwpca.numerics.trajectories.training import RunConfig, build_model, parameter_count, train
 
 

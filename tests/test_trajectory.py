@@ -267,7 +267,7 @@ def bad_inputs(tmp_path):
     folder.mkdir()
     for t in range(4):
         np.save(folder / f"c{t}.npy", np.zeros(10 if t != 2 else 11))
-    cases.append(("folder-shapes", folder, "must have the shape"))
+    cases.append(("folder-shapes", folder, "c2.npy has shape [11]"))
     folder = tmp_path / "few"
     folder.mkdir()
     np.save(folder / "c0.npy", np.zeros(3))

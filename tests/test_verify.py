@@ -18,12 +18,16 @@ import sympy as sp
 from flint import arb, ctx
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import process_parameters, processes, walk_sizes
 
 from rwpca.numerics.linalg import reference, sturm
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_trace, to_fraction
 from rwpca.numerics.linalg.sturm import certify
 from rwpca.numerics.verification.formula_check import check_formula, fitted_order
 
+# The formulas below are typed out on purpose, as a user of check_formula would type them:
+# with assumption-free symbols (matched by name) and from the paper, not read from the
+# catalog. They are deliberate independent witnesses that the catalog's statements verify.
 n, k = sp.symbols("n k")
 gamma, alpha = sp.symbols("gamma alpha")
 half = sp.Rational(1, 2)
@@ -232,30 +236,23 @@ def test_to_fraction_reads_floats_as_decimals():
 # --- the certified engine ------------------------------------------------------------------
 
 
-processes = st.sampled_from(["plain", "momentum", "ou"])
+#: Exact parameters on a grid of denominator 20, inside |gamma| <= 9/10 and 1/20 <= alpha <= 39/20.
+RANGES = {
+    "gamma": {"min_value": Fraction(-9, 10), "max_value": Fraction(9, 10)},
+    "alpha": {"min_value": Fraction(1, 20), "max_value": Fraction(39, 20)},
+}
 
 
-@st.composite
-def exact_parameters(draw, process):
-    if process == "momentum":
-        value = draw(
-            st.fractions(min_value=Fraction(-9, 10), max_value=Fraction(9, 10), max_denominator=20)
-        )
-        return {"gamma": value}
-    if process == "ou":
-        value = draw(
-            st.fractions(min_value=Fraction(1, 20), max_value=Fraction(39, 20), max_denominator=20)
-        )
-        return {"alpha": value}
-    return {}
+def exact_parameters(process):
+    return process_parameters(process, RANGES, max_denominator=20)
 
 
 @given(data=st.data())
 def test_certify_agrees_with_dense_mpmath(data):
     """Claims equal to the mpmath eigenvalues are certified; claims off by 1e-6 are refuted."""
-    process = data.draw(processes, label="process")
+    process = data.draw(processes(), label="process")
     params = data.draw(exact_parameters(process), label="params")
-    size = data.draw(st.integers(2, 14), label="n")
+    size = data.draw(walk_sizes(max_value=14), label="n")
     values = reference.eigenvalues_mpmath(process, size, params, dps=40)
     q = centred_precision_structure(process, size, params)
     with ctx.workprec(150):
@@ -267,9 +264,9 @@ def test_certify_agrees_with_dense_mpmath(data):
 
 @given(data=st.data())
 def test_float_and_ball_paths_agree(data):
-    process = data.draw(processes, label="process")
+    process = data.draw(processes(), label="process")
     params = data.draw(exact_parameters(process), label="params")
-    size = data.draw(st.integers(2, 40), label="n")
+    size = data.draw(walk_sizes(max_value=40), label="n")
     estimates = reference.eigenvalues_float(process, size, params)
     claims = [arb(float(x)) for x in estimates * (1 + 3e-7)]
     q = centred_precision_structure(process, size, params)
@@ -317,7 +314,7 @@ def test_enclosures_contain_the_dense_mpmath_spectrum(data):
     """Every ball of certified_eigenvalues contains the eigsy value (40 digits)."""
     from rwpca.numerics.linalg.enclosures import certified_eigenvalues
 
-    process = data.draw(processes, label="process")
+    process = data.draw(processes(), label="process")
     params = data.draw(exact_parameters(process), label="params")
     size = data.draw(st.integers(2, 12), label="n")
     balls = certified_eigenvalues(process, size, params, dps=30)

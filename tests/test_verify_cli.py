@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 
@@ -11,14 +12,10 @@ import sympy as sp
 from rwpca.cli import main
 from rwpca.commands import verify as verify_command
 from rwpca.documents import verification_report
-from rwpca.numerics.verification import entries
-from rwpca.numerics.verification.entries import (
-    current_record,
-    effective_status,
-    fingerprint,
-    load_evidence,
-    verify_entry,
-)
+from rwpca.numerics.verification import status
+from rwpca.numerics.verification.entries import verify_entry
+from rwpca.numerics.verification.evidence import current_record, fingerprint, load_evidence
+from rwpca.numerics.verification.status import effective_status
 from rwpca.proofs.catalog import CATALOG, Status, get
 
 
@@ -97,7 +94,7 @@ def test_committed_evidence_covers_the_catalog():
     stored = load_evidence()
     for entry in CATALOG:
         assert current_record(entry, stored) is not None, f"{entry.id}: run rwpca verify --write"
-        assert stored[entry.id]["verdict"] in entries.PASSED_STATES, entry.id
+        assert stored[entry.id]["verdict"] in status.PASSED_STATES, entry.id
 
 
 @pytest.mark.parametrize("entry_id", ["rw.trace", "momentum.trace", "rw.lissajous"])
@@ -141,7 +138,7 @@ def test_cite_includes_the_evidence(capsys):
     code, out, _ = run(capsys, "cite", "rw.eigenvalue.exact", "--format", "json")
     data = json.loads(out)
     assert code == 0
-    assert data["effective_status"] == "proven"
+    assert data["status"] == "proven"
     assert data["verification"]["verdict"] == "certified"
     assert 1000 in data["verification"]["sizes"] and 30 in data["verification"]["digits"]
     _, out, _ = run(capsys, "cite", "momentum.eigenvalue", "--format", "json")
@@ -227,3 +224,78 @@ def test_entry_verifiers_reject_mutated_statements(entry_id, change, sizes, verd
 def test_entry_verifiers_certify_the_true_statements(entry_id):
     evidence = verify_entry(get(entry_id), sizes=(3, 6), dps=15)
     assert evidence.verdict == "certified"
+
+
+# --- progress on stderr ----------------------------------------------------------------------
+
+
+def test_verify_prints_progress_lines_when_stderr_is_a_log(capsys, monkeypatch):
+    """stderr is not a terminal here: `auto` prints plain lines, one per (short) interval."""
+    import rwpca.commands
+
+    monkeypatch.setattr(rwpca.commands, "PROGRESS_INTERVAL", 0.0)
+    code, out, err = run(capsys, "verify", "rw.trace", "rw.eigenvalue", "--n", "3", "5", "40")
+    assert code == 0 and "rw.eigenvalue" in out
+    lines = err.splitlines()
+    assert "rwpca: rw.eigenvalue: 3/3 n (100%)" in err and "rwpca: verify: 2/2 entry" in err
+    assert all(line.startswith("rwpca: ") and "elapsed" in line for line in lines), lines
+    # quiet, and the default interval on work this short: nothing
+    assert run(capsys, "verify", "rw.trace", "--n", "3", "--quiet")[2] == ""
+    monkeypatch.setattr(rwpca.commands, "PROGRESS_INTERVAL", 3600.0)
+    assert run(capsys, "verify", "rw.trace", "--n", "3")[2] == ""
+
+
+def test_verify_heartbeat_covers_one_long_size(capsys, monkeypatch):
+    """One size that takes longer than the interval still shows lines while it runs."""
+    import rwpca.commands
+
+    monkeypatch.setattr(rwpca.commands, "PROGRESS_INTERVAL", 0.01)
+    code, _, err = run(capsys, "verify", "rw.eigenvalue", "--n", "400", "--progress", "lines")
+    assert code == 0
+    assert "rwpca: rw.eigenvalue: 0/1 n (0%)" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["verify", "rw.trace", "--progress", "loud"], "invalid choice: 'loud'"),
+        (["verify", "rw.trace", "--progress", "bar", "--quiet"], "not allowed with argument"),
+        (["derive", "--check", "--progress", "sometimes"], "invalid choice: 'sometimes'"),
+    ],
+)
+def test_bad_progress_options_are_one_line(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and err.startswith("rwpca: error: ") and fragment in err and not out
+
+
+def test_the_evidence_file_holds_typed_records_and_the_documents_word_them():
+    """No sentence is stored: kinds and states are enum values, and every record renders."""
+    from rwpca.documents import evidence_text
+    from rwpca.numerics.verification.evidence import CheckKind, FindingKind, TableKind
+
+    for entry_id, record in load_evidence().items():
+        assert set(record) == {
+            "id", "fingerprint", "check", "verdict", "settings", "data", "runs",
+            "convergence", "tables", "findings",
+        }  # fmt: skip
+        CheckKind(record["check"]), status.CheckState(record["verdict"])
+        assert evidence_text.detail(record) and evidence_text.meaning(record), entry_id
+        for finding in record["findings"]:
+            assert set(finding) == {"kind", "verdict", "data", "runs", "convergence"}
+            FindingKind(finding["kind"])
+            assert evidence_text.finding_title(finding), entry_id
+        for table in record["tables"]:
+            assert set(table) == {"kind", "data", "rows"}
+            TableKind(table["kind"])
+            assert len(evidence_text.table_columns(table)) == len(table["rows"][0])
+
+
+def test_the_detail_follows_the_numbers():
+    """Change the stored runs and the sentence changes with them (the renderer reads them)."""
+    from rwpca.documents import evidence_text
+
+    record = copy.deepcopy(load_evidence()["rw.eigenvector"])
+    assert evidence_text.detail(record).startswith("281/281 checks certified to 30 digits")
+    record["runs"][-1].update(refuted=3, first_refuted=7, certified=156)
+    record["verdict"] = "refuted"
+    assert evidence_text.detail(record).startswith("refuted at n = 160 (k = 7); 278/281")

@@ -8,7 +8,8 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from rwpca.numerics.verification.entries import load_evidence, verify_entry
+from rwpca.numerics.verification.entries import verify_entry
+from rwpca.numerics.verification.evidence import load_evidence
 from rwpca.numerics.verification.moments import (
     LAWS,
     MAX_OUTCOMES,

@@ -1,8 +1,8 @@
 """Float64 spectra of the exact finite matrices K = C T^-1 T^-T C.
 
 This is the fast, non-certified path used for figures and statistical tests; the
-step operator is read from :mod:`proofs` (its first column), so the numeric matrices are
-the symbolic ones with numbers substituted.
+step operator's first column is the one its process declares (:mod:`rwpca.proofs.processes`),
+so the numeric matrices are the symbolic ones with numbers substituted.
 
 >>> lam = eigenvalues("plain", 4)
 >>> [round(float(x), 10) for x in lam]
@@ -12,36 +12,47 @@ the symbolic ones with numbers substituted.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
-from rwpca.proofs.circulant import toeplitz_first_column
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n
 
 
+def default_params(process: str) -> dict[str, Fraction]:
+    """The parameter values used when none are given: the process's declared defaults.
+
+    >>> default_params("momentum")
+    {'gamma': Fraction(1, 2)}
+    """
+    return dict(get_process(process).defaults)
+
+
 @lru_cache(maxsize=64)
 def _first_column(process: str, params: tuple[tuple[str, object], ...]) -> tuple[float, ...]:
+    column = get_process(process).first_column(dict(params))
+    return tuple(float(c) for c in column)
+
+
+def first_column(process: str, params: Mapping[str, object] | None = None) -> np.ndarray:
+    """c_0..c_b, the first column of the step operator T declared by the process, in float64.
+
+    ``params`` None means :func:`default_params`; values are checked against their domains.
+
+    >>> first_column("momentum", {"gamma": 0.5}).tolist()
+    [1.0, -1.5, 0.5]
+    """
     proc = get_process(process)
-    T = proc.step_operator(4, dict(params))
-    return tuple(float(c) for c in toeplitz_first_column(T))
-
-
-def default_params(process: str) -> dict[str, float]:
-    """The parameter values used when none are given: gamma = 0.5, alpha = 0.1."""
-    return {"plain": {}, "momentum": {"gamma": 0.5}, "ou": {"alpha": 0.1}}[
-        get_process(process).name
-    ]
+    exact = proc.validate(default_params(process) if params is None else params)
+    return np.array(_first_column(proc.name, tuple(sorted(exact.items()))))
 
 
 def step_operator(process: str, n: int, params: Mapping[str, object] | None = None) -> np.ndarray:
     """The float64 step operator T (n x n) of ``process``."""
     n = check_n(n)
-    params = default_params(process) if params is None else dict(params)
-    proc = get_process(process)
-    proc.validate(params)
-    column = _first_column(process, tuple(sorted(params.items())))
+    column = first_column(process, params)
     T = np.zeros((n, n))
     for lag, value in enumerate(column[:n]):
         T += value * np.eye(n, k=-lag)

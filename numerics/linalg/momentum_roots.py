@@ -33,7 +33,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -41,150 +41,28 @@ import numpy as np
 import sympy as sp
 from flint import arb, ctx
 
-from rwpca.numerics.arbeval import compile_arb, to_arb
+from rwpca.numerics.arbeval import to_arb
+from rwpca.numerics.linalg.momentum_secular import (
+    Evaluator,
+    band_edge,
+    check_momentum,
+    compile_secular,
+    default_secular,
+    growth_bits,
+    monotone,
+    symbol,
+)
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float
-from rwpca.numerics.linalg.structure import centred_precision_structure, to_fraction
-from rwpca.numerics.linalg.sturm import CERTIFIED, Verdict, certify
-from rwpca.proofs.derive import momentum_exact
+from rwpca.numerics.linalg.structure import centred_precision_structure
+from rwpca.numerics.linalg.sturm import CERTIFIED, REFUTED, UNDECIDED, Verdict, certify
+from rwpca.numerics.progress import ProgressArg, bar_flag, iterate
+from rwpca.proofs.domains import K
 from rwpca.proofs.validation import check_n
+from rwpca.proofs.values import to_fraction
 
-#: Precision doublings tried when a sign is not decided.
-MAX_DOUBLINGS = 4
 #: Grid points per root of the matrix-free scan (doubled up to 8 times this when roots are
 #: missing).
 SCAN_OVERSAMPLE = 8
-
-
-def check_momentum(gamma: object) -> Fraction:
-    """gamma as an exact rational with 0 < |gamma| < 1 (gamma = 0 is the plain walk)."""
-    value = to_fraction(gamma, "gamma")
-    if not (-1 < value < 1) or value == 0:
-        raise ValueError(
-            f"gamma = {value} is not allowed: the secular equation needs 0 < |gamma| < 1 "
-            "(gamma = 0 is the plain walk, whose spectrum is rw.eigenvalue)"
-        )
-    return value
-
-
-# --------------------------------------------------------------------------------------
-# evaluation of a secular function (with Chebyshev polynomials) in ball arithmetic
-
-
-def compile_secular(expr: sp.Expr) -> Callable[[int, Fraction, arb], arb]:
-    """F(n, gamma, theta) -> arb for a SymPy expression that may contain Chebyshev T and U.
-
-    ``chebyshevt(d, x)`` and ``chebyshevu(d, x)`` (the degree d must evaluate to an exact
-    integer, for example ``n - 1``) are evaluated by arb's Chebyshev functions; everything
-    else by :func:`rwpca.numerics.arbeval.compile_arb`. Symbols are matched by name.
-    """
-    if not isinstance(expr, sp.Expr):
-        raise ValueError(f"the secular function must be a SymPy expression, not {type(expr)}")
-    if expr == momentum_exact.SECULAR_FUNCTION:
-        return _proven  # the same function, evaluated through its coordinates (faster)
-    # SymPy writes T_n(-x) as (-1)^n T_n(x): integer powers of -1 are holes too
-    signs = [p for p in expr.atoms(sp.Pow) if p.base == -1 and not p.exp.is_number]
-    nodes = sorted([*expr.atoms(sp.chebyshevt, sp.chebyshevu), *signs], key=sp.default_sort_key)
-    holes = [sp.Symbol(f"_hole_{i}") for i in range(len(nodes))]
-    body = expr.xreplace(dict(zip(nodes, holes, strict=True)))
-    names = ("n", "gamma", "theta")
-    outer = compile_arb(body, (*names, *(h.name for h in holes)))
-    parts: list[tuple[str, Callable[..., arb], Callable[..., arb]]] = []
-    for node in nodes:
-        if isinstance(node, sp.Pow):  # the "argument" is unused for a sign
-            parts.append(("sign", compile_arb(node.exp, names), compile_arb(node.exp, names)))
-        else:
-            kind = "t" if isinstance(node, sp.chebyshevt) else "u"
-            parts.append((kind, compile_arb(node.args[0], names), compile_arb(node.args[1], names)))
-
-    def integer(ball: arb, what: str) -> int:
-        if not (ball.is_exact() and ball.is_integer()):
-            raise ValueError(f"{what} is not an integer: {ball}")
-        return int(str(ball.unique_fmpz()))
-
-    def evaluate(n: int, gamma: Fraction, theta: arb) -> arb:
-        values = []
-        for kind, degree_of, argument_of in parts:
-            d = integer(degree_of(n, gamma, theta), "an exponent or Chebyshev degree")
-            if kind == "sign":
-                values.append(arb(-1 if d % 2 else 1))
-                continue
-            if d < 0:
-                raise ValueError(f"a Chebyshev degree is negative: {d}")
-            x = argument_of(n, gamma, theta)
-            values.append(x.chebyshev_t(d) if kind == "t" else x.chebyshev_u(d))
-        return outer(n, gamma, theta, *values)
-
-    return evaluate
-
-
-_SYMBOL = compile_arb(momentum_exact.SYMBOL, ("theta", "gamma"))
-_EDGE = compile_arb(momentum_exact.BAND_EDGE, ("gamma",))
-_POLYNOMIAL = compile_arb(momentum_exact.SECULAR_POLYNOMIAL, momentum_exact.COORDINATES)
-
-
-def _proven(n: int, gamma: Fraction, theta: arb) -> arb:
-    """F_n(theta) through its Chebyshev coordinates (the definition of SECULAR_FUNCTION)."""
-    g = to_arb(gamma)
-    c1 = theta.cos()
-    c2 = (1 + g) ** 2 / (2 * g) - c1
-    t1, u1 = (n * theta).cos(), (n * theta).sin() / theta.sin()
-    return _POLYNOMIAL(g, c1, c2, t1, u1, c2.chebyshev_t(n), c2.chebyshev_u(n - 1))
-
-
-def default_secular() -> Callable[[int, Fraction, arb], arb]:
-    """The proven F_n(theta) (:data:`rwpca.proofs.derive.momentum_exact.SECULAR_FUNCTION`)."""
-    return _proven
-
-
-def symbol(theta: arb, gamma: Fraction) -> arb:
-    """f(theta) = 2 (1 - cos theta)(1 + gamma^2 - 2 gamma cos theta) at the current precision."""
-    return _SYMBOL(theta, gamma)
-
-
-def monotone(gamma: Fraction) -> bool:
-    """True when f increases on (0, pi): 1 + 6 gamma + gamma^2 >= 0 (gamma >= 2 sqrt 2 - 3)."""
-    return 1 + 6 * gamma + gamma * gamma >= 0
-
-
-def band_edge(gamma: Fraction) -> float:
-    """theta_max as a float just below it: pi, or theta* = arccos((1 + gamma)^2 / (4 gamma))."""
-    if monotone(gamma):
-        return math.pi
-    with ctx.workprec(80):
-        edge = _EDGE(gamma)
-    return float(edge.lower())
-
-
-def _growth_bits(n: int, gamma: Fraction, theta: float) -> int:
-    """log2 |T_n(c_2)|: the bits that cancel in F near a root."""
-    c2 = float((1 + gamma) ** 2 / (2 * gamma)) - math.cos(theta)
-    if abs(c2) <= 1:
-        return 0
-    return math.ceil(n * math.log2(abs(c2) + math.sqrt(c2 * c2 - 1)))
-
-
-@dataclass
-class _Evaluator:
-    """Signs of F_n at exact binary points, precision adapted to the cancellation."""
-
-    function: Callable[[int, Fraction, arb], arb]
-    n: int
-    gamma: Fraction
-    bits: int
-
-    def value(self, theta: float | arb) -> arb | None:
-        point = theta if isinstance(theta, arb) else arb(theta)
-        base = self.bits + _growth_bits(self.n, self.gamma, float(point.mid()))
-        for doubling in range(MAX_DOUBLINGS + 1):
-            with ctx.workprec(base * 2**doubling):
-                got = self.function(self.n, self.gamma, point)
-                if got.is_finite() and (got > 0 or got < 0):
-                    return got
-        return None
-
-    def sign(self, theta: float | arb) -> int:
-        got = self.value(theta)
-        return 0 if got is None else (1 if got > 0 else -1)
 
 
 # --------------------------------------------------------------------------------------
@@ -271,7 +149,7 @@ def _theta_of_nu(nu: float, gamma: float, top: float) -> float:
     return 0.5 * (lo + hi)
 
 
-def _scan(evaluator: _Evaluator, top: float, points: int, nu_end: float = math.pi):
+def _scan(evaluator: Evaluator, top: float, points: int, nu_end: float = math.pi):
     """Brackets (a, b) with a certified sign change of F on a grid uniform in nu."""
     g = float(evaluator.gamma)
     grid = [_theta_of_nu(nu_end * (j + 0.5) / points, g, top) for j in range(points)]
@@ -288,7 +166,7 @@ def _scan(evaluator: _Evaluator, top: float, points: int, nu_end: float = math.p
     return brackets
 
 
-def _bracket_from_seed(evaluator: _Evaluator, seed: float, low: float, high: float):
+def _bracket_from_seed(evaluator: Evaluator, seed: float, low: float, high: float):
     """Expand a bracket around ``seed`` inside (low, high) until F changes sign."""
     delta = max(seed * 1e-12, 1e-300)
     while True:
@@ -301,7 +179,7 @@ def _bracket_from_seed(evaluator: _Evaluator, seed: float, low: float, high: flo
         delta *= 16
 
 
-def _refine(evaluator: _Evaluator, a: float, b: float, dps: int) -> tuple[arb, arb] | None:
+def _refine(evaluator: Evaluator, a: float, b: float, dps: int) -> tuple[arb, arb] | None:
     """Exact points lo < hi, hi - lo < lo 10^-(dps+2), where F_n has opposite signs.
 
     Regula falsi with the Illinois modification (superlinear) keeps a bracket; once its
@@ -356,6 +234,21 @@ def _refine(evaluator: _Evaluator, a: float, b: float, dps: int) -> tuple[arb, a
     return None
 
 
+def _explicit_seeds(seeds: object, top: float) -> list[float]:
+    """Angles given by a caller: real numbers in (0, theta_max), as floats, increasing."""
+    if not isinstance(seeds, (Sequence, np.ndarray)):
+        raise ValueError(
+            f"seeds = {seeds!r} is not allowed: use 'eigh', 'scan' or a list of angles"
+        )
+    angles = sorted(float(to_fraction(x, "seed")) for x in seeds)
+    outside = [x for x in angles if not 0 < x < top]
+    if outside:
+        raise ValueError(
+            f"seed = {outside[0]!r} is not allowed: angles lie in (0, theta_max) = (0, {top!r})"
+        )
+    return angles
+
+
 def secular_roots(
     n: int,
     gamma: object,
@@ -364,6 +257,7 @@ def secular_roots(
     seeds: str | Sequence[float] = "eigh",
     function: sp.Expr | None = None,
     scan: bool = False,
+    progress: ProgressArg = False,
 ) -> SecularRoots:
     """The roots of F_n in (0, theta_max), refined to 10^-(dps+2) relative, labelled k = 1...
 
@@ -371,7 +265,8 @@ def secular_roots(
     scan, see the module docstring) or explicit angles. ``function``: a SymPy secular function
     in n, gamma, theta (default: the proven F_n). ``scan=True`` also counts the sign changes of
     a matrix-free scan (``scan_count``; more than n - 1 refutes an equation). Balls are exact
-    at their ends; ``lam`` is computed at the working precision.
+    at their ends; ``lam`` is computed at the working precision. ``progress``: one step per
+    root refined (see :mod:`rwpca.numerics.progress`).
     """
     n = check_n(n)
     g = check_momentum(gamma)
@@ -382,7 +277,7 @@ def secular_roots(
         )
     evaluate = default_secular() if function is None else compile_secular(function)
     bits = math.ceil((dps + 12) * math.log2(10)) + 2 * n.bit_length()
-    evaluator = _Evaluator(evaluate, n, g, bits)
+    evaluator = Evaluator(evaluate, n, g, bits)
     top = band_edge(g)
     scan_count = None
     brackets: list[tuple[float, float]] = []
@@ -399,7 +294,7 @@ def secular_roots(
         method = "matrix-free sign scan in the Szegő coordinate, Illinois refinement in arb"
         missing = list(range(len(found) + 1, n))
     else:
-        angles = eigh_seeds(n, g) if isinstance(seeds, str) else sorted(float(x) for x in seeds)
+        angles = eigh_seeds(n, g) if isinstance(seeds, str) else _explicit_seeds(seeds, top)
         found, missing = [], []
         for index, seed in enumerate(angles):
             low = 0.5 * (angles[index - 1] + seed) if index else 0.5 * seed
@@ -412,7 +307,8 @@ def secular_roots(
                 missing.append(index + 1)
         method = "float64 eigenvalues of Q as seeds, Illinois refinement in arb"
     roots = []
-    for index, bracket in enumerate(found):
+    desc = f"secular roots, n = {n}"
+    for index, bracket in iterate(progress, list(enumerate(found)), desc, unit="root"):
         if bracket is None:
             continue
         ends = _refine(evaluator, bracket[0], bracket[1], dps)
@@ -426,12 +322,18 @@ def secular_roots(
     return SecularRoots(n, g, dps, tuple(roots), tuple(sorted(missing)), top, method, scan_count)
 
 
-def certify_roots(result: SecularRoots, dps: int | None = None) -> list[Verdict]:
+def certify_roots(
+    result: SecularRoots, dps: int | None = None, *, progress: ProgressArg = False
+) -> list[Verdict]:
     """Sturm-count verdicts: lambda_k within relative 10^-dps of 1/f(theta_k), for each root.
 
     Needs the complete set of n - 1 roots (the claims are ordered); a root whose interval
     overlaps a neighbour's is undecided (it could hold two eigenvalues).
     """
+    if not isinstance(result, SecularRoots):
+        raise ValueError(
+            f"result = {result!r} is not allowed: give the SecularRoots of secular_roots()"
+        )
     if not result.complete:
         raise ValueError(
             f"{len(result.roots)} of n - 1 = {result.n - 1} roots found (missing k = "
@@ -440,7 +342,7 @@ def certify_roots(result: SecularRoots, dps: int | None = None) -> list[Verdict]
     digits = result.dps if dps is None else check_dps(dps)
     q = centred_precision_structure("momentum", result.n, {"gamma": result.gamma})
     radius = Fraction(1, 10**digits)
-    verdicts = certify(q, result.eigenvalues(), radius, digits=digits)
+    verdicts = certify(q, result.eigenvalues(), radius, digits=digits, progress=bar_flag(progress))
     with ctx.workprec(math.ceil((digits + 12) * math.log2(10))):
         r = to_arb(radius)
         intervals = [(lam.upper() * (1 - r), lam.lower() * (1 + r)) for lam in result.eigenvalues()]
@@ -450,7 +352,7 @@ def certify_roots(result: SecularRoots, dps: int | None = None) -> list[Verdict]
             index + 1 < len(intervals) and not intervals[index][0] > intervals[index + 1][1]
         )
         if verdict.state == CERTIFIED and overlaps:
-            verdict = Verdict(verdict.k, "undecided", verdict.radius, "overlaps a neighbour")
+            verdict = Verdict(verdict.k, UNDECIDED, verdict.radius, "overlaps a neighbour")
         out.append(verdict)
     return out
 
@@ -468,6 +370,9 @@ def eigenvalue_angles(
     """
     n = check_n(n)
     g = check_momentum(gamma)
+    if isinstance(ks, (str, bytes)) or not isinstance(ks, (Sequence, range, np.ndarray)):
+        raise ValueError(f"ks = {ks!r} is not allowed: give a list of components k")
+    labels = [int(K.check(k, n=n)) for k in ks]  # type: ignore[call-overload]
     evaluate = default_secular() if function is None else compile_secular(function)
     top = band_edge(g)
     q = centred_precision_structure("momentum", n, {"gamma": g})
@@ -481,9 +386,9 @@ def eigenvalue_angles(
             break
     bits = 2 * math.ceil(30 * math.log2(10)) + 2 * n.bit_length()
     out = {}
-    for k in ks:
+    for k in labels:
         if radius is None or verdicts[k - 1].state != CERTIFIED:
-            out[k] = "undecided"
+            out[k] = UNDECIDED
             continue
         lam = float(estimates[k - 1])
         mu_low, mu_high = 1 / (lam * (1 + radius)), 1 / (lam * (1 - radius))
@@ -492,16 +397,33 @@ def eigenvalue_angles(
         with ctx.workprec(bits):
             # the float angles must enclose the mu-interval (checked in ball arithmetic)
             if not (symbol(arb(a), g) < mu_low and symbol(arb(b), g) > mu_high):
-                out[k] = "undecided"
+                out[k] = UNDECIDED
                 continue
-        evaluator = _Evaluator(evaluate, n, g, bits)
+        evaluator = Evaluator(evaluate, n, g, bits)
         sa, sb = evaluator.sign(a), evaluator.sign(b)
-        with ctx.workprec(bits + _growth_bits(n, g, a) + _growth_bits(n, g, b)):
+        with ctx.workprec(bits + growth_bits(n, g, a) + growth_bits(n, g, b)):
             whole = evaluate(n, g, arb(a).union(arb(b)))
         if sa and sb and sa != sb:
             out[k] = CERTIFIED
         elif whole.is_finite() and not whole.contains(0):
-            out[k] = "refuted"
+            out[k] = REFUTED
         else:
-            out[k] = "undecided"
+            out[k] = UNDECIDED
     return out
+
+
+__all__ = [
+    "SCAN_OVERSAMPLE",
+    "SecularRoot",
+    "SecularRoots",
+    "band_edge",
+    "certify_roots",
+    "check_momentum",
+    "compile_secular",
+    "default_secular",
+    "eigenvalue_angles",
+    "eigh_seeds",
+    "monotone",
+    "secular_roots",
+    "symbol",
+]

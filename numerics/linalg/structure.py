@@ -25,79 +25,53 @@ Fraction(5, 2)
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-import sympy as sp
-
 from rwpca.numerics.linalg.float_spectra import default_params
-from rwpca.proofs.circulant import toeplitz_first_column
 from rwpca.proofs.processes import get_process
-from rwpca.proofs.validation import check_n, show
+from rwpca.proofs.validation import check_n
+from rwpca.proofs.values import to_fraction
 
-
-def to_fraction(value: object, name: str = "value") -> Fraction:
-    """An exact rational for a user-supplied number.
-
-    Python floats are read as the decimal they print as (0.1 -> 1/10), which is what a user
-    who typed 0.1 means; SymPy Floats likewise. Strings are never parsed as expressions.
-
-    >>> to_fraction(0.1)
-    Fraction(1, 10)
-    >>> to_fraction(sp.Rational(-1, 3))
-    Fraction(-1, 3)
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{name} = {show(value)} is not a real number")
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, numbers.Integral):
-        return Fraction(int(value))
-    if isinstance(value, sp.Rational):
-        return Fraction(int(value.p), int(value.q))
-    if isinstance(value, sp.Float):
-        value = float(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{name} = {show(value)} is not a finite real number")
-        return Fraction(repr(value))
-    raise ValueError(
-        f"{name} = {show(value)} is not allowed: give a number (int, float, Fraction or "
-        "SymPy Rational)"
-    )
+__all__ = [
+    "Structure",
+    "centred_precision_structure",
+    "exact_params",
+    "exact_trace",
+    "first_column",
+    "inverse_series",
+    "to_fraction",
+]
 
 
 def exact_params(process: str, params: Mapping[str, object] | None) -> dict[str, Fraction]:
-    """The process parameters as exact rationals, validated (None: the default values)."""
+    """The process parameters as exact rationals, validated (None: the default values).
+
+    Values are converted by :func:`rwpca.proofs.values.to_fraction` (a float 0.1 is 1/10,
+    a string is refused) and checked against their domains.
+    """
     proc = get_process(process)
-    raw = default_params(process) if params is None else dict(params)
+    raw = default_params(process) if params is None else params
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"params = {raw!r} is not allowed: give a dict such as {{'gamma': 0.5}}")
     allowed = {p.name for p in proc.parameters}
-    exact = {
-        name: to_fraction(value, name) if name in allowed else value for name, value in raw.items()
-    }
-    # range checks (one-line ValueError) on the exact values
-    proc.validate(
-        {
-            name: sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
-            for name, v in exact.items()
-        }
-    )
+    unknown = {name: value for name, value in raw.items() if name not in allowed}
+    exact = {name: to_fraction(value, name) for name, value in raw.items() if name in allowed}
+    # the domains' one-line errors: unknown names first, then missing ones and ranges
+    proc.validate({**unknown, **exact})
     return dict(sorted(exact.items()))
 
 
 @lru_cache(maxsize=128)
 def _first_column(process: str, params: tuple[tuple[str, Fraction], ...]) -> tuple[Fraction, ...]:
-    values = {name: sp.Rational(v.numerator, v.denominator) for name, v in params}
-    T = get_process(process).step_operator(4, values)
-    return tuple(Fraction(int(c.p), int(c.q)) for c in map(sp.Rational, toeplitz_first_column(T)))
+    column = get_process(process).first_column(dict(params))
+    return tuple(to_fraction(c) for c in column)
 
 
 def first_column(process: str, params: Mapping[str, object] | None = None) -> tuple[Fraction, ...]:
-    """c_0..c_b, the first column of the step operator T, as exact rationals."""
+    """c_0..c_b, the first column of the step operator T declared by the process, exactly."""
     return _first_column(process, tuple(exact_params(process, params).items()))
 
 

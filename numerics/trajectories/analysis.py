@@ -79,16 +79,18 @@ of the steps, ``tr(Sigma)^2 / tr(Sigma^2)``, is reported because the random-walk
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
+from rwpca.numerics.checkpoints.sketch import ratio_sd
 from rwpca.numerics.formulas import lambdify_by_name
+from rwpca.numerics.progress import ProgressArg, Task, task
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
 from rwpca.proofs.catalog import get
 
@@ -297,6 +299,42 @@ def lag_one_overlap(step_gram: np.ndarray) -> tuple[float, float]:
 # --- results ----------------------------------------------------------------------------
 
 
+class NoteKind(StrEnum):
+    """A diagnostic of the steps that qualifies the verdict."""
+
+    LOW_EFFECTIVE_DIMENSION = "low_effective_dimension"  # d_eff < 10 n: R R^T -> I fails
+    CORRELATED_STEPS = "correlated_steps"  # consecutive overlap above the typical one
+    ANTICORRELATED_STEPS = "anticorrelated_steps"  # consecutive overlap below it
+    ZERO_LENGTH_STEPS = "zero_length_steps"  # some steps do not move
+
+
+@dataclass(frozen=True)
+class Note:
+    """One diagnostic and its numbers.
+
+    ``values``: ``effective_dimension`` and ``n`` (low effective dimension);
+    ``consecutive`` and ``typical`` overlaps (correlated steps); ``count`` and ``steps``
+    (zero-length steps).
+    """
+
+    kind: NoteKind
+    values: Mapping[str, float]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, **self.values}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which null models the first components are consistent with (p > alpha), in order."""
+
+    consistent: tuple[str, ...]
+    rejected: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"consistent": list(self.consistent), "rejected": list(self.rejected)}
+
+
 @dataclass(frozen=True)
 class NullTest:
     """One null model: its ratios and the randomisation test of the first K components."""
@@ -349,7 +387,9 @@ class Analysis:
     nulls: dict[str, NullTest]
     alpha: float
     replicates: int
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
+    steps: np.ndarray | None = None  # n: the training step of each checkpoint of the window
+    sketch_sd: np.ndarray | None = None  # sketched runs: sd of each ratio due to the sketch
 
     @property
     def consistent_with_random_walk(self) -> bool:
@@ -357,8 +397,12 @@ class Analysis:
         return any(test.consistent for test in self.nulls.values())
 
     @property
-    def verdict(self) -> str:
-        return verdict_text(self)
+    def verdict(self) -> Verdict:
+        """The null models not rejected and those rejected at level alpha."""
+        return Verdict(
+            tuple(name for name, t in self.nulls.items() if t.consistent),
+            tuple(name for name, t in self.nulls.items() if not t.consistent),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `rwpca analyze --json` prints."""
@@ -379,9 +423,11 @@ class Analysis:
             },
             "alpha": self.alpha,
             "replicates": self.replicates,
-            "notes": list(self.notes),
+            "notes": [note.to_json() for note in self.notes],
             "consistent_with_random_walk": self.consistent_with_random_walk,
-            "verdict": self.verdict,
+            "verdict": self.verdict.to_json(),
+            "steps": None if self.steps is None else self.steps.tolist(),
+            "sketch_sd": None if self.sketch_sd is None else self.sketch_sd.tolist(),
         }
 
 
@@ -509,7 +555,7 @@ def _calibrate(
     replicates: int,
     alpha: float,
     rng: np.random.Generator,
-    bar: Any,
+    bar: Task,
 ) -> tuple[np.ndarray, np.ndarray, float, float, float, np.ndarray]:
     """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean)."""
     stats = np.empty((replicates, count, 2))
@@ -548,7 +594,9 @@ def analyze_gram(
     replicates: int = 199,
     alpha: float = 0.05,
     seed: int = 0,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
+    steps: np.ndarray | None = None,
+    sketch: int | None = None,
 ) -> Analysis:
     """Analyse a trajectory window from the Gram matrix of its checkpoints.
 
@@ -557,6 +605,9 @@ def analyze_gram(
     K: how many leading components are tested and reported. ``replicates`` and ``alpha``:
     the number of reshuffled walks and the test level (see the module docstring);
     ``seed`` fixes the reshuffling, so the result is deterministic on a given machine.
+    ``steps``: the training step of each checkpoint (carried into the result); ``sketch``:
+    the dimension m when G is the Gram matrix of CountSketches, whose error on each ratio
+    is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`).
     """
     G = np.asarray(G, dtype=np.float64)
     if G.ndim != 2 or G.shape[0] != G.shape[1]:
@@ -600,38 +651,25 @@ def analyze_gram(
 
     notes = []
     if d_hat < 10 * n:
-        notes.append(
-            f"the steps are effectively {d_hat:.3g}-dimensional (d_eff), not >> n = {n}: the "
-            "random-walk limit (R R^T -> I) does not hold, and the finite-d fluctuations are "
-            "large; the randomisation test accounts for them"
-        )
+        low = {"effective_dimension": d_hat, "n": n}
+        notes.append(Note(NoteKind.LOW_EFFECTIVE_DIMENSION, low))
     # under independent steps each consecutive overlap has sd 1/sqrt(d_eff): 3 sd of a mean
     if N >= 3 and abs(lag_one - typical) > 3 / math.sqrt(d_hat * (N - 1)):
-        kind = (
-            "correlated (momentum or smoothing of the updates)"
-            if lag_one > typical
-            else "anti-correlated (mean reversion, as in a quadratic well)"
-        )
-        notes.append(
-            f"consecutive steps are {kind}: mean overlap {lag_one:.2g} against {typical:.2g} "
-            "for all pairs, while every null model here assumes independent steps"
-        )
+        kind = NoteKind.CORRELATED_STEPS if lag_one > typical else NoteKind.ANTICORRELATED_STEPS
+        notes.append(Note(kind, {"consecutive": lag_one, "typical": typical}))
     if not keep.all():
-        notes.append(f"{int((~keep).sum())} of the {N} steps have zero length")
+        notes.append(Note(NoteKind.ZERO_LENGTH_STEPS, {"count": int((~keep).sum()), "steps": N}))
 
     rng = np.random.default_rng(seed)
     nulls: dict[str, NullTest] = {}
-    bar = tqdm(
-        total=replicates * len(NULL_MODELS),
-        desc="randomisation",
-        unit="walk",
-        disable=None if progress is None else not progress,
-        leave=False,
-    )
     # the randomisation runs thousands of small (n x n) x (n x b) products: BLAS threads
     # gain nothing there and, on a busy machine, their synchronisation makes each product
     # several times slower
-    with bar, threadpool_limits(limits=1, user_api="blas"):
+    total = replicates * len(NULL_MODELS)
+    with (
+        task(progress, "randomisation", total, unit="walk") as bar,
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         for name in NULL_MODELS:
             null = _Null(name, n, q, fit)
             null_ratios = null.ratios()
@@ -674,6 +712,8 @@ def analyze_gram(
         alpha=alpha,
         replicates=replicates,
         notes=tuple(notes),
+        steps=None if steps is None else np.asarray(steps, dtype=np.int64),
+        sketch_sd=None if sketch is None else ratio_sd(ratios, sketch),
     )
 
 
@@ -690,66 +730,26 @@ def analyze(
     alpha: float = 0.05,
     seed: int = 0,
     block: int | None = None,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    glob: str | None = None,
 ) -> Analysis:
-    """Open, validate and analyse a trajectory (path, ndarray or Dask array).
+    """Open, validate and analyse a trajectory (path, ndarray, Dask or Zarr array).
 
     One streaming pass over d computes the Gram matrix of the window's checkpoints; the
-    rest works on n x n matrices (see :func:`analyze_gram`).
+    rest works on n x n matrices (see :func:`analyze_gram`). ``include``, ``exclude`` and
+    ``glob`` choose the tensors and checkpoints of a folder
+    (:func:`rwpca.numerics.trajectories.readers.open_trajectory`).
     """
     from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK
     from rwpca.numerics.trajectories.readers import check_window, open_trajectory
 
-    trajectory = open_trajectory(source)
+    trajectory = open_trajectory(source, include, exclude, glob)
     window = check_window(window, trajectory.n)
     G = trajectory.gram(window, block=block or DEFAULT_BLOCK, progress=progress)
-    return analyze_gram(G, trajectory.d, components, window, replicates, alpha, seed, progress)
-
-
-# --- the verdict ------------------------------------------------------------------------
-
-
-def _describe_deviation(analysis: Analysis, test: NullTest) -> str:
-    """Which components leave the band, and how: ratio quotients or Lissajous scores."""
-    ratio, shape = [], []
-    for k in test.deviating:
-        lo, hi = test.allowed[k - 1]
-        if lo <= test.quotient[k - 1] <= hi:
-            shape.append(k)
-        else:
-            ratio.append(k)
-    parts = []
-    if ratio:
-        quotients = ", ".join(f"{test.quotient[k - 1]:.3g}" for k in ratio)
-        parts.append(
-            f"ratio of component{'s' if len(ratio) > 1 else ''} "
-            f"{', '.join(map(str, ratio))} at {quotients} x the null"
-        )
-    if shape:
-        scores = ", ".join(f"{analysis.lissajous[k - 1]:.4f}" for k in shape)
-        typical = ", ".join(f"{test.lissajous_null[k - 1]:.4f}" for k in shape)
-        parts.append(
-            f"Lissajous score of component{'s' if len(shape) > 1 else ''} "
-            f"{', '.join(map(str, shape))} at {scores} against {typical} under the null"
-        )
-    return "; ".join(parts)
-
-
-def verdict_text(analysis: Analysis) -> str:
-    """One paragraph: which null models the first K components are consistent with."""
-    K = analysis.components
-    good = [t for t in analysis.nulls.values() if t.consistent]
-    bad = [t for t in analysis.nulls.values() if not t.consistent]
-    head = (
-        f"The first {K} components are consistent with "
-        + ", ".join(f"{t.title} (p = {t.p_value:.3g})" for t in good)
-        if good
-        else f"The first {K} components are not consistent with any random-walk null model"
+    sketch = trajectory.sketch.m if trajectory.sketch is not None else None
+    steps = trajectory.steps[window[0] : window[1]]
+    return analyze_gram(
+        G, trajectory.d, components, window, replicates, alpha, seed, progress, steps, sketch
     )
-    if bad:
-        rejected = "; ".join(
-            f"{t.title} (p = {t.p_value:.3g}: {_describe_deviation(analysis, t) or 'jointly'})"
-            for t in bad
-        )
-        head += (". Rejected: " if good else ": ") + rejected
-    return head + f" [level alpha = {analysis.alpha:g}, {analysis.replicates} reshuffled walks]."

@@ -5,17 +5,22 @@ A trajectory is n checkpoints of d parameters. It can be
 * one ``.npy`` file holding an n x d array, opened memory-mapped;
 * a ``.npz`` file holding exactly one such array (memory-mapped when stored
   uncompressed, as ``numpy.savez`` writes it; read into memory when compressed);
-* a folder of per-checkpoint ``.npy`` files (any shape, all the same), taken in natural
-  name order (``ckpt_2`` before ``ckpt_10``; zero-padded names sort the same either way);
-* an in-memory ``numpy`` array or a Dask array (Python API only).
+* a folder holding one run: per-checkpoint safetensors files, PyTorch state_dicts,
+  ``.npy`` arrays or ``.npz`` archives, a Hugging Face Trainer output folder, or what
+  :class:`rwpca.Recorder` writes (exact snapshots or sketches), ordered by the step numbers
+  in the names (:mod:`rwpca.numerics.checkpoints.sources`); named tensors are flattened in
+  the canonical order and the parameters selected
+  (:mod:`rwpca.numerics.checkpoints.tensors`);
+* a Zarr array (a store on disk, e.g. what ``dask.array.to_zarr`` writes, or a
+  ``zarr.Array``), read block by block;
+* an in-memory ``numpy`` array or a Dask array (Python API).
 
-Everything is validated from the ``.npy`` headers before any data is read: rank, n >= 3,
-d >= 1, a real numeric dtype (integer or floating point), a file size that matches the
-header, the same shape and memory order in every file of a folder. Nothing is ever
-unpickled (object dtypes are rejected from the header, and every load uses
-``allow_pickle=False``). Finiteness is checked block by block during the pass, before
-any result exists. Bad input raises ``ValueError`` with one line naming the file and the
-rule.
+Everything is validated from the headers before any data is read: rank, n >= 3, d >= 1, a
+real numeric dtype, a file size that matches the header, the same tensors in every
+checkpoint. Nothing is ever unpickled or run (object dtypes are rejected from the header,
+``allow_pickle=False`` everywhere, PyTorch pickles go through a restricted unpickler).
+Finiteness is checked block by block during the pass, before any result exists. Bad input
+raises ``ValueError`` with one line naming the file and the rule.
 
 :meth:`Trajectory.gram` reads the data once, column block by column block
 (:func:`rwpca.numerics.trajectories.gram.accumulate`), and returns the n x n Gram matrix of the
@@ -24,9 +29,10 @@ Centred PCA and the squared step norms are invariant under that shift, and subtr
 the first checkpoint before the products avoids the cancellation that ``||x||^2 >> ||x_i -
 x_j||^2`` (typical of a window in the middle of training) would cause in float64. Peak
 memory is O(n^2 + n * block) whatever the file size: the memory-mapped pages read so far
-are released (``madvise(MADV_DONTNEED)``) once each block has been copied. (The kernel may
-map a whole page-cache folio on a fault, so a block can transiently hold up to n folios,
-a few MB per row at most, still independent of d.)
+are released (``madvise(MADV_DONTNEED)``) once each block has been copied, and folders are
+read with positioned reads into the block. (The kernel may map a whole page-cache folio on
+a fault, so a block of a mapped ``.npy`` can transiently hold up to n folios, a few MB per
+row at most, still independent of d.)
 
 >>> import numpy as np
 >>> X = np.cumsum(np.ones((4, 50)), axis=0)  # x_t = (t, t, ..., t)
@@ -39,18 +45,31 @@ from __future__ import annotations
 import mmap
 import os
 import re
-import struct
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
+from rwpca.numerics import progress as progress_display
+from rwpca.numerics.checkpoints import npy_format
+from rwpca.numerics.checkpoints.sketch import SketchInfo
+from rwpca.numerics.checkpoints.sources import Run, open_run
+from rwpca.numerics.checkpoints.stream import Layout
+from rwpca.numerics.checkpoints.tensors import Selection, natural_key, select
 from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK, accumulate
+
+__all__ = [
+    "MIN_DIMENSION_RATIO",
+    "Trajectory",
+    "TrajectoryWarning",
+    "check_window",
+    "natural_key",
+    "open_trajectory",
+    "parse_window",
+]
 
 #: The theory needs d >> n; below this many parameters per checkpoint a warning is given.
 MIN_DIMENSION_RATIO = 10
@@ -60,53 +79,6 @@ class TrajectoryWarning(UserWarning):
     """The trajectory can be analysed, but the random-walk theory may not apply."""
 
 
-@dataclass(frozen=True)
-class _Header:
-    shape: tuple[int, ...]
-    fortran_order: bool
-    dtype: np.dtype
-    offset: int  # byte offset of the data in its file
-
-
-def _check_dtype(dtype: np.dtype, label: str) -> None:
-    if dtype.hasobject or dtype.fields is not None or dtype.kind not in "iuf":
-        raise ValueError(
-            f"{label} has dtype {dtype}: a trajectory needs a real numeric dtype "
-            "(integer or floating point); object, structured, complex, bool and string "
-            "arrays are not allowed"
-        )
-
-
-def _read_header(stream: Any, label: str) -> _Header:
-    """Parse a .npy header from ``stream`` (positioned at the magic string)."""
-    start = stream.tell()
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise ValueError(f"unsupported format version {version[0]}.{version[1]}")
-    except (ValueError, EOFError, OSError, SyntaxError, TypeError, KeyError, struct.error) as e:
-        message = " ".join(str(e).split()) or type(e).__name__
-        raise ValueError(f"{label} is not a valid .npy file: {message}") from None
-    _check_dtype(dtype, label)
-    return _Header(tuple(int(s) for s in shape), bool(fortran), dtype, stream.tell() - start)
-
-
-def _check_size(header: _Header, available: int, label: str) -> None:
-    expected = header.offset + int(np.prod(header.shape, dtype=np.int64)) * header.dtype.itemsize
-    if available < expected:
-        raise ValueError(
-            f"{label} is truncated: it has {available} bytes, its header promises {expected}"
-        )
-    if available > expected:
-        raise ValueError(
-            f"{label} is corrupted: it has {available} bytes, its header promises {expected}"
-        )
-
-
 def _check_matrix_shape(shape: tuple[int, ...], label: str) -> tuple[int, int]:
     if len(shape) != 2:
         raise ValueError(
@@ -114,42 +86,45 @@ def _check_matrix_shape(shape: tuple[int, ...], label: str) -> tuple[int, int]:
             "(n checkpoints x d parameters)"
         )
     n, d = shape
-    _check_counts(n, d, label)
-    return n, d
-
-
-def _check_counts(n: int, d: int, label: str) -> None:
     if n < 3:
         raise ValueError(f"{label} has n = {n} checkpoints: at least 3 are needed")
     if d < 1:
         raise ValueError(f"{label} has d = {d} parameters: at least 1 is needed")
+    return n, d
 
 
-def natural_key(name: str) -> tuple[object, ...]:
-    """Sort key comparing digit runs as numbers: ``ckpt_2`` < ``ckpt_10``.
-
-    >>> sorted(["c10.npy", "c2.npy", "c1.npy"], key=natural_key)
-    ['c1.npy', 'c2.npy', 'c10.npy']
-    """
-    parts = re.split(r"(\d+)", name)
-    return tuple(int(p) if index % 2 else p for index, p in enumerate(parts))
-
-
-def parse_window(text: str, n: int, what: str = "window") -> tuple[int, int]:
-    """``START:STOP`` (either may be empty) -> a checked half-open window of checkpoints.
+def parse_window(
+    text: str, n: int, what: str = "window", steps: Sequence[int] | None = None
+) -> tuple[int, int]:
+    """``START:STOP`` (checkpoint positions) or ``step=START:STOP`` (training steps, half
+    open: the checkpoints whose step s has START <= s < STOP) -> a checked window.
 
     >>> parse_window("10:", 100)
     (10, 100)
+    >>> parse_window("step=20:50", 6, steps=[0, 10, 20, 30, 40, 50])
+    (2, 5)
     """
-    match = re.fullmatch(r"\s*(\d*)\s*:\s*(\d*)\s*", text)
+    by_step = re.fullmatch(r"\s*step\s*=\s*(\d*)\s*:\s*(\d*)\s*", text)
+    match = by_step or re.fullmatch(r"\s*(\d*)\s*:\s*(\d*)\s*", text)
     if match is None:
         raise ValueError(
             f"{what} {text!r} is not allowed: use START:STOP with integers "
-            f"0 <= START < STOP <= {n} (either may be left out)"
+            f"0 <= START < STOP <= {n} (either may be left out), or step=START:STOP"
         )
-    start = int(match[1]) if match[1] else 0
-    stop = int(match[2]) if match[2] else n
-    return check_window((start, stop), n, what)
+    if by_step is None:
+        start = int(match[1]) if match[1] else 0
+        stop = int(match[2]) if match[2] else n
+        return check_window((start, stop), n, what)
+    known = np.arange(n) if steps is None else np.asarray(steps)
+    low = int(match[1]) if match[1] else int(known[0])
+    high = int(match[2]) if match[2] else int(known[-1]) + 1
+    start, stop = (int(np.searchsorted(known, v, side="left")) for v in (low, high))
+    if stop - start < 3:
+        raise ValueError(
+            f"{what} {text!r} is not allowed: it holds {max(stop - start, 0)} checkpoints "
+            f"(the steps run from {known[0]} to {known[-1]}), at least 3 are needed"
+        )
+    return start, stop
 
 
 def check_window(window: tuple[int, int] | None, n: int, what: str = "window") -> tuple[int, int]:
@@ -165,8 +140,16 @@ def check_window(window: tuple[int, int] | None, n: int, what: str = "window") -
     return start, stop
 
 
+Blocks = Callable[[int, int, int], Iterator[np.ndarray]]
+
+
 class Trajectory:
-    """A validated trajectory: ``n`` checkpoints of ``d`` parameters, read on demand."""
+    """A validated trajectory: ``n`` checkpoints of ``d`` parameters, read on demand.
+
+    ``steps`` are the training steps of the checkpoints (positions 0..n-1 when the source
+    has none); ``run`` and ``selection`` describe a folder's checkpoints and the tensors
+    analysed; ``sketch`` is set when the checkpoints are sketches.
+    """
 
     def __init__(
         self,
@@ -174,27 +157,26 @@ class Trajectory:
         d: int,
         label: str,
         kind: str,
-        blocks: Callable[[int, int, int], Iterator[np.ndarray]] | None = None,
+        blocks: Blocks | None = None,
         dask_array: Any = None,
+        steps: Sequence[int] | None = None,
+        run: Run | None = None,
+        selection: Selection | None = None,
     ) -> None:
         self.n, self.d, self.label, self.kind = n, d, label, kind
         self._blocks = blocks
         self._dask = dask_array
+        self.steps = np.arange(n) if steps is None else np.asarray(steps, dtype=np.int64)
+        self.run, self.selection = run, selection
+
+    @property
+    def sketch(self) -> SketchInfo | None:
+        return self.run.sketch if self.run is not None else None
 
     def __repr__(self) -> str:
         return f"Trajectory({self.label!r}, n={self.n}, d={self.d}, kind={self.kind!r})"
 
-    def gram(
-        self,
-        window: tuple[int, int] | None = None,
-        block: int = DEFAULT_BLOCK,
-        progress: bool | None = False,
-    ) -> np.ndarray:
-        """Gram matrix of the displacements x_t - x_START, t in the window (one pass).
-
-        ``progress=None`` shows a tqdm bar when stderr is a terminal. Warns
-        (:class:`TrajectoryWarning`) when d < 10 n: the random-walk theory needs d >> n.
-        """
+    def _checked(self, window: tuple[int, int] | None, block: int) -> tuple[int, int]:
         start, stop = check_window(window, self.n)
         if block < 1:
             raise ValueError(f"block = {block} is not allowed: block must be an integer >= 1")
@@ -205,22 +187,64 @@ class Trajectory:
                 f"assumes d >> n (here d/n = {self.d / rows:.3g}); expect larger "
                 "finite-d fluctuations",
                 TrajectoryWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
+        return start, stop
+
+    def _shifted(
+        self, start: int, stop: int, block: int, progress: progress_display.ProgressArg
+    ) -> Iterator[np.ndarray]:
+        assert self._blocks is not None
+        with progress_display.task(
+            progress, "reading", total=-(-self.d // block), unit="block"
+        ) as shown:
+            for B in self._blocks(start, stop, block):
+                yield B - B[0]
+                shown.update()
+
+    def gram(
+        self,
+        window: tuple[int, int] | None = None,
+        block: int = DEFAULT_BLOCK,
+        progress: progress_display.ProgressArg = False,
+    ) -> np.ndarray:
+        """Gram matrix of the displacements x_t - x_START, t in the window (one pass).
+
+        ``progress``: see :mod:`rwpca.numerics.progress` (None: a bar on a terminal, a
+        line every 10 s otherwise). Warns (:class:`TrajectoryWarning`) when d < 10 n: the
+        random-walk theory needs d >> n.
+        """
+        start, stop = self._checked(window, block)
         if self._dask is not None:
             return _dask_gram(self._dask[start:stop], self.label)
-        assert self._blocks is not None
-        disable = None if progress is None else not progress
-        count = -(-self.d // block)
-        bar = tqdm(
-            self._blocks(start, stop, block),
-            total=count,
-            desc="reading",
-            unit="block",
-            disable=disable,
-            leave=False,
-        )
-        return accumulate((B - B[0] for B in bar), n=rows)
+        return accumulate(self._shifted(start, stop, block, progress), n=stop - start)
+
+    def grams(
+        self,
+        groups: Sequence[Sequence[tuple[int, int]]],
+        window: tuple[int, int] | None = None,
+        block: int = DEFAULT_BLOCK,
+        progress: progress_display.ProgressArg = False,
+    ) -> list[np.ndarray]:
+        """The Gram matrix of each group of columns (half-open ranges), in one pass."""
+        start, stop = self._checked(window, block)
+        if self._dask is not None:
+            raise ValueError(
+                f"{self.label} has no named tensors to group: use a folder of checkpoints"
+            )
+        rows = stop - start
+        totals = [np.zeros((rows, rows)) for _ in groups]
+        column = 0
+        for B in self._shifted(start, stop, block, progress):
+            end = column + B.shape[1]
+            for total, ranges in zip(totals, groups, strict=True):
+                for low, high in ranges:
+                    a, b = max(low, column), min(high, end)
+                    if b > a:
+                        part = B[:, a - column : b - column]
+                        total += part @ part.T
+            column = end
+        return totals
 
 
 # --- sources ----------------------------------------------------------------------------
@@ -238,14 +262,19 @@ def _finite(B: np.ndarray, label: str, column: int) -> np.ndarray:
 Release = Callable[[int, int, int, int], None]
 
 
-def _matrix_blocks(
-    X: np.ndarray, label: str, release: Release | None = None
-) -> Callable[[int, int, int], Iterator[np.ndarray]]:
+def _matrix_blocks(X: Any, label: str, release: Release | None = None, align: int = 1) -> Blocks:
+    """Column blocks of an n x d array-like (ndarray, memory map, Zarr array), as float64.
+
+    ``align``: blocks are rounded to a multiple of it (a Zarr array's column chunk, so
+    that no chunk is decoded twice).
+    """
+
     def blocks(start: int, stop: int, block: int) -> Iterator[np.ndarray]:
-        rows = X[start:stop]
-        for column in range(0, X.shape[1], block):
-            end = min(column + block, X.shape[1])
-            B = np.array(rows[:, column:end], dtype=np.float64)
+        width = max(1, round(block / align)) * align
+        d = X.shape[1]
+        for column in range(0, d, width):
+            end = min(column + width, d)
+            B = np.array(X[start:stop, column:end], dtype=np.float64)
             if release is not None:
                 release(start, stop, column, end)  # the copy is made: drop the mapped pages
             yield _finite(B, label, column)
@@ -253,7 +282,7 @@ def _matrix_blocks(
     return blocks
 
 
-def _mapped(path: Path, header: _Header, label: str) -> Trajectory:
+def _mapped(path: Path, header: npy_format.Header, label: str, kind: str) -> Trajectory:
     n, d = _check_matrix_shape(header.shape, label)
     with open(path, "rb") as stream:
         mapping = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
@@ -287,118 +316,75 @@ def _mapped(path: Path, header: _Header, label: str) -> Trajectory:
             drop(base, base + end * size)
 
     usable = hasattr(mapping, "madvise") and hasattr(mmap, "MADV_DONTNEED")
-    return Trajectory(n, d, label, "npy", _matrix_blocks(X, label, release if usable else None))
+    return Trajectory(n, d, label, kind, _matrix_blocks(X, label, release if usable else None))
 
 
 def _open_npy(path: Path, label: str) -> Trajectory:
     with open(path, "rb") as stream:
-        header = _read_header(stream, label)
+        header = npy_format.read_header(stream, label)
     _check_matrix_shape(header.shape, label)
-    _check_size(header, path.stat().st_size, label)
-    return _mapped(path, header, label)
+    npy_format.check_size(header, path.stat().st_size, label)
+    return _mapped(path, header, label, "npy")
 
 
 def _open_npz(path: Path, label: str) -> Trajectory:
+    members = npy_format.npz_members(path, label)
+    if len(members) != 1:
+        raise ValueError(
+            f"{label} holds {len(members)} entries: a trajectory .npz must hold exactly one "
+            "array (a folder of .npz files holds one checkpoint per file)"
+        )
+    info, header = members[0]
+    member = f"{label}[{info.filename[:-4]}]"
+    n, d = _check_matrix_shape(header.shape, member)
+    if npy_format.is_stored(info):
+        offset = npy_format.member_data_offset(path, info, label) + header.offset
+        shifted = npy_format.Header(header.shape, header.fortran_order, header.dtype, offset)
+        return _mapped(path, shifted, label, "npy")
+    # a compressed member cannot be mapped: decompress it (memory O(n d))
     try:
-        archive = zipfile.ZipFile(path)
+        with zipfile.ZipFile(path) as archive, archive.open(info) as stream:
+            X = np.lib.format.read_array(stream, allow_pickle=False)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise ValueError(f"{label} is not a valid .npz file: {e}") from None
-    with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) != 1 or not members[0].filename.endswith(".npy"):
-            raise ValueError(
-                f"{label} holds {len(members)} entries: a trajectory .npz must hold exactly "
-                "one array"
-            )
-        info = members[0]
-        member = f"{label}[{info.filename[:-4]}]"
-        try:
-            with archive.open(info) as stream:
-                header = _read_header(stream, member)
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
-            raise ValueError(f"{label} is not a valid .npz file: {e}") from None
-        n, d = _check_matrix_shape(header.shape, member)
-        _check_size(header, info.file_size, member)
-        if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 1:
-            with open(path, "rb") as raw:
-                raw.seek(info.header_offset)
-                local = raw.read(30)
-            if len(local) != 30 or local[:4] != b"PK\x03\x04":
-                raise ValueError(f"{label} is not a valid .npz file: bad local header")
-            name_length, extra_length = struct.unpack("<HH", local[26:30])
-            data = info.header_offset + 30 + name_length + extra_length
-            if path.stat().st_size < data + info.file_size:
-                raise ValueError(f"{label} is truncated: its array extends past the end")
-            shifted = _Header(
-                header.shape, header.fortran_order, header.dtype, data + header.offset
-            )
-            return _mapped(path, shifted, label)
-        # a compressed member cannot be mapped: decompress it (memory O(n d))
-        try:
-            with archive.open(info) as stream:
-                X = np.lib.format.read_array(stream, allow_pickle=False)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-            raise ValueError(f"{label} is not a valid .npz file: {e}") from None
     return Trajectory(n, d, label, "npz", _matrix_blocks(X, label))
 
 
-def _open_folder(path: Path, label: str) -> Trajectory:
-    names = sorted(
-        (p.name for p in path.iterdir() if p.suffix == ".npy" and not p.name.startswith(".")),
-        key=natural_key,
-    )
-    if len(names) < 3:
-        raise ValueError(
-            f"{label} holds n = {len(names)} .npy checkpoint files: at least 3 are needed"
-        )
-    files: list[tuple[Path, _Header]] = []
-    first: _Header | None = None
-    for name in names:
-        file = path / name
-        file_label = f"{label}/{name}"
-        with open(file, "rb") as stream:
-            header = _read_header(stream, file_label)
-        _check_size(header, file.stat().st_size, file_label)
-        if first is None:
-            first = header
-            if int(np.prod(header.shape, dtype=np.int64)) < 1:
-                raise ValueError(f"{file_label} has shape {header.shape}: it holds no parameters")
-        elif (header.shape, header.fortran_order) != (first.shape, first.fortran_order):
-            raise ValueError(
-                f"{file_label} has shape {header.shape}"
-                f"{' (Fortran order)' if header.fortran_order else ''}: every checkpoint "
-                f"must have the shape of {names[0]}, {first.shape}"
-                f"{' (Fortran order)' if first.fortran_order else ''}"
+def _open_run(
+    path: Path, label: str, include: Sequence[str], exclude: Sequence[str], glob: str | None
+) -> Trajectory:
+    run = open_run(path, label, glob)
+    if run.sketch is not None or not run.named:
+        if include or exclude:
+            what = (
+                "a sketch (its tensors were chosen when it was recorded)"
+                if run.sketch
+                else ("a folder of .npy arrays (each is one unnamed tensor)")
             )
-        files.append((file, header))
-    assert first is not None
-    n, d = len(files), int(np.prod(first.shape, dtype=np.int64))
+            raise ValueError(f"--include/--exclude do not apply to {label}: it is {what}")
+        selection = None
+        specs = list(run.specs)
+    else:
+        selection = select(run.specs, include, exclude)
+        specs = list(selection.tensors)
+    layout = Layout(run.checkpoints, specs)
+    if layout.d < 1:
+        raise ValueError(f"{label} has d = 0 parameters: at least 1 is needed")
+    return Trajectory(
+        len(run.checkpoints),
+        layout.d,
+        label,
+        run.format,
+        layout.blocks,
+        None,
+        run.steps,
+        run,
+        selection,
+    )
 
-    def blocks(start: int, stop: int, block: int) -> Iterator[np.ndarray]:
-        chosen = files[start:stop]
-        for column in range(0, d, block):
-            width = min(block, d - column)
-            B = np.empty((len(chosen), width))
-            for row, (file, header) in enumerate(chosen):
-                # a positioned read per file and block: no descriptor is held open, so a
-                # folder of any number of checkpoints stays within the process's limits
-                values = np.fromfile(
-                    file,
-                    dtype=header.dtype,
-                    count=width,
-                    offset=header.offset + column * header.dtype.itemsize,
-                )
-                if values.size != width:
-                    raise ValueError(f"{label}/{file.name} was truncated while being read")
-                B[row] = values
-                if not np.isfinite(B[row]).all():
-                    raise ValueError(
-                        f"{label}/{file.name} contains NaN or infinity (in parameters "
-                        f"{column}..{column + width - 1}): values must be finite"
-                    )
-            yield B
 
-    return Trajectory(n, d, label, "folder", blocks)
+def _is_module(source: object, package: str) -> bool:
+    return type(source).__module__.split(".")[0] == package
 
 
 def _is_dask(source: object) -> bool:
@@ -411,7 +397,7 @@ def _open_dask(X: Any) -> Trajectory:
         _check_matrix_shape(tuple(X.shape), label)
     if any(np.isnan(s) for s in X.shape):
         raise ValueError(f"{label} has unknown shape {X.shape}: compute its chunk sizes first")
-    _check_dtype(np.dtype(X.dtype), label)
+    npy_format.check_dtype(np.dtype(X.dtype), label)
     n, d = _check_matrix_shape(tuple(int(s) for s in X.shape), label)
     return Trajectory(n, d, label, "dask", dask_array=X)
 
@@ -434,36 +420,99 @@ def _dask_gram(X: Any, label: str) -> np.ndarray:
     return np.asarray(G, dtype=np.float64)
 
 
-def open_trajectory(source: Any) -> Trajectory:
-    """Validate a trajectory (path, ndarray or Dask array) without reading its values.
+def _is_zarr_store(path: Path) -> bool:
+    return path.is_dir() and (
+        path.suffix == ".zarr" or (path / "zarr.json").is_file() or (path / ".zarray").is_file()
+    )
 
-    Raises ValueError (one line) for a missing or unreadable path, a pickled/object,
-    complex or structured dtype, a truncated or corrupted file, a rank other than 2,
-    n < 3, or checkpoints of different shapes.
+
+def _open_zarr(source: Any, label: str) -> Trajectory:
+    """A Zarr array (or the path of its store), read in chunk-aligned column blocks."""
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            import zarr
+        except ImportError:
+            raise ValueError(
+                f"{label} is a Zarr store: reading it needs the zarr package "
+                "(pip install 'rwpca[zarr]')"
+            ) from None
+        try:
+            opened = zarr.open(str(source), mode="r")
+        except Exception as e:  # zarr raises many kinds; every one means "not readable"
+            raise ValueError(
+                f"{label} is not a readable Zarr store: {' '.join(str(e).split())}"
+            ) from None
+        if not hasattr(opened, "shape"):
+            names = ", ".join(sorted(name for name, _ in opened.arrays())) or "none"
+            raise ValueError(
+                f"{label} is a Zarr group (arrays: {names}): give the path of one array"
+            )
+        source = opened
+    npy_format.check_dtype(np.dtype(source.dtype), label)
+    n, d = _check_matrix_shape(tuple(int(s) for s in source.shape), label)
+    chunks = getattr(source, "chunks", (n, d))
+    return Trajectory(n, d, label, "zarr", _matrix_blocks(source, label, align=int(chunks[1])))
+
+
+def open_trajectory(
+    source: Any,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    glob: str | None = None,
+) -> Trajectory:
+    """Validate a trajectory (path, ndarray, Dask or Zarr array) without reading its values.
+
+    ``include``/``exclude``: regular expressions choosing the tensors of a folder of named
+    checkpoints (:func:`rwpca.numerics.checkpoints.tensors.select`); ``glob`` chooses the
+    checkpoints of a folder by name. Raises ValueError (one line) for a missing or
+    unreadable path, a pickled/object, complex or structured dtype, a pickle that refers
+    to code, a truncated or corrupted file, a rank other than 2, n < 3, or checkpoints
+    that differ in their tensors.
     """
+    folder = isinstance(source, (str, os.PathLike)) and Path(source).is_dir()
+    if not folder or _is_zarr_store(Path(source)):
+        label = str(source) if isinstance(source, (str, os.PathLike)) else "the array"
+        if include or exclude:
+            raise ValueError(
+                f"--include/--exclude do not apply to {label}: it has no named tensors"
+            )
+        if glob is not None:
+            raise ValueError(f"--glob is not allowed with {label}: it chooses files of a folder")
     if _is_dask(source):
         return _open_dask(source)
+    if _is_module(source, "zarr"):
+        return _open_zarr(source, "the Zarr array")
     if isinstance(source, np.ndarray):
         label = "the array"
-        _check_dtype(source.dtype, label)
+        npy_format.check_dtype(source.dtype, label)
         n, d = _check_matrix_shape(source.shape, label)
         return Trajectory(n, d, label, "array", _matrix_blocks(source, label))
     if not isinstance(source, (str, os.PathLike)):
         raise ValueError(
             f"{type(source).__name__} is not allowed as a trajectory: give a path, a NumPy "
-            "array or a Dask array"
+            "array, a Dask array or a Zarr array"
         )
     path = Path(source)
     label = str(source)
+    if _is_zarr_store(path):
+        return _open_zarr(path, label)
     if path.is_dir():
-        return _open_folder(path, label)
+        return _open_run(path, label, include, exclude, glob)
     if not path.is_file():
-        raise ValueError(f"{label} does not exist: give a .npy or .npz file or a folder")
+        raise ValueError(
+            f"{label} does not exist: give a .npy or .npz file, a folder of checkpoints or a "
+            "Zarr store"
+        )
     if path.suffix == ".npz":
         return _open_npz(path, label)
     if path.suffix == ".npy":
         return _open_npy(path, label)
+    if path.suffix in (".safetensors", ".pt", ".pth", ".bin") or path.name.endswith(".index.json"):
+        raise ValueError(
+            f"{label} is one checkpoint: give the folder that holds the run's checkpoints "
+            "(they are ordered by the step numbers in their names)"
+        )
     raise ValueError(
         f"{label} is not allowed: a trajectory is a .npy file, a .npz file with one array, "
-        "or a folder of per-checkpoint .npy files"
+        "a folder of checkpoints or a Zarr store"
     )

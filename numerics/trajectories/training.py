@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
+
+from rwpca.numerics.progress import ProgressArg, iterate
+from rwpca.proofs.domains import SGD_MOMENTUM
 
 MODELS = ("linear", "softmax", "mlp")
 OPTIMIZERS = ("sgd", "momentum")
@@ -84,8 +86,10 @@ class RunConfig:
         lr = DEFAULT_LEARNING_RATE[self.model] if self.learning_rate is None else self.learning_rate
         if not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"learning rate {lr} is not allowed: need a number > 0")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum {self.momentum} is not allowed: need 0 <= gamma < 1")
+        if not SGD_MOMENTUM.contains(self.momentum):
+            raise ValueError(
+                f"momentum {self.momentum} is not allowed: need {SGD_MOMENTUM.condition}"
+            )
         tau = self.steps / 10 if self.decay_steps is None else self.decay_steps
         if not tau > 0:
             raise ValueError(f"decay steps {tau} is not allowed: need a number > 0")
@@ -313,7 +317,7 @@ class TrainingResult:
 def train(
     config: RunConfig,
     out: Path | None = None,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
 ) -> TrainingResult:
     """Run ``config``; record its checkpoints to ``out`` (.npy, atomically) or in memory.
 
@@ -348,13 +352,8 @@ def train(
             store = np.empty(shape)
         if start == 0:
             store[0] = theta
-        bar = tqdm(
-            range(1, config.steps + 1),
-            desc=f"training {config.model}",
-            unit="step",
-            disable=None if progress is None else not progress,
-            leave=False,
-        )
+        steps = range(1, config.steps + 1)
+        bar = iterate(progress, steps, f"training {config.model}", unit="step")
         for step in bar:
             loss, grad = model.loss_and_grad(theta, model.batch(rng, config.batch_size))
             if not np.isfinite(loss) or not np.isfinite(grad).all():

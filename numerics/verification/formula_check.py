@@ -28,7 +28,7 @@ are gamma in {1/2, -3/10} and alpha in {1/10, 3/2}.
 >>> check_formula("plain", 1 / (4 * sp.sin(sp.pi * k / (2 * n)) ** 2), n=(5, 12)).passed
 True
 >>> check_formula("plain", 1 / (4 * sp.sin(sp.pi * k / (2 * (n + 1))) ** 2), n=(5, 12)).state
-'refuted'
+<CheckState.REFUTED: 'refuted'>
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ from tqdm import tqdm
 from rwpca.numerics.arbeval import compile_arb
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
-from rwpca.numerics.linalg.sturm import CERTIFIED, REFUTED, certify, working_precision
-from rwpca.proofs.processes import get_process
+from rwpca.numerics.linalg.sturm import certify, working_precision
+from rwpca.numerics.verification.status import CheckState
+from rwpca.proofs.processes import PROCESSES, get_process
 from rwpca.proofs.validation import check_n
 
 #: Default digits of the certified comparison.
@@ -66,10 +67,9 @@ MIN_ORDER = 0.5
 #: leading ones are refined to about 25 digits first, so the first radius normally holds).
 ESTIMATE_RADII = (1e-20, 1e-12, 1e-8)
 
-DEFAULT_PARAMS: dict[str, tuple[dict[str, Fraction], ...]] = {
-    "plain": ({},),
-    "momentum": ({"gamma": Fraction(1, 2)}, {"gamma": Fraction(-3, 10)}),
-    "ou": ({"alpha": Fraction(1, 10)}, {"alpha": Fraction(3, 2)}),
+#: The parameter sets a formula is checked at by default, as each process declares them.
+DEFAULT_PARAMS: dict[str, tuple[Mapping[str, Fraction], ...]] = {
+    name: process.check_sets for name, process in PROCESSES.items()
 }
 
 ParamsPath = Callable[[int], Mapping[str, object]]
@@ -172,12 +172,12 @@ class Run:
     seconds: float = 0.0
 
     @property
-    def state(self) -> str:
+    def state(self) -> CheckState:
         if self.refuted:
-            return REFUTED
+            return CheckState.REFUTED
         if self.undecided or self.certified < self.checked:
-            return "undecided"
-        return CERTIFIED
+            return CheckState.UNDECIDED
+        return CheckState.CERTIFIED
 
     def to_json(self) -> dict[str, object]:
         """A deterministic record (no timings)."""
@@ -263,7 +263,7 @@ class FormulaCheck:
     formula: sp.Basic
     exact: bool
     passed: bool
-    state: str
+    state: CheckState
     runs: list[Run] = field(default_factory=list)
     convergence: list[Convergence] = field(default_factory=list)
     message: str = ""
@@ -338,15 +338,15 @@ def exact_run(
     claims = claims_at(function, n, values, dps)
     verdicts = certify(q, claims, Fraction(1, 10**dps), digits=dps, progress=progress, ks=ks)
     states = [v.state for v in verdicts]
-    refuted = [v.k for v in verdicts if v.state == REFUTED]
+    refuted = [v.k for v in verdicts if v.state == CheckState.REFUTED]
     measured = _measured_errors(process, n, values, claims) if refuted else None
     return Run(
         n=n,
         params={name: str(value) for name, value in values.items()},
         checked=len(verdicts),
-        certified=states.count(CERTIFIED),
+        certified=states.count(CheckState.CERTIFIED),
         refuted=len(refuted),
-        undecided=len(verdicts) - states.count(CERTIFIED) - len(refuted),
+        undecided=len(verdicts) - states.count(CheckState.CERTIFIED) - len(refuted),
         radius=10.0**-dps,
         digits=dps,
         method="Sturm counts, float64 intervals and arb balls",
@@ -478,17 +478,17 @@ def check_formula(
                 exact_run(proc.name, function, size, pset.at(size), digits, selected, progress)
             )
         if any(r.refuted for r in runs):
-            state, passed = REFUTED, False
+            state, passed = CheckState.REFUTED, False
             first = next(r for r in runs if r.refuted)
             message = f"refuted at n = {first.n}, k = {first.first_refuted} (and elsewhere)"
-        elif all(r.state == CERTIFIED for r in runs):
-            state, passed = CERTIFIED, True
+        elif all(r.state == CheckState.CERTIFIED for r in runs):
+            state, passed = CheckState.CERTIFIED, True
             message = (
                 f"certified to {digits} digits at n = {', '.join(map(str, sizes))} "
                 f"for {len(sets)} parameter set(s)"
             )
         else:
-            state, passed = "undecided", False
+            state, passed = CheckState.UNDECIDED, False
             message = "some eigenvalues could not be decided at this precision"
         return FormulaCheck(proc.name, formula, True, passed, state, runs, [], message)
     sizes = check_sizes(ASYMPTOTIC_SIZES if n is None else n)
@@ -504,14 +504,14 @@ def check_formula(
         convs.append(conv)
         runs.extend(these)
     if all(c.exact() for c in convs):
-        state, passed = "exact", True
+        state, passed = CheckState.EXACT, True
         message = "the error is below the certification radius at every n (exact here)"
     elif all(c.converges(spectrum) for c in convs):
-        state, passed = "converges", True
+        state, passed = CheckState.CONVERGES, True
         orders = [c.leading_order if spectrum == "leading" else c.spectrum_order for c in convs]
         message = "converges; fitted order " + ", ".join(f"{o:.2f}" for o in orders)
     else:
-        state, passed = "does not converge", False
+        state, passed = CheckState.NOT_CONVERGING, False
         message = (
             f"the {spectrum} error does not decrease with an order above {MIN_ORDER} over the "
             "last three sizes"

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rwpca.numerics.progress import ProgressArg, task
 from rwpca.numerics.trajectories import gram as gram_module
 from rwpca.proofs.validation import show
 
@@ -78,17 +79,6 @@ def wishart_bartlett(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
     return A @ A.T
 
 
-def _progress(total: int, progress: bool | None, desc: str):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="block", disable=_disabled(progress), leave=False)
-
-
-def _disabled(progress: bool | None) -> bool | None:
-    # tqdm's disable=None hides the bar when stderr is not a terminal.
-    return None if progress is None else not progress
-
-
 @dataclass(frozen=True)
 class StepGram:
     """The Gram matrix R R^T of the steps and how it was obtained.
@@ -131,7 +121,7 @@ class Noise:
         d: int,
         *,
         block: int | None = None,
-        progress: bool | None = False,
+        progress: ProgressArg = False,
     ) -> StepGram:
         raise NotImplementedError
 
@@ -213,14 +203,14 @@ class IidNoise(Noise):
         d: int,
         *,
         block: int | None = None,
-        progress: bool | None = False,
+        progress: ProgressArg = False,
     ) -> StepGram:
         """R R^T accumulated over column blocks (memory O(n^2 + n * block))."""
         block = default_block(n) if block is None else block
         if d <= block:
             return StepGram(gram_module.accumulate([self.draw(rng, (n, d))], n=n), "direct")
         count = -(-d // block)
-        with _progress(count, progress, f"steps ({self.name})") as bar:
+        with task(progress, f"steps ({self.name})", count, unit="block") as bar:
 
             def counted() -> Iterator[np.ndarray]:
                 for B in self.blocks(rng, n, d, block):
@@ -276,7 +266,7 @@ class GaussianNoise(IidNoise):
         d: int,
         *,
         block: int | None = None,
-        progress: bool | None = False,
+        progress: ProgressArg = False,
     ) -> StepGram:
         """Wishart(d, I_n) by Bartlett for d >= n (any d, O(n^3)); R drawn when d < n."""
         if self.wishart and d >= n:
@@ -339,7 +329,7 @@ class CorrelatedNoise(Noise):
         d: int,
         *,
         block: int | None = None,
-        progress: bool | None = False,
+        progress: ProgressArg = False,
     ) -> StepGram:
         """Z diag(lambda) Z^T over the latent coordinates, streamed in blocks."""
         lam = self.spectrum(d)
@@ -357,7 +347,7 @@ class CorrelatedNoise(Noise):
                 yield rng.standard_normal((n, scale.size)) * scale
 
         count = -(-lam.size // block)
-        with _progress(count, progress, "steps (correlated)") as bar:
+        with task(progress, "steps (correlated)", count, unit="block") as bar:
 
             def counted() -> Iterator[np.ndarray]:
                 for B in blocks():

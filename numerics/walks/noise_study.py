@@ -22,10 +22,12 @@ import tempfile
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from rwpca.numerics import DATA as NUMERICS_DATA
+from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.walks import simulator
 from rwpca.numerics.walks.families import Noise, get_noise
 
@@ -109,16 +111,15 @@ def cell(label: str, d: int, draws: int, n: int = N) -> dict[str, object]:
     }
 
 
-def run(progress: bool | None = None) -> dict[str, object]:
+def run(progress: ProgressArg = None) -> dict[str, object]:
     """The whole study (minutes); returns the JSON-ready summaries."""
-    from tqdm import tqdm
-
-    jobs = [(label, d) for label in (*FINITE_VARIANCE, *FAILING) for d in DIMENSIONS]
+    jobs: list[tuple[Any, ...]] = [
+        (label, d) for label in (*FINITE_VARIANCE, *FAILING) for d in DIMENSIONS
+    ]
     jobs += [("gaussian", n * ratio, n) for n in SCALING_N for ratio in SCALING_RATIOS]
     results: dict[str, list] = {}
     scaling: dict[str, list] = {}
-    disable = None if progress is None else not progress
-    for job in tqdm(jobs, desc="noise study", unit="cell", disable=disable):
+    for job in iterate(progress, jobs, "noise study", unit="cell"):
         if len(job) == 2:
             label, d = job
             results.setdefault(label, []).append(cell(label, d, draws_for(d)))
@@ -144,19 +145,23 @@ def run(progress: bool | None = None) -> dict[str, object]:
     }
 
 
-def load(path: Path = DATA) -> Mapping[str, object]:
+def load(path: Path = DATA) -> dict[str, Any]:
     """The committed study summaries."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def write(data: Mapping[str, object], path: Path = DATA) -> None:
     """Write the summaries atomically (temporary file, then rename)."""
+    write_atomic(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (mode 0644)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.chmod(temporary, 0o644)  # mkstemp makes the file private
         os.replace(temporary, path)
     except BaseException:

@@ -45,6 +45,7 @@ from functools import cached_property
 import numpy as np
 
 from rwpca.numerics.linalg import float_spectra
+from rwpca.numerics.progress import ProgressArg
 from rwpca.numerics.walks.families import Noise, get_noise
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n, show
@@ -52,8 +53,7 @@ from rwpca.proofs.validation import check_n, show
 
 def _first_column(process: str, params: Mapping[str, object]) -> np.ndarray:
     """The nonzero lags (c_0, c_1, ...) of the lower-triangular Toeplitz step operator T."""
-    T = float_spectra.step_operator(process, 4, params)
-    column = T[:, 0].copy()
+    column = float_spectra.first_column(process, params)
     nonzero = np.flatnonzero(column)
     return column[: nonzero[-1] + 1]
 
@@ -207,7 +207,7 @@ def simulate(
     seed: object = 0,
     projections: int | bool = False,
     block: int | None = None,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
 ) -> Walk:
     """Simulate a d-dimensional walk of n steps and return its PCA (:class:`Walk`).
 
@@ -217,8 +217,8 @@ def simulate(
     ``"student_t:nu=3"``), a :class:`rwpca.numerics.walks.families.Noise` or a callable
     ``sampler(rng, size) -> ndarray`` drawing i.i.d. entries of the requested shape.
     ``projections`` = m (or True for all n - 1) returns the time courses of the first m
-    principal components. ``seed`` fixes every draw. ``progress`` shows a tqdm bar while
-    the steps are streamed (None: only on a terminal).
+    principal components. ``seed`` fixes every draw. ``progress`` reports the streaming
+    of the steps (:mod:`rwpca.numerics.progress`; None: a bar on a terminal, lines elsewhere).
 
     Memory is O(n^2 + n * block); the trajectory is never formed.
     """

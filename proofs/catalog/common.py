@@ -1,6 +1,12 @@
-"""Shared pieces of catalog declarations: variable domains and standing assumptions."""
+"""Shared pieces of catalog declarations: variable domains and standing assumptions.
+
+The variables' descriptions are generated from :mod:`rwpca.proofs.domains`, where each
+parameter's range is declared once.
+"""
 
 from __future__ import annotations
+
+from rwpca.proofs import domains
 
 D_GG_N = "d >> n: the noise Gram matrix R R^T is replaced by its limit I (unit-variance steps)"
 START_AT_ZERO = "the walk starts at x_0 = 0 (and v_0 = 0 with momentum)"
@@ -8,10 +14,14 @@ CENTRED = "PCA of the centred trajectory, K = C T^-1 T^-T C (mean over time remo
 
 STANDARD = (START_AT_ZERO, D_GG_N, CENTRED)
 
-N = {"n": "integer, n >= 2 (number of steps)"}
-K = {"k": "integer, 1 <= k <= n - 1 (component, 1 = largest)"}
-T = {"t": "integer, 1 <= t <= n (time)"}
-GAMMA = {"gamma": "real, |gamma| < 1 (momentum)"}
-ALPHA = {"alpha": "real, 0 < alpha < 2 (restoring rate)"}
+N = domains.N.variables()
+K = domains.K.variables()
+T = domains.T.variables()
+GAMMA = domains.GAMMA.variables()
+ALPHA = domains.ALPHA.variables()
+#: gamma where the momentum secular equation is stated: its partner cosine divides by gamma.
+GAMMA_NONZERO = domains.GAMMA.variables(
+    "momentum; gamma != 0, where the walk is the plain one (rw.eigenvalue)"
+)
 
 POSTER = "poster"

@@ -10,13 +10,15 @@ whose comparison with the paper differs from the declared one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 import sympy as sp
 
 from rwpca.proofs.derivation import Derivation, DerivationError, Kind, is_zero
+from rwpca.proofs.processes import ProcessName
 
 PAPER_KEY = "antognini2018pca"
 PAPER = {
@@ -38,6 +40,24 @@ class Status(StrEnum):
     REFUTED = "refuted"  # contradicted by computation
 
 
+class Quantity(StrEnum):
+    """What a statement is about; it selects the kind of numeric check (the values are
+    stored in the evidence JSON)."""
+
+    EIGENVALUE = "eigenvalue"
+    EIGENVECTOR = "eigenvector"
+    PROJECTION = "projection"
+    LISSAJOUS = "lissajous"
+    TRACE = "trace"
+    EVR = "evr"
+    CUMULATIVE = "cumulative"
+    SECULAR = "secular"
+    SECULAR_ROOTS = "secular-roots"  # the spectrum as the roots of a secular function, found
+    ERROR_LAW = "error-law"  # the leading error of an asymptotic formula
+    NOISE = "noise"
+    DISTANCE = "distance"
+
+
 class RegimeKind(StrEnum):
     EXACT = "exact"
     ASYMPTOTIC = "asymptotic"
@@ -57,17 +77,31 @@ class Regime:
 EXACT_FINITE_N = Regime(RegimeKind.EXACT, "every finite n >= 2 (with R R^T = I)")
 
 
+class _AsStated:
+    """The type of :data:`AS_STATED`."""
+
+    def __repr__(self) -> str:
+        return "AS_STATED"
+
+
+#: ``Source.printed`` when the paper prints the entry's own statement: the entry fills in
+#: its right-hand side, so the formula is typed once.
+AS_STATED = _AsStated()
+
+
 @dataclass(frozen=True)
 class Source:
     """Where the paper states the result and how it prints it.
 
     ``printed`` is the paper's form as a SymPy expression (None if the paper prints no
-    formula), ``printed_latex`` the LaTeX as printed, ``section`` the poster/paper section.
+    formula, :data:`AS_STATED` if it prints the entry's statement itself), ``printed_latex``
+    the LaTeX as printed (the paper's typography; tests/test_catalog.py checks that it denotes
+    ``printed``), ``section`` the poster/paper section.
     """
 
     section: str
     printed_latex: str | None = None
-    printed: sp.Basic | None = None
+    printed: sp.Basic | _AsStated | None = None
     note: str = ""
 
 
@@ -86,12 +120,21 @@ class Entry:
     derivation: Callable[[sp.Basic | None], Derivation] | None
     status: Status
     comparison: Kind
-    process: str | None = None
-    quantity: str | None = None
+    process: ProcessName | None = None
+    quantity: Quantity | None = None
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     index_range: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.source.printed is AS_STATED:
+            # the paper prints the statement itself: refer to it instead of typing it again
+            object.__setattr__(self, "source", replace(self.source, printed=self.rhs))
+        if self.process is not None:
+            object.__setattr__(self, "process", ProcessName(self.process))
+        if self.quantity is not None:
+            object.__setattr__(self, "quantity", Quantity(self.quantity))
 
     @property
     def formula(self) -> sp.Eq:
@@ -164,7 +207,7 @@ def unknown_id_message(name: str, names: list[str]) -> str:
     return f"unknown catalog ID {name!r}{hint} (see 'rwpca cite --list')"
 
 
-def make_entry(catalog: Catalog, **fields: object) -> Entry:
+def make_entry(catalog: Catalog, **fields: Any) -> Entry:
     """Declare an entry and add it to ``catalog`` (duplicate IDs raise at import)."""
     return catalog.add(Entry(**fields))
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 import sympy as sp
 
 from rwpca.proofs.catalog import CATALOG
-from rwpca.proofs.catalog.common import GAMMA, POSTER, STANDARD, K, N
-from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.catalog.common import GAMMA, GAMMA_NONZERO, POSTER, STANDARD, K, N
+from rwpca.proofs.catalog.core import (
+    AS_STATED,
+    EXACT_FINITE_N,
+    Quantity,
+    Regime,
+    RegimeKind,
+    Source,
+    Status,
+    make_entry,
+)
 from rwpca.proofs.derivation import Kind
 from rwpca.proofs.derive import eigenvalues, momentum_error, momentum_exact, variance
+from rwpca.proofs.domains import THETA
+from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import gamma, k, lam_k, n, rho_k
 
 _momentum_lambda = 1 / (
@@ -40,13 +51,13 @@ make_entry(
         f"{POSTER}, 'Generalizations'",
         r"\lambda_k = \frac{1}{2}\left[1+\gamma+\gamma^2-(1+\gamma)^2\cos\left(\frac{\pi k}{n}"
         r"\right)+\gamma\cos\left(\frac{2\pi k}{n}\right)\right]^{-1}",
-        _momentum_lambda,
+        AS_STATED,
     ),
     derivation=eigenvalues.derive_momentum_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="momentum",
-    quantity="eigenvalue",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.EIGENVALUE,
     related=(
         "rw.eigenvalue",
         "momentum.eigenvalue.exact",
@@ -88,8 +99,8 @@ make_entry(
     derivation=variance.derive_momentum_trace,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
-    process="momentum",
-    quantity="trace",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.TRACE,
     related=("momentum.evr", "rw.trace"),
     notes=("Tends to n^2 / (6 (1 - gamma)^2); gamma = 0 gives rw.trace.",),
 )
@@ -99,7 +110,7 @@ make_entry(
     id="momentum.evr",
     title="Explained-variance ratio of the walk with momentum (n -> infinity)",
     lhs=rho_k,
-    rhs=6 / (sp.pi**2 * k**2),
+    rhs=CATALOG.get("rw.evr").rhs,  # the plain walk's limit, declared once (plain.py)
     index_range="k = 1, 2, \\dots",
     variables={**K, **GAMMA},
     assumptions=STANDARD,
@@ -107,14 +118,20 @@ make_entry(
     source=Source(
         f"{POSTER}, 'Summary': 'These results also apply to a random walk with momentum'",
         r"\rho_k = \frac{6}{\pi^2 k^2}",
-        6 / (sp.pi**2 * k**2),
+        AS_STATED,
     ),
     derivation=variance.derive_momentum_evr,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="momentum",
-    quantity="evr",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.EVR,
     related=("momentum.eigenvalue", "momentum.trace", "rw.evr"),
+)
+
+#: The angle of the secular equation: its roots in the band, one per eigenvalue.
+ROOT_ANGLE = THETA.variables(
+    "angle in (0, theta_max), theta_max = pi for gamma >= 2 sqrt 2 - 3 and "
+    "arccos((1 + gamma)^2 / (4 gamma)) below; the k-th root gives the k-th largest eigenvalue"
 )
 
 make_entry(
@@ -127,24 +144,15 @@ make_entry(
         "\\lambda = \\left[2(1-\\cos\\theta)(1+\\gamma^2-2\\gamma\\cos\\theta)\\right]^{-1},\\ "
         "\\theta \\in (0, \\theta_{\\max})"
     ),
-    variables={
-        **N,
-        "gamma": "real, -1 < gamma < 1, gamma != 0 (momentum; gamma = 0 is the plain walk, "
-        "rw.eigenvalue)",
-        "theta": (
-            "angle in (0, theta_max), theta_max = pi for gamma >= 2 sqrt 2 - 3 and "
-            "arccos((1 + gamma)^2 / (4 gamma)) below; the k-th root gives the k-th largest "
-            "eigenvalue"
-        ),
-    },
+    variables={**N, **GAMMA_NONZERO, **ROOT_ANGLE},
     assumptions=STANDARD,
     regime=EXACT_FINITE_N,
     source=Source("not in the paper (it prints the mirror-circulant form, momentum.eigenvalue)"),
     derivation=momentum_exact.derive_momentum_secular,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
-    process="momentum",
-    quantity="secular-roots",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.SECULAR_ROOTS,
     related=("momentum.eigenvalue", "momentum.eigenvalue.error", "ou.eigenvalue.exact"),
     notes=(
         "Proven for symbolic n (the derivation's identities hold with T_n, U_{n-1} as "
@@ -181,8 +189,8 @@ make_entry(
     derivation=momentum_error.derive_momentum_error_law,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
-    process="momentum",
-    quantity="error-law",
+    process=ProcessName.MOMENTUM,
+    quantity=Quantity.ERROR_LAW,
     related=("momentum.eigenvalue", "momentum.eigenvalue.exact"),
     notes=(
         "lambda_k is the exact k-th largest eigenvalue (momentum.eigenvalue.exact); the law "

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sympy as sp
 
+from rwpca.proofs import domains
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import ALPHA, POSTER, START_AT_ZERO, N, T
-from rwpca.proofs.catalog.core import Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.catalog.core import Quantity, Regime, RegimeKind, Source, Status, make_entry
 from rwpca.proofs.derivation import Kind
 from rwpca.proofs.derive import noise_moments as noise
+from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import alpha, d, kappa, n, sigma, t
 
-D = {"d": "integer, d >= 1 (dimension of the walk)"}
-SIGMA = {"sigma": "real, sigma > 0 (standard deviation of one noise coordinate)"}
-KAPPA = {"kappa": "real, kappa >= -2 (excess kurtosis E xi^4 / sigma^4 - 3 of one coordinate)"}
+D = domains.D.variables()
+SIGMA = domains.SIGMA.variables()
+KAPPA = domains.KAPPA.variables()
 
 IID = (
     "the d coordinates of every step are independent, identically distributed, with mean 0, "
@@ -53,7 +55,7 @@ make_entry(
     status=Status.DERIVED,
     comparison=Kind.APPROXIMATION,
     process=None,
-    quantity="noise",
+    quantity=Quantity.NOISE,
     related=("rw.eigenvalue", "rw.evr.exact", "ou.distance"),
     notes=(
         "Status 'derived': the moment identity is computed by SymPy and checked by exact "
@@ -87,7 +89,7 @@ make_entry(
     derivation=noise.derive_ou_distance,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
-    process="ou",
-    quantity="distance",
+    process=ProcessName.OU,
+    quantity=Quantity.DISTANCE,
     related=("ou.eigenvalue", "rw.noise_independence"),
 )

@@ -6,18 +6,27 @@ import sympy as sp
 
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import ALPHA, POSTER, STANDARD, K, N
-from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.catalog.core import (
+    AS_STATED,
+    EXACT_FINITE_N,
+    Quantity,
+    Regime,
+    RegimeKind,
+    Source,
+    Status,
+    make_entry,
+)
 from rwpca.proofs.derivation import Kind
 from rwpca.proofs.derive import eigenvalues, secular
+from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import alpha, k, lam_k, n
 
 _periodic = 1 / (1 + (1 - alpha) ** 2 - 2 * (1 - alpha) * sp.cos(2 * sp.pi * k / n))
-_printed_small_k = 1 / (4 * sp.pi**2 * k**2 * (1 - alpha) / n**2 + alpha**2)
 _source = Source(
     f"{POSTER}, 'Generalizations'",
     r"\lambda_{\mathrm{OU},k} = \left[1+(1-\alpha)^2-2(1-\alpha)\cos\left(\frac{2\pi k}{n}\right)"
     r"\right]^{-1}",
-    _periodic,
+    AS_STATED,
 )
 
 make_entry(
@@ -38,8 +47,8 @@ make_entry(
     derivation=eigenvalues.derive_ou_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="ou",
-    quantity="eigenvalue",
+    process=ProcessName.OU,
+    quantity=Quantity.EIGENVALUE,
     related=("ou.eigenvalue.exact", "ou.eigenvalue.mirror", "ou.eigenvalue.small_k"),
     notes=(
         "Values come in equal pairs k, n - k (size-n circulant); the open walk's spectrum does "
@@ -64,12 +73,13 @@ make_entry(
         "n alpha << 1 (the walk has not felt the well); exact in the limit alpha -> 0, "
         "where it is rw.eigenvalue",
     ),
-    source=_source,
+    # the paper prints only the periodic form: the statement of ou.eigenvalue
+    source=CATALOG.get("ou.eigenvalue").source,
     derivation=eigenvalues.derive_ou_eigenvalue_mirror,
     status=Status.DERIVED,
     comparison=Kind.DIFFERENT,
-    process="ou",
-    quantity="eigenvalue",
+    process=ProcessName.OU,
+    quantity=Quantity.EIGENVALUE,
     related=("ou.eigenvalue.exact", "ou.eigenvalue", "rw.eigenvalue"),
 )
 
@@ -78,7 +88,7 @@ make_entry(
     id="ou.eigenvalue.small_k",
     title="Small-k approximation of the Ornstein-Uhlenbeck eigenvalues",
     lhs=lam_k,
-    rhs=_printed_small_k,
+    rhs=1 / (4 * sp.pi**2 * k**2 * (1 - alpha) / n**2 + alpha**2),
     index_range="k \\ll n",
     variables={**N, **K, **ALPHA},
     assumptions=STANDARD,
@@ -90,13 +100,13 @@ make_entry(
     source=Source(
         f"{POSTER}, 'Generalizations'",
         r"\lambda_{\mathrm{OU},k} \simeq \left[\frac{4\pi^2 k^2 (1-\alpha)}{n^2}+\alpha^2\right]^{-1}",
-        _printed_small_k,
+        AS_STATED,
     ),
     derivation=eigenvalues.derive_ou_small_k,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="ou",
-    quantity="eigenvalue",
+    process=ProcessName.OU,
+    quantity=Quantity.EIGENVALUE,
     related=("ou.eigenvalue", "ou.eigenvalue.mirror"),
 )
 
@@ -121,8 +131,8 @@ make_entry(
     derivation=secular.derive_ou_secular,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
-    process="ou",
-    quantity="secular",
+    process=ProcessName.OU,
+    quantity=Quantity.SECULAR,
     related=("ou.eigenvalue", "ou.eigenvalue.mirror", "rw.eigenvalue"),
     notes=(
         "Replaces both circulant forms at every n alpha: the paper's periodic form holds only "

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import sympy as sp
 
-from rwpca.proofs import theorems
+from rwpca.proofs import domains, theorems
 from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import POSTER, STANDARD, K, N, T
-from rwpca.proofs.catalog.core import EXACT_FINITE_N, Regime, RegimeKind, Source, Status, make_entry
+from rwpca.proofs.catalog.core import (
+    AS_STATED,
+    EXACT_FINITE_N,
+    Quantity,
+    Regime,
+    RegimeKind,
+    Source,
+    Status,
+    make_entry,
+)
 from rwpca.proofs.derivation import Kind
 from rwpca.proofs.derive import eigenvectors, variance
+from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import X_k, j, k, lam_k, m, n, rho_k, t, u_k
 
 LIMIT_N = Regime(RegimeKind.ASYMPTOTIC, "n -> infinity at fixed k (and d >> n)")
@@ -28,14 +38,14 @@ make_entry(
     source=Source(
         f"{POSTER}, 'Asymptotic convergence to circulant matrices'",
         r"\lambda_{\hat{X}\hat{X}^T,k} = \frac{1}{2}\left[1-\cos\left(\frac{\pi k}{n}\right)\right]^{-1}",
-        1 / (2 * (1 - sp.cos(sp.pi * k / n))),
+        AS_STATED,
         "derived in the paper from the n -> infinity circulant approximation",
     ),
     derivation=theorems.prove_rw_eigenvalue,
     status=Status.PROVEN,
     comparison=Kind.EQUAL,
-    process="plain",
-    quantity="eigenvalue",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.EIGENVALUE,
     aliases=("rw.eigenvalue.exact",),
     related=("rw.eigenvector", "rw.trace", "rw.evr"),
     notes=(
@@ -69,8 +79,8 @@ make_entry(
     derivation=theorems.prove_rw_eigenvector,
     status=Status.PROVEN,
     comparison=Kind.CONVENTION,
-    process="plain",
-    quantity="eigenvector",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.EIGENVECTOR,
     aliases=("rw.eigenvector.exact",),
     related=("rw.eigenvalue", "rw.projection"),
     notes=(
@@ -97,8 +107,8 @@ make_entry(
     derivation=eigenvectors.derive_rw_projection,
     status=Status.DERIVED,
     comparison=Kind.CONVENTION,
-    process="plain",
-    quantity="projection",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.PROJECTION,
     related=("rw.eigenvector", "rw.lissajous"),
 )
 
@@ -116,7 +126,7 @@ make_entry(
     ),
     variables={
         **N,
-        "j": "integer, 1 <= j <= n - 1 (first component)",
+        **domains.J.variables(label="first component"),
         **K,
         "X_j, X_k": "projections onto components j and k (rw.projection)",
         "A_j, A_k": "amplitudes sqrt(2 lambda / n)",
@@ -131,8 +141,8 @@ make_entry(
     derivation=eigenvectors.derive_rw_lissajous,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="plain",
-    quantity="lissajous",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.LISSAJOUS,
     related=("rw.projection",),
 )
 
@@ -149,8 +159,8 @@ make_entry(
     derivation=theorems.prove_rw_trace,
     status=Status.PROVEN,
     comparison=Kind.NOT_PRINTED,
-    process="plain",
-    quantity="trace",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.TRACE,
     related=("rw.evr.exact",),
 )
 
@@ -168,8 +178,8 @@ make_entry(
     derivation=theorems.prove_rw_evr_exact,
     status=Status.PROVEN,
     comparison=Kind.NOT_PRINTED,
-    process="plain",
-    quantity="evr",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.EVR,
     related=("rw.evr", "rw.trace", "rw.eigenvalue"),
 )
 
@@ -186,13 +196,13 @@ make_entry(
     source=Source(
         f"{POSTER}, 'Asymptotic convergence to circulant matrices'",
         r"\rho_k = \frac{6}{\pi^2 k^2}",
-        6 / (sp.pi**2 * k**2),
+        AS_STATED,
     ),
     derivation=variance.derive_rw_evr,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
-    process="plain",
-    quantity="evr",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.EVR,
     related=("rw.evr.exact", "rw.evr.cumulative"),
 )
 
@@ -203,7 +213,7 @@ make_entry(
     lhs=sp.Symbol("R_m"),
     rhs=6 * sp.harmonic(m, 2) / sp.pi**2,
     index_range="m = 1, 2, \\dots",
-    variables={"m": "integer, m >= 1 (number of leading components)"},
+    variables=domains.M.variables(),
     assumptions=STANDARD,
     regime=LIMIT_N,
     source=Source(
@@ -215,7 +225,7 @@ make_entry(
     derivation=variance.derive_rw_evr_cumulative,
     status=Status.DERIVED,
     comparison=Kind.DIFFERENT,
-    process="plain",
-    quantity="cumulative",
+    process=ProcessName.PLAIN,
+    quantity=Quantity.CUMULATIVE,
     related=("rw.evr",),
 )

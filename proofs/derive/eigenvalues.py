@@ -26,7 +26,15 @@ import sympy as sp
 
 from rwpca.proofs import circulant as circ
 from rwpca.proofs import matrices
-from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, limit_at_infinity
+from rwpca.proofs.derivation import (
+    Comparison,
+    Derivation,
+    Kind,
+    Step,
+    is_zero,
+    limit_at_infinity,
+    takes_printed_form,
+)
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.symbols import alpha, gamma, k, n, t, theta, z
 
@@ -64,6 +72,31 @@ def process_symbol(process: str) -> Symbol:
     a = circ.laurent_coefficients(p)
     f = sp.expand(circ.symbol_from_coefficients(a))
     return Symbol(process, T, p, tuple(a), f)
+
+
+@cache
+def mirror_eigenvalue(process: str) -> sp.Expr:
+    """1/f(pi k / n): the mirror-circulant eigenvalue read off the process's symbol.
+
+    Exact for the plain walk (rw.eigenvalue), asymptotic for momentum, the n alpha << 1 form
+    for OU. Computed, not typed: other derivations compare against this.
+    """
+    return sp.simplify(1 / process_symbol(process).f.subs(theta, sp.pi * k / n))
+
+
+@cache
+def periodic_eigenvalue(process: str) -> sp.Expr:
+    """1/f(2 pi k / n): the eigenvalue of the size-n (periodic) circulant of a process (unsimplified).
+
+    The paper's OU form (ou.eigenvalue); for the open plain walk it is the naive circulant
+    whose leading eigenvalue is 4 times too small.
+    """
+    return 1 / process_symbol(process).f.subs(theta, 2 * sp.pi * k / n)
+
+
+def half_angle_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every cos(x) written as 1 - 2 sin^2(x/2) (1/(2(1 - cos x)) = 1/(4 sin^2(x/2)))."""
+    return expr.replace(sp.cos, lambda x: 1 - 2 * sp.sin(x / 2) ** 2)
 
 
 def symbol_steps(process: str) -> list[Step]:
@@ -244,7 +277,7 @@ def plain_exactness_step() -> Step:
 def naive_periodic_step(process: str) -> Step:
     """Why a size-n circulant fails for an open walk: paired frequencies 2 pi k / n."""
     sym = process_symbol(process)
-    periodic = 1 / sym.f.subs(theta, 2 * sp.pi * k / n)
+    periodic = periodic_eigenvalue(process)
     mirror = 1 / sym.f.subs(theta, sp.pi * k / n)
     step = Step(
         "Why the naive size-n circulant fails",
@@ -295,9 +328,9 @@ def _comparison(derived: sp.Expr, printed: sp.Expr) -> Comparison:
     return Comparison(Kind.DIFFERENT, "The derived formula does not simplify to the printed one.")
 
 
+@takes_printed_form
 def derive_rw_eigenvalue(printed: sp.Expr) -> Derivation:
     """lambda_k = 1 / (2 (1 - cos(pi k / n))) for the plain walk, exact for every n."""
-    sym = process_symbol("plain")
     steps = symbol_steps("plain")
     steps.append(eigen_relation_steps("plain"))
     steps.append(naive_periodic_step("plain"))
@@ -306,7 +339,7 @@ def derive_rw_eigenvalue(printed: sp.Expr) -> Derivation:
     steps.extend(mirror)
     steps[-1].check(r"Q - Q_{mirror} = 0", f"exact at n = {DISPLAY_N}", is_zero(difference))
     steps.append(plain_exactness_step())
-    result = sp.simplify(1 / sym.f.subs(theta, sp.pi * k / n))
+    result = mirror_eigenvalue("plain")
     final = Step(
         "Result",
         "k = 0 is the constant vector (f(0) = 0), removed by the centring; the other n - 1 "
@@ -316,15 +349,16 @@ def derive_rw_eigenvalue(printed: sp.Expr) -> Derivation:
     final.check(
         r"\lambda_k = 1/(4\sin^2(\pi k/(2n)))",
         "the half-angle form simplifies to the same value",
+        # a deliberate independent witness: the half-angle form typed out, not computed
         is_zero(sp.simplify(result - 1 / (4 * sp.sin(sp.pi * k / (2 * n)) ** 2))),
     )
     steps.append(final)
     return Derivation(result, steps, _comparison(result, printed), figures=["spectrum"]).require()
 
 
+@takes_printed_form
 def derive_momentum_eigenvalue(printed: sp.Expr) -> Derivation:
     """The mirror-circulant eigenvalues of the walk with momentum (asymptotic)."""
-    sym = process_symbol("momentum")
     steps = symbol_steps("momentum")
     steps.append(pseudo_inverse_step("momentum"))
     mirror, difference = mirror_steps("momentum")
@@ -343,7 +377,7 @@ def derive_momentum_eigenvalue(printed: sp.Expr) -> Derivation:
         f"rows with nonzero entries at n = {DISPLAY_N}",
         bool(nonzero_rows) and set(nonzero_rows) <= {0, 1, DISPLAY_N - 2, DISPLAY_N - 1},
     )
-    result = sp.simplify(1 / sym.f.subs(theta, sp.pi * k / n))
+    result = mirror_eigenvalue("momentum")
     final = Step(
         "Result and leading behaviour",
         "The eigenvalues of K are asymptotically 1/f(pi k / n); for fixed k and gamma they "
@@ -360,7 +394,7 @@ def derive_momentum_eigenvalue(printed: sp.Expr) -> Derivation:
     final.check(
         r"\gamma = 0 \text{ gives the plain walk}",
         "substitution",
-        is_zero(sp.simplify(result.subs(gamma, 0) - 1 / (2 * (1 - sp.cos(sp.pi * k / n))))),
+        is_zero(sp.simplify(result.subs(gamma, 0) - mirror_eigenvalue("plain"))),
     )
     steps.append(final)
     return Derivation(result, steps, _comparison(result, printed), figures=["spectrum"]).require()
@@ -396,8 +430,7 @@ def ou_regime_step() -> Step:
         "substitution alpha = 0 in the mirror form gives 1/(2(1 - cos(pi k/n)))",
         is_zero(
             sp.simplify(
-                1 / sym.f.subs({theta: sp.pi * k / n, alpha: 0})
-                - 1 / (2 * (1 - sp.cos(sp.pi * k / n)))
+                1 / sym.f.subs({theta: sp.pi * k / n, alpha: 0}) - mirror_eigenvalue("plain")
             )
         ),
     )
@@ -420,12 +453,12 @@ def ou_centring_step() -> Step:
     return step
 
 
+@takes_printed_form
 def derive_ou_eigenvalue(printed: sp.Expr) -> Derivation:
     """The paper's OU formula: the size-n (periodic) circulant, exact for the periodic walk."""
-    sym = process_symbol("ou")
     steps = symbol_steps("ou")
     steps.append(eigen_relation_steps("ou"))
-    periodic = sp.simplify(1 / sym.f.subs(theta, 2 * sp.pi * k / n))
+    periodic = sp.simplify(periodic_eigenvalue("ou"))
     per = Step(
         "The periodic OU walk",
         "The periodic walk x_t = (1 - alpha) x_{t-1} + xi_t with x_0 = x_n has the circulant "
@@ -468,15 +501,15 @@ def derive_ou_eigenvalue(printed: sp.Expr) -> Derivation:
     ).require()
 
 
+@takes_printed_form
 def derive_ou_eigenvalue_mirror(printed: sp.Expr) -> Derivation:
     """The mirror (2n) circulant form of the OU eigenvalues, right when n alpha << 1."""
-    sym = process_symbol("ou")
     steps = symbol_steps("ou")
     mirror, _difference = mirror_steps("ou")
     steps.extend(mirror)
     steps.append(ou_centring_step())
     steps.append(ou_regime_step())
-    result = sp.simplify(1 / sym.f.subs(theta, sp.pi * k / n))
+    result = mirror_eigenvalue("ou")
     final = Step("Result", "The mirror form, k = 1..n-1:")
     final.show(r"\lambda_k", result)
     steps.append(final)
@@ -491,6 +524,7 @@ def derive_ou_eigenvalue_mirror(printed: sp.Expr) -> Derivation:
     return Derivation(result, steps, comparison, figures=["ou_regimes"]).require()
 
 
+@takes_printed_form
 def derive_ou_small_k(printed: sp.Expr) -> Derivation:
     """Second-order expansion of the paper's OU denominator in k / n."""
     sym = process_symbol("ou")

@@ -14,13 +14,17 @@ import sympy as sp
 
 from rwpca.proofs import circulant as circ
 from rwpca.proofs import matrices
-from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero
-from rwpca.proofs.derive.eigenvalues import mirror_steps, plain_exactness_step
-from rwpca.proofs.symbols import j, k, n, t
+from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, takes_printed_form
+from rwpca.proofs.derive.eigenvalues import (
+    mirror_eigenvalue,
+    mirror_steps,
+    plain_exactness_step,
+    process_symbol,
+)
+from rwpca.proofs.symbols import j, k, n, t, theta
 
 PHASE = sp.pi * (t - sp.Rational(1, 2)) / n
 DCT = sp.sqrt(2 / n) * sp.cos(k * PHASE)
-PLAIN_LAMBDA = 1 / (2 * (1 - sp.cos(sp.pi * k / n)))
 LISSAJOUS_PAIRS = ((1, 2), (1, 3), (2, 3), (1, 4), (3, 4), (2, 5))
 
 
@@ -56,7 +60,7 @@ def normalisation_step() -> Step:
     return step
 
 
-def paper_vector_step() -> Step:
+def paper_vector_step(printed: sp.Expr) -> Step:
     """The printed cos(pi k t / n) is not an exact eigenvector at finite n."""
     size = 4
     Q = matrices.centred_precision(matrices.difference_matrix(size))
@@ -67,10 +71,10 @@ def paper_vector_step() -> Step:
         "residual. The two agree as curves: the printed form samples the same cosine half a "
         "step later, a phase shift pi k / (2n) that vanishes as n -> infinity.",
     )
-    f = 2 - 2 * sp.cos(sp.pi / size)
-    printed = sp.Matrix([sp.cos(sp.pi * tt / size) for tt in range(1, size + 1)])
+    f = process_symbol("plain").f.subs(theta, sp.pi / size)  # mu_1 = 1 / lambda_1
+    vector = sp.Matrix([printed.subs({n: size, k: 1, t: tt}) for tt in range(1, size + 1)])
     ours = circ.dct_vector(size, 1)
-    res_printed = (Q * printed - f * printed).applyfunc(sp.nsimplify)
+    res_printed = (Q * vector - f * vector).applyfunc(sp.nsimplify)
     res_ours = (Q * ours - f * ours).applyfunc(sp.simplify)
     step.show(r"Q v^{printed} - f v^{printed}", res_printed.applyfunc(sp.simplify))
     step.check(
@@ -96,13 +100,15 @@ def _convention_comparison(derived: sp.Expr, printed: sp.Expr | None, what: str)
     return Comparison(Kind.DIFFERENT, "The derived formula differs from the printed one.")
 
 
+@takes_printed_form
 def derive_rw_eigenvector(printed: sp.Basic | None) -> Derivation:
     """u_k(t) = sqrt(2/n) cos(pi k (t - 1/2) / n), exact for every n."""
     steps, _ = mirror_steps("plain")
     steps = [s for s in steps if not s.title.startswith("Boundary defect")]
     steps.append(plain_exactness_step())
     steps.append(normalisation_step())
-    steps.append(paper_vector_step())
+    if printed is not None:
+        steps.append(paper_vector_step(printed))
     result = DCT
     # The printed form carries no normalisation; compare the cosines themselves.
     comparison = _convention_comparison(
@@ -111,6 +117,7 @@ def derive_rw_eigenvector(printed: sp.Basic | None) -> Derivation:
     return Derivation(result, steps, comparison, figures=["eigenvectors"]).require()
 
 
+@takes_printed_form
 def derive_rw_projection(printed: sp.Basic | None) -> Derivation:
     """X_k(t) = sqrt(2 lambda_k / n) cos(pi k (t - 1/2) / n), up to a sign."""
     step = Step(
@@ -128,7 +135,7 @@ def derive_rw_projection(printed: sp.Basic | None) -> Derivation:
         K = matrices.centred_covariance(S)
         for kk in range(1, size):
             u = sp.Matrix([DCT.subs({n: size, k: kk, t: tt}) for tt in range(1, size + 1)])
-            value = PLAIN_LAMBDA.subs({n: size, k: kk})
+            value = mirror_eigenvalue("plain").subs({n: size, k: kk})
             residual = (K * u - value * u).applyfunc(lambda e: sp.N(e, 40))
             ok &= max(abs(e) for e in residual) < sp.Float(10) ** -30
     step.check(r"K u_k = \lambda_k u_k", "exact K at n = 3, 4, 5, all k, 40 digits", ok)
@@ -142,6 +149,7 @@ def derive_rw_projection(printed: sp.Basic | None) -> Derivation:
     ).require()
 
 
+@takes_printed_form
 def derive_rw_lissajous(printed: sp.Basic | None) -> Derivation:
     """(X_j, X_k) lies on T_k(X_j / A_j) = T_j(X_k / A_k): a Lissajous curve."""
     x, y, Aj, Ak = sp.symbols("X_j X_k A_j A_k", real=True)

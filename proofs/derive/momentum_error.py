@@ -17,7 +17,7 @@ from functools import cache
 
 import sympy as sp
 
-from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero
+from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, takes_printed_form
 from rwpca.proofs.derive.momentum_exact import C1, T1, U1, secular_polynomial
 from rwpca.proofs.symbols import gamma, k, n
 
@@ -157,6 +157,7 @@ def _negative_on_domain(constant: sp.Expr) -> bool:
     return True
 
 
+@takes_printed_form
 def derive_momentum_error_law(printed: sp.Basic | None) -> Derivation:
     """lambda^paper_k / lambda_k - 1 = c(gamma) k^2 / n^3 + O(k^4 / n^5), fixed k."""
     steps = []

@@ -29,7 +29,7 @@ from functools import cache
 import sympy as sp
 
 from rwpca.proofs import matrices
-from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero
+from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, takes_printed_form
 from rwpca.proofs.derive import chebyshev
 from rwpca.proofs.derive.eigenvalues import process_symbol
 from rwpca.proofs.symbols import gamma, n, theta, z
@@ -473,6 +473,7 @@ def _paper_step() -> Step:
     return step
 
 
+@takes_printed_form
 def derive_momentum_secular(printed: sp.Basic | None) -> Derivation:
     """The exact eigenvalues of K for the walk with momentum: lambda = 1/f(theta), F_n = 0."""
     steps = [

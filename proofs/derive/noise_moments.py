@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 import sympy as sp
 
 from rwpca.proofs import matrices
-from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, limit_at_infinity
+from rwpca.proofs.derivation import (
+    Comparison,
+    Derivation,
+    Kind,
+    Step,
+    is_zero,
+    limit_at_infinity,
+    takes_printed_form,
+)
 from rwpca.proofs.symbols import alpha, d, kappa, n, sigma, t
 
 mu3 = sp.Symbol("mu_3", real=True)
@@ -80,6 +88,7 @@ def _kurtosis(values: Sequence[sp.Rational], weights: Sequence[sp.Rational]) -> 
     return s4 / s2**2 - 3
 
 
+@takes_printed_form
 def derive_noise_independence(printed: sp.Basic | None) -> Derivation:
     """E ||R R^T / (d sigma^2) - I||_F^2 = n (n + 1 + kappa) / d for i.i.d. zero-mean noise."""
     xs, xt = sp.symbols("xi_s xi_t", real=True)
@@ -328,6 +337,7 @@ def infinite_variance_step() -> Step:
 DISTANCE_SIZE = 6
 
 
+@takes_printed_form
 def derive_ou_distance(printed: sp.Basic | None) -> Derivation:
     """E ||x_t||^2 / d = sigma^2 (1 - (1 - alpha)^(2t)) / (alpha (2 - alpha)), by summation."""
     one = Step(

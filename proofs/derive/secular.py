@@ -16,7 +16,7 @@ from functools import cache
 
 import sympy as sp
 
-from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero
+from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, takes_printed_form
 from rwpca.proofs.symbols import alpha, n, t, theta
 
 _u, _v, _c = sp.symbols("u v c")
@@ -86,6 +86,7 @@ def _same_function(a: sp.Expr, b: sp.Expr) -> bool:
     return is_zero(sp.together(difference))
 
 
+@takes_printed_form
 def derive_ou_secular(printed: sp.Basic | None) -> Derivation:
     """The eigenvalues of the open OU walk's K: lambda = 1/f(theta), D_n(theta) = 0."""
     D, M, _det = _derive()

@@ -20,6 +20,7 @@ from rwpca.proofs.derivation import (
     is_zero,
     limit_at_infinity,
     limit_comparison,
+    takes_printed_form,
 )
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.symbols import gamma, k, m, n
@@ -27,9 +28,18 @@ from rwpca.proofs.symbols import gamma, k, m, n
 _i = sp.Symbol("i", integer=True, positive=True)
 _s = sp.Symbol("s", integer=True, positive=True)
 
-#: Index of the plain-walk eigenvalue formula, used by the ratio derivations.
-PLAIN_LAMBDA = 1 / (4 * sp.sin(sp.pi * k / (2 * n)) ** 2)
 PLAIN_TRACE_SIZES = tuple(range(2, 9))
+
+
+@cache
+def plain_eigenvalue() -> sp.Expr:
+    """The plain walk's exact eigenvalue 1/(4 sin^2(pi k/(2n))), in the half-angle form.
+
+    Computed from the circulant symbol (the derivation of rw.eigenvalue), not typed.
+    """
+    from rwpca.proofs.derive.eigenvalues import half_angle_form, mirror_eigenvalue
+
+    return half_angle_form(mirror_eigenvalue("plain"))
 
 
 def _matrix_trace_check(
@@ -86,7 +96,7 @@ def plain_trace() -> tuple[sp.Expr, tuple[Step, ...]]:
         all(
             abs(
                 sp.N(
-                    sum(PLAIN_LAMBDA.subs({n: size, k: kk}) for kk in range(1, size))
+                    sum(plain_eigenvalue().subs({n: size, k: kk}) for kk in range(1, size))
                     - trace.subs(n, size),
                     40,
                 )
@@ -98,6 +108,7 @@ def plain_trace() -> tuple[sp.Expr, tuple[Step, ...]]:
     return trace, (step1, step2)
 
 
+@takes_printed_form
 def derive_rw_trace(printed: sp.Basic | None) -> Derivation:
     """Total variance of the centred plain walk: (n^2 - 1)/6 for every n."""
     trace, steps = plain_trace()
@@ -112,13 +123,13 @@ def derive_rw_trace(printed: sp.Basic | None) -> Derivation:
 @cache
 def plain_exact_ratio() -> tuple[sp.Expr, Step]:
     trace, _ = plain_trace()
-    rho = sp.simplify(PLAIN_LAMBDA / trace)
+    rho = sp.simplify(plain_eigenvalue() / trace)
     step = Step(
         "Exact ratio at finite n",
         "Divide the exact eigenvalue lambda_k = 1/(4 sin^2(pi k/(2n))) (rw.eigenvalue) by the "
         "exact trace:",
     )
-    step.show(r"\rho_k(n)", PLAIN_LAMBDA / trace, rho)
+    step.show(r"\rho_k(n)", plain_eigenvalue() / trace, rho)
     step.check(
         r"\sum_{k=1}^{n-1}\rho_k(n) = 1",
         "summed at n = 2..8, 40 digits",
@@ -131,6 +142,7 @@ def plain_exact_ratio() -> tuple[sp.Expr, Step]:
     return rho, step
 
 
+@takes_printed_form
 def derive_rw_evr_exact(printed: sp.Basic | None) -> Derivation:
     """rho_k(n) = 3 / (2 (n^2 - 1) sin^2(pi k / (2n))) for every n >= 2."""
     _trace, steps = plain_trace()
@@ -153,11 +165,19 @@ def derive_rw_evr_exact(printed: sp.Basic | None) -> Derivation:
     return Derivation(rho, [*steps, step, series_step], comparison, figures=["evr"]).require()
 
 
+@cache
+def plain_limit_ratio() -> sp.Expr:
+    """lim_{n -> infinity} rho_k(n) at fixed k, computed from the exact ratio (6/(pi^2 k^2))."""
+    rho, _step = plain_exact_ratio()
+    return sp.simplify(limit_at_infinity(rho, n))
+
+
+@takes_printed_form
 def derive_rw_evr(printed: sp.Basic | None) -> Derivation:
     """rho_k -> 6 / (pi^2 k^2) as n -> infinity, and the ratios sum to 1."""
     _trace, steps = plain_trace()
-    rho, step = plain_exact_ratio()
-    limit = sp.simplify(limit_at_infinity(rho, n))
+    _rho, step = plain_exact_ratio()
+    limit = plain_limit_ratio()
     lim_step = Step(
         "Limit n -> infinity at fixed k",
         "sin(pi k/(2n)) ~ pi k/(2n), so the exact ratio tends to:",
@@ -191,9 +211,10 @@ def _percent(value: sp.Expr) -> str:
     return f"{float(sp.N(100 * value, 30)):.2f}%"
 
 
+@takes_printed_form
 def derive_rw_evr_cumulative(printed: sp.Basic | None) -> Derivation:
     """Share of the first m components in the limit: (6/pi^2) H_m^(2)."""
-    limit = 6 / (sp.pi**2 * k**2)
+    limit = plain_limit_ratio()
     cumulative = sp.simplify(sp.summation(limit, (k, 1, m)))
     step = Step(
         "Partial sums of 6/(pi^2 k^2)",
@@ -289,6 +310,7 @@ def momentum_trace() -> tuple[sp.Expr, Step]:
     return trace, step
 
 
+@takes_printed_form
 def derive_momentum_trace(printed: sp.Basic | None) -> Derivation:
     trace, step = momentum_trace()
     lead = Step(
@@ -315,6 +337,7 @@ def derive_momentum_trace(printed: sp.Basic | None) -> Derivation:
     ).require()
 
 
+@takes_printed_form
 def derive_momentum_evr(printed: sp.Basic | None) -> Derivation:
     """rho_k -> 6/(pi^2 k^2) for the walk with momentum, at fixed gamma."""
     from rwpca.proofs.derive.eigenvalues import process_symbol

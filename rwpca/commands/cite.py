@@ -6,6 +6,7 @@ import argparse
 import json
 
 from rwpca.documents import citations
+from rwpca.documents.verification_report import status_of
 from rwpca.proofs.catalog import CATALOG, get
 
 
@@ -33,12 +34,12 @@ def run(args: argparse.Namespace) -> int:
         if args.id is not None:
             raise ValueError(f"ID {args.id!r} is not allowed with --list: give one or the other")
         if args.format == "json":
-            rows = [{"id": e.id, "title": e.title, "status": str(e.status)} for e in CATALOG]
+            rows = [{"id": e.id, "title": e.title, "status": str(status_of(e))} for e in CATALOG]
             print(json.dumps(rows, indent=2))
             return 0
         width = max(len(e.id) for e in CATALOG)
         for entry in CATALOG:
-            print(f"{entry.id:<{width}}  {entry.status!s:<11}  {entry.title}")
+            print(f"{entry.id:<{width}}  {status_of(entry)!s:<11}  {entry.title}")
         return 0
     if args.id is None:
         raise ValueError("no catalog ID given: name one (see 'rwpca cite --list')")

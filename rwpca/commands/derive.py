@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from rwpca.commands import add_progress_options, progress_reporter
 from rwpca.proofs.derivation import DerivationError
 
 
@@ -33,9 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--retrain",
         action="store_true",
         help="train the neural-network comparison runs again and refresh their cached "
-        "summaries (rwpca/data/nn_runs.json) before regenerating",
+        "summaries (numerics/data/nn_runs.json) before regenerating",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_progress_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     root = args.out if args.out is not None else derive.default_root()
     if root.exists() and not root.is_dir():
         raise ValueError(f"--out {root} is not allowed: it exists and is not a directory")
-    progress = False if args.quiet else None
+    progress = progress_reporter(args)
     if args.retrain:
         if args.check:
             raise ValueError("--retrain is not allowed with --check: --check writes nothing")

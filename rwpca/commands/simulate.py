@@ -15,10 +15,11 @@ from rwpca.numerics.walks import finite_d
 from rwpca.numerics.walks import simulator as walks
 from rwpca.numerics.walks.families import FAMILIES, get_noise
 from rwpca.proofs.catalog import get
-from rwpca.proofs.processes import PROCESSES
+from rwpca.proofs.domains import DOMAINS
+from rwpca.proofs.processes import PROCESSES, ProcessName
 
 #: Catalog entry of the n -> infinity ratios, per process (printed beside the table).
-LIMIT_ENTRIES = {"plain": "rw.evr", "momentum": "momentum.evr"}
+LIMIT_ENTRIES: dict[str, str] = {ProcessName.PLAIN: "rw.evr", ProcessName.MOMENTUM: "momentum.evr"}
 #: Above this n the finite-d spread (an extra n x n eigen-decomposition) is skipped.
 SPREAD_MAX_N = 2000
 
@@ -29,6 +30,19 @@ def _noise_help() -> str:
         params = ",".join(f"{k}={v:g}" for k, v in family.parameters.items())
         items.append(f"{name}" + (f" [{params}]" if params else ""))
     return "; ".join(items)
+
+
+#: Each process parameter's option, and the process it belongs to.
+_PARAMETERS = {
+    domain.name: process.name for process in PROCESSES.values() for domain in process.domains
+}
+
+
+def _parameter_help(name: str, process: str) -> str:
+    """``momentum coefficient, |gamma| < 1 (process momentum, default 0.5)``: from the domain."""
+    domain = DOMAINS[name]
+    default = float(PROCESSES[process].defaults[name])
+    return f"{domain.meaning}, {domain.condition} (process {process}, default {default:g})"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,8 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="noise family, with optional parameters, for example student_t:nu=3. "
         f"Families [defaults]: {_noise_help()}",
     )
-    parser.add_argument("--gamma", type=float, help="momentum coefficient (process momentum)")
-    parser.add_argument("--alpha", type=float, help="restoring rate (process ou)")
+    for name, process in _PARAMETERS.items():
+        parser.add_argument(f"--{name}", type=float, help=_parameter_help(name, process))
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--components", type=int, default=10, help="rows of the table (default 10)")
     parser.add_argument(
@@ -63,18 +77,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _params(args: argparse.Namespace) -> dict[str, float] | None:
-    for name, process in (("gamma", "momentum"), ("alpha", "ou")):
+def _params(args: argparse.Namespace) -> dict[str, object] | None:
+    """The process parameters given on the command line, checked against their domains."""
+    for name, process in _PARAMETERS.items():
         if getattr(args, name) is not None and args.process != process:
             raise ValueError(
                 f"--{name} is not allowed for process {args.process!r}: it applies to "
                 f"--process {process}"
             )
-    if args.process == "momentum" and args.gamma is not None:
-        return {"gamma": args.gamma}
-    if args.process == "ou" and args.alpha is not None:
-        return {"alpha": args.alpha}
-    return None
+    given = {
+        domain.name: getattr(args, domain.name)
+        for domain in PROCESSES[args.process].domains
+        if getattr(args, domain.name) is not None
+    }
+    # checked here, before any work, by the same domains the library uses
+    return PROCESSES[args.process].validate(given) if given else None
 
 
 def _check_plot_path(path: Path | None) -> None:

@@ -15,6 +15,7 @@ from rwpca.numerics.trajectories.training import (
     parameter_count,
     train,
 )
+from rwpca.proofs.domains import SGD_MOMENTUM
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
     parser.add_argument("--lr", type=float, default=None, help="initial learning rate")
-    parser.add_argument("--momentum", type=float, default=0.9, help="gamma (default 0.9)")
+    parser.add_argument(
+        "--momentum",
+        type=float,
+        default=RunConfig.momentum,
+        help=f"{SGD_MOMENTUM.meaning}, {SGD_MOMENTUM.condition} (default {RunConfig.momentum:g})",
+    )
     parser.add_argument("--schedule", choices=SCHEDULES, default="constant")
     parser.add_argument(
         "--decay-steps",

@@ -1,4 +1,4 @@
-"""`rwpca verify [ID ...] [--n N ...] [--dps D] [--json] [--write]`."""
+"""`rwpca verify [ID ...] [--n N ...] [--dps D] [--json] [--write] [--progress MODE]`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import argparse
 import json
 
 from rwpca import treeio
+from rwpca.commands import add_progress_options, progress_reporter
+from rwpca.documents import evidence_text
 from rwpca.numerics.linalg.reference import check_dps
-from rwpca.numerics.verification.entries import (
+from rwpca.numerics.progress import iterate
+from rwpca.numerics.verification.entries import verify_entry
+from rwpca.numerics.verification.evidence import (
     EVIDENCE_PATH,
     EntryEvidence,
     dump_evidence,
-    effective_status,
     load_evidence,
-    verify_entry,
 )
 from rwpca.numerics.verification.formula_check import check_sizes
-from rwpca.proofs.catalog import CATALOG, get
+from rwpca.numerics.verification.status import effective_status
+from rwpca.proofs.catalog import CATALOG, Entry, get
 from rwpca.proofs.catalog.core import RegimeKind
 
 
@@ -44,14 +47,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--write",
         action="store_true",
-        help=f"store the evidence in {EVIDENCE_PATH.parent.name}/{EVIDENCE_PATH.name} "
+        help=f"store the evidence in numerics/data/{EVIDENCE_PATH.name} "
         "(rendered by 'rwpca derive')",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_progress_options(parser)
     parser.set_defaults(run=run)
 
 
-def _entries(ids: list[str]):
+def _entries(ids: list[str]) -> list[Entry]:
     if not ids:
         return list(CATALOG)
     chosen, seen = [], set()
@@ -63,13 +66,14 @@ def _entries(ids: list[str]):
     return chosen
 
 
-def _print(entry, evidence: EntryEvidence) -> None:
+def _print(entry: Entry, evidence: EntryEvidence) -> None:
+    record = evidence.to_json()
     status = effective_status(entry, evidence.verdict)
     print(
         f"{entry.id}  [{entry.regime.kind}]  {evidence.verdict}  -> status {status}  "
         f"({evidence.seconds:.1f} s)"
     )
-    print(f"  {evidence.detail}")
+    print(f"  {evidence_text.detail(record)}")
     if evidence.convergence:
         for conv in evidence.convergence:
             errors = ", ".join(
@@ -90,11 +94,11 @@ def _print(entry, evidence: EntryEvidence) -> None:
                 f"{run.certified}/{run.checked} {run.state if run.checked else ''}"
                 f"{digits}{extra} ({run.seconds:.2f} s)"
             )
-    for finding in evidence.findings:
-        print(f"  * {finding.title}: {finding.verdict}")
+    for finding in record["findings"]:  # type: ignore[attr-defined]
+        print(f"  * {evidence_text.finding_title(finding)}: {finding['verdict']}")
 
 
-def _validate(entries, sizes, dps) -> None:
+def _validate(entries: list[Entry], sizes: list[int] | None, dps: int | None) -> None:
     """Reject bad options before any work (nothing is computed or written on bad input)."""
     if dps is not None:
         check_dps(dps)
@@ -108,12 +112,29 @@ def _validate(entries, sizes, dps) -> None:
             )
 
 
+def _stored_for_write(entries: list[Entry]) -> dict[str, dict[str, object]]:
+    """The evidence to merge into (checked before any work).
+
+    A file of another format is replaced only by a run over the whole catalog.
+    """
+    try:
+        return load_evidence(EVIDENCE_PATH)
+    except ValueError:
+        if {e.id for e in entries} >= {e.id for e in CATALOG}:
+            return {}
+        raise ValueError(
+            f"{EVIDENCE_PATH.name} holds evidence of another format: run 'rwpca verify "
+            "--write' without IDs to regenerate all of it"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     entries = _entries(args.ids)
     _validate(entries, args.n, args.dps)
-    progress = False if args.quiet or args.json else None
+    stored = _stored_for_write(entries) if args.write else {}
+    progress = progress_reporter(args)
     results = []
-    for entry in entries:
+    for entry in iterate(progress, entries, "verify", unit="entry"):
         evidence = verify_entry(entry, sizes=args.n, dps=args.dps, progress=progress)
         results.append((entry, evidence))
         if not args.json:
@@ -122,12 +143,11 @@ def run(args: argparse.Namespace) -> int:
         records = []
         for entry, evidence in results:
             record = evidence.to_json()
-            record["effective_status"] = str(effective_status(entry, evidence.verdict))
+            record["status"] = str(effective_status(entry, evidence.verdict))
             record["seconds"] = round(evidence.seconds, 3)
             records.append(record)
         print(json.dumps(records, indent=2))
     if args.write:
-        stored = load_evidence(EVIDENCE_PATH)
         for entry, evidence in results:
             stored[entry.id] = evidence.to_json()
         treeio.write_file_atomic(EVIDENCE_PATH, dump_evidence(stored))

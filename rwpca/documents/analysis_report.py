@@ -1,14 +1,20 @@
-"""Rendering of a trajectory analysis: the terminal report and the figure.
+"""Rendering of a trajectory analysis: the verdict and notes in words, the report, the figure.
 
-Shared by `rwpca analyze` and the neural-network comparison document.
+Shared by `rwpca analyze` and the neural-network comparison document. The sentences are
+written from the analysis's JSON (:meth:`Analysis.to_json`, or a cached summary of it), so
+a live analysis and a recorded one are told in the same words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 from matplotlib.figure import Figure
 
-from rwpca.numerics.trajectories.analysis import NULL_MODELS, Analysis
+from rwpca.numerics.trajectories.analysis import NULL_MODELS, Analysis, NoteKind
+from rwpca.numerics.trajectories.recorded import summarise
 from rwpca.plots import panels
 
 #: Short column titles of the null models.
@@ -67,35 +73,82 @@ def text_report(analysis: Analysis, label: str, total_checkpoints: int) -> str:
         f"{drift['noise']:.4g} (naive ||mean step||^2 = {drift['naive_drift_squared']:.4g})"
     )
     lines.append("")
-    lines.extend(f"note: {note}" for note in analysis.notes)
-    lines.append(f"verdict: {analysis.verdict}")
+    data = analysis.to_json()
+    lines.extend(f"note: {note_text(note)}" for note in data["notes"])
+    lines.append(f"verdict: {verdict_text(data)}")
     return "\n".join(lines) + "\n"
 
 
-def rounded(value: object, digits: int = 6) -> object:
-    """Floats (also inside lists and dicts) rounded to ``digits`` significant digits."""
-    if isinstance(value, float):
-        return float(f"{value:.{digits}g}") if np.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: rounded(item, digits) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [rounded(item, digits) for item in value]
-    return value
+def note_text(note: Mapping[str, Any]) -> str:
+    """A diagnostic of the steps (:class:`~rwpca.numerics.trajectories.analysis.Note`) in words."""
+    kind = NoteKind(note["kind"])
+    if kind is NoteKind.LOW_EFFECTIVE_DIMENSION:
+        return (
+            f"the steps are effectively {note['effective_dimension']:.3g}-dimensional (d_eff), "
+            f"not >> n = {note['n']}: the random-walk limit (R R^T -> I) does not hold, and the "
+            "finite-d fluctuations are large; the randomisation test accounts for them"
+        )
+    if kind is NoteKind.ZERO_LENGTH_STEPS:
+        return f"{note['count']} of the {note['steps']} steps have zero length"
+    how = (
+        "correlated (momentum or smoothing of the updates)"
+        if kind is NoteKind.CORRELATED_STEPS
+        else "anti-correlated (mean reversion, as in a quadratic well)"
+    )
+    return (
+        f"consecutive steps are {how}: mean overlap {note['consecutive']:.2g} against "
+        f"{note['typical']:.2g} for all pairs, while every null model here assumes independent "
+        "steps"
+    )
 
 
-def summary(analysis: Analysis, spectrum: int = 50, shown: int = 3) -> dict[str, object]:
-    """What the figure and the document need, JSON-ready and rounded to 6 digits.
+def _describe_deviation(data: Mapping[str, Any], test: Mapping[str, Any]) -> str:
+    """Which components leave the band, and how: ratio quotients or Lissajous scores."""
+    ratio, shape = [], []
+    for k in test["deviating_components"]:
+        lo, hi = test["allowed_quotient"][k - 1]
+        if lo <= test["quotient"][k - 1] <= hi:
+            shape.append(k)
+        else:
+            ratio.append(k)
+    parts = []
+    if ratio:
+        quotients = ", ".join(f"{test['quotient'][k - 1]:.3g}" for k in ratio)
+        parts.append(
+            f"ratio of component{'s' if len(ratio) > 1 else ''} "
+            f"{', '.join(map(str, ratio))} at {quotients} x the null"
+        )
+    if shape:
+        scores = ", ".join(f"{data['lissajous'][k - 1]:.4f}" for k in shape)
+        typical = ", ".join(f"{test['lissajous_null'][k - 1]:.4f}" for k in shape)
+        parts.append(
+            f"Lissajous score of component{'s' if len(shape) > 1 else ''} "
+            f"{', '.join(map(str, shape))} at {scores} against {typical} under the null"
+        )
+    return "; ".join(parts)
 
-    The analysis's JSON (first ``spectrum`` ratios only), the projections on the first
-    ``shown`` components, the squared step norms and the total variance.
-    """
-    data = analysis.to_json()
-    data["explained_variance_ratio"] = data["explained_variance_ratio"][:spectrum]
-    data["null_models"] = {name: r[:spectrum] for name, r in data["null_models"].items()}
-    data["projections"] = analysis.projections[:, :shown].tolist()
-    data["step_norms_squared"] = analysis.step_norms_squared.tolist()
-    data["total_variance"] = float(analysis.eigenvalues.sum())
-    return rounded(data)  # type: ignore[return-value]
+
+def verdict_text(data: Mapping[str, Any]) -> str:
+    """One paragraph: which null models the first K components are consistent with."""
+    K = data["components"]
+    # in report order: a cached summary stores its tests sorted by name
+    order = [*NULL_MODELS, *sorted(set(data["tests"]) - set(NULL_MODELS))]
+    tests = [data["tests"][name] for name in order if name in data["tests"]]
+    good = [t for t in tests if t["consistent"]]
+    bad = [t for t in tests if not t["consistent"]]
+    head = (
+        f"The first {K} components are consistent with "
+        + ", ".join(f"{t['title']} (p = {t['p_value']:.3g})" for t in good)
+        if good
+        else f"The first {K} components are not consistent with any random-walk null model"
+    )
+    if bad:
+        rejected = "; ".join(
+            f"{t['title']} (p = {t['p_value']:.3g}: {_describe_deviation(data, t) or 'jointly'})"
+            for t in bad
+        )
+        head += (". Rejected: " if good else ": ") + rejected
+    return head + f" [level alpha = {data['alpha']:g}, {data['replicates']} reshuffled walks]."
 
 
 def reference_projections(n: int, ratios: np.ndarray, total: float, count: int) -> np.ndarray:
@@ -109,7 +162,8 @@ def reference_projections(n: int, ratios: np.ndarray, total: float, count: int) 
 def draw(fig: Figure, data: dict, title: str | None = None) -> list[np.ndarray]:
     """Spectrum against the three nulls, then Lissajous panels of the first components.
 
-    ``data`` is a :func:`summary`; returns the plotted arrays (for a fingerprint).
+    ``data`` is a :func:`~rwpca.numerics.trajectories.recorded.summarise`; returns the
+    plotted arrays (for a fingerprint).
     """
     projections = np.asarray(data["projections"], dtype=float)
     n, shown = projections.shape
@@ -139,7 +193,7 @@ def figure_size(shown: int = 3) -> tuple[float, float]:
 
 def figure(analysis: Analysis, title: str | None = None) -> Figure:
     """A standalone figure of the analysis (for `rwpca analyze --plot`)."""
-    data = summary(analysis, shown=min(3, analysis.components))
+    data = summarise(analysis, shown=min(3, analysis.components))
     fig = panels.figure(*figure_size(min(3, analysis.components)))
     draw(fig, data, title)
     return fig

@@ -1,7 +1,9 @@
 """Citations of catalog entries: Markdown, LaTeX, BibTeX and JSON.
 
 A citation names the stable catalog ID and the rwpca version it was derived in (as DLMF
-does), and carries the BibTeX of the source paper.
+does), and carries the BibTeX of the source paper. Every format shows the entry's one
+status (:func:`rwpca.documents.verification_report.status_of`: the declared status as its
+evidence upgrades or refutes it); the JSON adds the declared status beside it.
 
 >>> print(bibtex_paper().splitlines()[0])
 @inproceedings{antognini2018pca,
@@ -16,6 +18,7 @@ import sympy as sp
 
 from rwpca import __version__
 from rwpca.documents import verification_report
+from rwpca.documents.verification_report import status_of
 from rwpca.proofs.catalog import PAPER, PAPER_KEY, Entry
 
 FORMATS = ("markdown", "latex", "bibtex", "json")
@@ -24,9 +27,7 @@ TOOLKIT_YEAR = "2026"
 
 #: Functions adding fields (for example verification evidence) to an entry's citation record.
 RECORD_PROVIDERS: list[Callable[[Entry], dict[str, object]]] = []
-RECORD_PROVIDERS.append(
-    verification_report.record_fields
-)  # verification verdict and effective status
+RECORD_PROVIDERS.append(verification_report.record_fields)  # the verification summary
 
 
 def bibtex_paper() -> str:
@@ -53,7 +54,7 @@ def bibtex_toolkit(entry: Entry) -> str:
         "  author       = {{rwpca developers}},\n"
         f"  title        = {{rwpca: {entry.title} (catalog entry {entry.id})}},\n"
         f"  year         = {{{TOOLKIT_YEAR}}},\n"
-        f"  note         = {{rwpca version {__version__}; status: {entry.status}; "
+        f"  note         = {{rwpca version {__version__}; status: {status_of(entry)}; "
         f"regime: {entry.regime.kind}; derivation: {entry.document}}},\n"
         "}\n"
     )
@@ -71,7 +72,8 @@ def record(entry: Entry) -> dict[str, object]:
         "variables": dict(entry.variables),
         "assumptions": list(entry.assumptions),
         "regime": {"kind": str(entry.regime.kind), "description": entry.regime.description},
-        "status": str(entry.status),
+        "status": str(status_of(entry)),
+        "declared_status": str(entry.status),
         "source": {
             "reference": PAPER["short"],
             "section": entry.source.section,
@@ -97,7 +99,7 @@ def markdown(entry: Entry) -> str:
         f"$$ {entry.latex} $$",
         "",
         f"- Regime: {entry.regime.kind} — {entry.regime.description}",
-        f"- Status: {entry.status} (rwpca {__version__})",
+        f"- Status: {status_of(entry)} (rwpca {__version__})",
         f"- Source: {PAPER['short']}, {entry.source.section}; comparison with the paper: "
         f"{entry.comparison}",
         f"- Derivation: `{entry.document}`",
@@ -107,7 +109,7 @@ def markdown(entry: Entry) -> str:
 
 def latex(entry: Entry) -> str:
     return (
-        f"% rwpca {entry.id} (rwpca {__version__}): status {entry.status}; "
+        f"% rwpca {entry.id} (rwpca {__version__}): status {status_of(entry)}; "
         f"regime {entry.regime.kind}: {entry.regime.description}\n"
         "\\begin{equation}\n"
         f"  {entry.latex}\n"

@@ -10,14 +10,12 @@ file byte for byte.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tqdm import tqdm
-
 from rwpca import treeio
 from rwpca.documents import citations, markdown
+from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.plots import figures
 from rwpca.proofs.catalog import CATALOG, Entry, derive_entry
 from rwpca.proofs.derivation import Derivation
@@ -39,23 +37,15 @@ def default_root() -> Path:
     return Path.cwd() / "derivations"
 
 
-def derive_all(progress: bool | None = None) -> dict[str, Derivation]:
+def derive_all(progress: ProgressArg = None) -> dict[str, Derivation]:
     """Run every catalog derivation (DerivationError if any check fails)."""
-    entries = list(CATALOG)
-    bar = tqdm(entries, desc="deriving", unit="entry", disable=_quiet(progress), file=sys.stderr)
-    result = {}
-    for entry in bar:
-        bar.set_postfix_str(entry.id)
-        result[entry.id] = derive_entry(entry)
-    return result
+    return {
+        entry.id: derive_entry(entry)
+        for entry in iterate(progress, list(CATALOG), "deriving", unit="entry")
+    }
 
 
-def _quiet(progress: bool | None) -> bool | None:
-    # tqdm's disable=None hides the bar when stderr is not a terminal.
-    return None if progress is None else not progress
-
-
-def generate(progress: bool | None = None) -> dict[str, bytes]:
+def generate(progress: ProgressArg = None) -> dict[str, bytes]:
     """Every file of derivations/ as relative path -> bytes."""
     derivations = derive_all(progress)
     files: dict[str, bytes] = {}
@@ -64,7 +54,7 @@ def generate(progress: bool | None = None) -> dict[str, bytes]:
         text = markdown.render_entry(entry, derivations[entry.id], sections)
         files[f"{entry.id}.md"] = text.encode()
     names = list(figures.FIGURES)
-    for name in tqdm(names, desc="figures", unit="fig", disable=_quiet(progress), file=sys.stderr):
+    for name in iterate(progress, names, "figures", unit="fig"):
         files[f"figures/{name}.png"] = figures.render(name)
     for provider in EXTRA_DOCUMENTS:
         files.update(provider())

@@ -1,217 +1,68 @@
-"""The neural-network comparison document of derivations/ and its cache of recorded runs.
+"""The neural-network comparison document of derivations/, rendered from the recorded runs.
 
-:data:`RUNS` fixes a set of training runs (seeded :class:`rwpca.numerics.trajectories.training.RunConfig`)
-plus one simulated random walk as a control. :func:`retrain` trains them, analyses each
-recorded trajectory (:func:`rwpca.numerics.trajectories.analysis.analyze_gram`) and writes the summaries to
-``rwpca/data/nn_runs.json`` (atomically); ``rwpca derive --retrain`` calls it. The
-document and its figures are rendered from that committed cache only, so ``rwpca derive``
-stays fast and byte-for-byte stable across machines (training results differ in the last
-bits between BLAS builds, and a randomisation count can move by one).
+The runs, their recording and the committed cache of their summaries live in
+:mod:`rwpca.numerics.trajectories.recorded`; :func:`retrain` records every run again and
+rewrites the cache (``rwpca derive --retrain``). This module only turns the cached
+summaries, and the statements :func:`~rwpca.numerics.trajectories.recorded.compare_with_paper`
+reads off them, into the document and its figures, so ``rwpca derive`` trains nothing and
+stays byte-for-byte stable across machines.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 import numpy as np
-from tqdm import tqdm
 
 from rwpca import __version__, treeio
 from rwpca.documents import analysis_report
-from rwpca.numerics import DATA
-from rwpca.numerics.trajectories.analysis import NULL_MODELS, NULL_TITLES, analyze_gram
-from rwpca.numerics.trajectories.training import RunConfig, train
+from rwpca.numerics.progress import ProgressArg, iterate
+from rwpca.numerics.trajectories.analysis import NULL_MODELS, NULL_TITLES
+from rwpca.numerics.trajectories.recorded import (
+    CACHE,
+    COMPONENTS,
+    REPLICATES,
+    RUNS,
+    PaperComparison,
+    RecordedRuns,
+    RunSummary,
+    compare_with_paper,
+    encode_cache,
+    load_cache,
+    record_run,
+)
 from rwpca.plots import figures, panels
 
 DOCUMENT = "nn-comparison.md"
 TITLE = "Neural-network comparison: recorded training runs against the random-walk nulls"
-CACHE = DATA / "nn_runs.json"
-#: Components tested per run, and the randomisation test of the verdict.
-COMPONENTS = 5
-REPLICATES = 199
-SEED = 0
-#: Bump when the cached summaries' meaning changes (the cache test then asks for --retrain).
-CACHE_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Run:
-    """One recorded run of the document: an ID, a caption and its configuration."""
-
-    id: str
-    caption: str
-    config: RunConfig | None  # None: the simulated random-walk control
-
-
-_MIDDLE = (800, 1200)  # the middle 400 of 2000 steps: d / n >= 10 for linear and mlp
-RUNS: tuple[Run, ...] = (
-    Run(
-        "linear-sgd",
-        "linear regression, synthetic Gaussian data, SGD, constant learning rate",
-        RunConfig("linear", steps=2000, record=_MIDDLE, features=4000, learning_rate=0.05),
-    ),
-    Run(
-        "linear-momentum-decay",
-        "linear regression, synthetic Gaussian data, momentum 0.9, decaying learning rate",
-        RunConfig(
-            "linear",
-            steps=2000,
-            record=_MIDDLE,
-            features=4000,
-            optimizer="momentum",
-            schedule="decay",
-            learning_rate=0.005,
-        ),
-    ),
-    Run(
-        "softmax-sgd-decay",
-        "softmax regression on the 8x8 digits, SGD, decaying learning rate",
-        RunConfig("softmax", steps=1000, record=(468, 533), schedule="decay", learning_rate=0.5),
-    ),
-    Run(
-        "softmax-momentum",
-        "softmax regression on the 8x8 digits, momentum 0.9, constant learning rate",
-        RunConfig(
-            "softmax", steps=1000, record=(468, 533), optimizer="momentum", learning_rate=0.05
-        ),
-    ),
-    Run(
-        "mlp-sgd",
-        "fully connected network 64-128-10 on the digits, SGD, constant learning rate, "
-        "middle of training",
-        RunConfig("mlp", steps=2000, record=_MIDDLE, learning_rate=0.05),
-    ),
-    Run(
-        "mlp-sgd-early",
-        "the same network and run, first 400 steps",
-        RunConfig("mlp", steps=2000, record=(0, 400), learning_rate=0.05),
-    ),
-    Run(
-        "mlp-momentum-decay",
-        "fully connected network 64-128-10 on the digits, momentum 0.9, decaying learning "
-        "rate, middle of training",
-        RunConfig(
-            "mlp",
-            steps=2000,
-            record=_MIDDLE,
-            optimizer="momentum",
-            schedule="decay",
-            learning_rate=0.01,
-        ),
-    ),
-    Run(
-        "control-random-walk",
-        "control: a simulated Gaussian random walk, n = 400, d = 9610 (no training)",
-        None,
-    ),
-)
-_CONTROL_SHAPE = (400, 9610)
-
-
-def control_trajectory(seed: int = SEED) -> np.ndarray:
-    """A plain Gaussian random walk of the control's shape (seeded)."""
-    n, d = _CONTROL_SHAPE
-    steps = np.random.default_rng(seed).standard_normal((n - 1, d)) / np.sqrt(d)
-    walk = np.zeros((n, d))
-    np.cumsum(steps, axis=0, out=walk[1:])
-    return walk
-
-
-def record_run(run: Run) -> dict[str, Any]:
-    """Train (or simulate) and analyse one run: its cache record."""
-    if run.config is None:
-        X = control_trajectory()
-        config: dict[str, Any] = {"simulated": "plain Gaussian random walk", "seed": SEED}
-        training: dict[str, Any] = {}
-        window = (0, X.shape[0])
-    else:
-        result = train(run.config)
-        assert result.trajectory is not None
-        X = result.trajectory
-        checked = result.config
-        config = {k: v for k, v in dataclasses.asdict(checked).items()}
-        config["record"] = list(checked.record or ())
-        training = {"initial": result.initial, "final": result.final}
-        window = checked.record or (0, X.shape[0])
-    Y = X - X[0]
-    G = Y @ Y.T
-    analysis = analyze_gram(
-        G, X.shape[1], COMPONENTS, window=window, replicates=REPLICATES, seed=SEED
-    )
-    return analysis_report.rounded(
-        {
-            "id": run.id,
-            "caption": run.caption,
-            "config": config,
-            "training": training,
-            "analysis": analysis_report.summary(analysis),
-        }
-    )  # type: ignore[return-value]
-
-
-def retrain(progress: bool | None = None, path: Path = CACHE) -> dict[str, Any]:
+def retrain(progress: ProgressArg = None, path: Path = CACHE) -> RecordedRuns:
     """Train and analyse every run, then replace the cache file atomically."""
-    records = {}
-    for run in tqdm(RUNS, desc="retraining", unit="run", disable=_quiet(progress)):
-        records[run.id] = record_run(run)
-    cache = {"version": CACHE_VERSION, "runs": records}
+    records = {
+        run.id: record_run(run, progress)
+        for run in iterate(progress, RUNS, "retraining", unit="run")
+    }
+    cache = RecordedRuns(records)
     treeio.write_file_atomic(path, encode_cache(cache))
-    return cache
-
-
-def _quiet(progress: bool | None) -> bool | None:
-    return None if progress is None else not progress
-
-
-def encode_cache(cache: dict[str, Any]) -> bytes:
-    """One line per run, so a retrain shows as a per-run diff."""
-    lines = [f'{{"version": {cache["version"]}, "runs": {{']
-    items = [
-        f"  {json.dumps(key)}: {json.dumps(value, separators=(',', ':'), sort_keys=True)}"
-        for key, value in cache["runs"].items()
-    ]
-    lines.append(",\n".join(items))
-    lines.append("}}")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def load_cache(path: Path = CACHE) -> dict[str, Any]:
-    """The committed cache (ValueError if it is missing or out of step with :data:`RUNS`)."""
-    try:
-        cache = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ValueError(
-            f"the recorded-run cache {path} cannot be read ({error}): run 'rwpca derive --retrain'"
-        ) from None
-    if cache.get("version") != CACHE_VERSION or list(cache.get("runs", {})) != [
-        run.id for run in RUNS
-    ]:
-        raise ValueError(
-            f"the recorded-run cache {path} does not match the configured runs: "
-            "run 'rwpca derive --retrain'"
-        )
     return cache
 
 
 # --- the document -----------------------------------------------------------------------
 
 
-def _figure(record: dict[str, Any]) -> bytes:
-    data = record["analysis"]
+def _figure(record: RunSummary) -> bytes:
+    data = record.analysis
     with matplotlib.rc_context(matplotlib.rcParamsDefault):
         fig = panels.figure(*analysis_report.figure_size(len(data["projections"][0])))
-        arrays = analysis_report.draw(fig, data, title=f"{record['id']}: {record['caption']}")
-        recorder = figures._Recorder(f"nn-{record['id']}")
+        arrays = analysis_report.draw(fig, data, title=f"{record.id}: {record.caption}")
+        recorder = figures._Recorder(f"nn-{record.id}")
         recorder(*arrays)
         return figures._save(fig, recorder)
 
 
-def _overview(cache: dict[str, Any]) -> bytes:
+def _overview(cache: RecordedRuns) -> bytes:
     """Quotient observed / null of the first components, every run, nulls (a) and (c)."""
     with matplotlib.rc_context(matplotlib.rcParamsDefault):
         fig = panels.figure(11, 4.2)
@@ -219,13 +70,11 @@ def _overview(cache: dict[str, Any]) -> bytes:
         recorder = figures._Recorder("nn-overview")
         k = np.arange(1, COMPONENTS + 1)
         for ax, name in zip(axes, ("random_walk", "drift"), strict=True):
-            for index, record in enumerate(cache["runs"].values()):
-                quotient = np.asarray(record["analysis"]["tests"][name]["quotient"], dtype=float)
+            for index, record in enumerate(cache.runs.values()):
+                quotient = np.asarray(record.analysis["tests"][name]["quotient"], dtype=float)
                 recorder(quotient)
-                style = "k--" if record["config"].get("simulated") else f"C{index}-"
-                ax.semilogy(
-                    k[: quotient.size], quotient, style, marker="o", ms=3, label=record["id"]
-                )
+                style = "k--" if record.simulated else f"C{index}-"
+                ax.semilogy(k[: quotient.size], quotient, style, marker="o", ms=3, label=record.id)
             ax.axhline(1.0, color="0.5", lw=0.8)
             ax.set_xlabel("component k")
             ax.set_title(f"observed / {NULL_TITLES[name]}", fontsize=9)
@@ -239,18 +88,19 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}g}"
 
 
-def _config_cell(record: dict[str, Any]) -> str:
-    config = record["config"]
-    if config.get("simulated"):
+def _config_cell(record: RunSummary) -> str:
+    config = record.config
+    if record.simulated:
         return "simulated random walk"
+    momentum = f" (gamma {config['momentum']})" if config["optimizer"] == "momentum" else ""
     return (
-        f"{config['optimizer']}{' (gamma ' + str(config['momentum']) + ')' if config['optimizer'] == 'momentum' else ''}, "
+        f"{config['optimizer']}{momentum}, "
         f"{config['schedule']} lr {config['learning_rate']:g}, batch {config['batch_size']}"
     )
 
 
-def _metrics_cell(record: dict[str, Any]) -> str:
-    training = record["training"]
+def _metrics_cell(record: RunSummary) -> str:
+    training = record.training
     if not training:
         return "—"
     parts = [f"loss {training['initial']['loss']:.3g} → {training['final']['loss']:.3g}"]
@@ -259,15 +109,14 @@ def _metrics_cell(record: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _runs_table(cache: dict[str, Any]) -> str:
+def _runs_table(cache: RecordedRuns) -> str:
     rows = [
         "| run | model | d | optimiser | steps, window | n | d / n | training | d_eff | "
         "p (a) | p (b) | p (c) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for record in cache["runs"].values():
-        a = record["analysis"]
-        config = record["config"]
+    for record in cache.runs.values():
+        a, config = record.analysis, record.config
         model = config.get("model", "—")
         steps = (
             f"{config['steps']}, {config['record'][0]}:{config['record'][1]}"
@@ -276,7 +125,7 @@ def _runs_table(cache: dict[str, Any]) -> str:
         )
         tests = a["tests"]
         rows.append(
-            f"| [{record['id']}](#{record['id']}) | {model} | {a['d']} | {_config_cell(record)} | "
+            f"| [{record.id}](#{record.id}) | {model} | {a['d']} | {_config_cell(record)} | "
             f"{steps} | {a['n']} | {a['d'] / a['n']:.1f} | {_metrics_cell(record)} | "
             f"{_fmt(a['effective_dimension'])} | "
             + " | ".join(
@@ -288,8 +137,8 @@ def _runs_table(cache: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _component_table(record: dict[str, Any]) -> str:
-    a = record["analysis"]
+def _component_table(record: RunSummary) -> str:
+    a = record.analysis
     tests = a["tests"]
     head = "| k | observed | " + " | ".join(
         f"{analysis_report.SHORT[name]}: null | quotient" for name in NULL_MODELS
@@ -307,9 +156,9 @@ def _component_table(record: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _reproduce(record: dict[str, Any]) -> str:
-    config = record["config"]
-    if config.get("simulated"):
+def _reproduce(record: RunSummary) -> str:
+    config = record.config
+    if record.simulated:
         return ""
     options = [
         f"--model {config['model']}",
@@ -325,118 +174,101 @@ def _reproduce(record: dict[str, Any]) -> str:
         options.append(f"--hidden {config['hidden']}")
     return (
         "```sh\n"
-        f"rwpca train {' '.join(options)} --out {record['id']}.npy\n"
-        f"rwpca analyze {record['id']}.npy --components {COMPONENTS} --plot {record['id']}.png\n"
+        f"rwpca train {' '.join(options)} --out {record.id}.npy\n"
+        f"rwpca analyze {record.id}.npy --components {COMPONENTS} --plot {record.id}.png\n"
         "```\n"
     )
 
 
-def _findings(cache: dict[str, Any]) -> list[str]:
-    """What agrees and what does not with the paper, stated from the cached numbers."""
-    runs = [r for r in cache["runs"].values() if not r["config"].get("simulated")]
-    control = [r for r in cache["runs"].values() if r["config"].get("simulated")]
-    items = []
+def _names(ids: tuple[str, ...]) -> str:
+    return ", ".join(f"`{name}`" for name in ids) or "none"
 
-    def names(selected: list[dict[str, Any]]) -> str:
-        return ", ".join(f"`{r['id']}`" for r in selected) or "none"
 
-    first = [r["analysis"]["tests"]["random_walk"]["quotient"][0] for r in runs]
-    above = [r for r, q in zip(runs, first, strict=True) if q > 1]
-    items.append(
+def _p_values(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{p:.3g}" for p in values)
+
+
+def _findings(cache: RecordedRuns) -> list[str]:
+    """What agrees and what does not with the paper, in words, from the cached numbers."""
+    found: PaperComparison = compare_with_paper(cache)
+    runs = len(found.runs)
+    first = list(found.first_quotients.values())
+    items = [
         f'**First component (the paper: comparable to a random walk "with the exception of '
-        f'the first component"). Agrees.** In {len(above)} of {len(runs)} training runs the '
-        f"first component holds more than the plain walk's share: observed / null (a) from "
+        f'the first component"). Agrees.** In {len(found.first_above)} of {runs} training runs '
+        f"the first component holds more than the plain walk's share: observed / null (a) from "
         f"{min(first):.3g} to {max(first):.3g} (the walk's own ratio is "
-        f"{runs[0]['analysis']['null_models']['random_walk'][0]:.3g} at n = "
-        f"{runs[0]['analysis']['n']}). Null (c) explains this by drift: against it the first "
-        "quotients are "
-        + ", ".join(f"{r['analysis']['tests']['drift']['quotient'][0]:.3g}" for r in runs)
+        f"{found.plain_first_ratio:.3g} at n = {found.n}). Null (c) explains this by drift: "
+        "against it the first quotients are "
+        + ", ".join(f"{q:.3g}" for q in found.drift_first_quotients.values())
         + "."
-    )
-    drift_ok = [r for r in runs if r["analysis"]["tests"]["drift"]["consistent"]]
-    plain_ok = [r for r in runs if r["analysis"]["tests"]["random_walk"]["consistent"]]
-    any_ok = [r for r in runs if any(t["consistent"] for t in r["analysis"]["tests"].values())]
+    ]
+    drift_ok, plain_ok = found.consistent["drift"], found.consistent["random_walk"]
     items.append(
         f'**Random walk with drift (the paper: trajectories "resemble those of a random walk '
-        f'with drift").** Not rejected at level {runs[0]["analysis"]["alpha"]:g} in '
-        f"{len(drift_ok)} of {len(runs)} runs ({names(drift_ok)}); the plain walk (a) in "
-        f"{len(plain_ok)} ({names(plain_ok)}); some null in {len(any_ok)} "
-        f"({names(any_ok)}). Where (c) is rejected, the spectrum is drift-dominated as the "
-        "paper says, but the remaining components do not follow the walk's 1/k^2 law at the "
-        "level a calibrated test can resolve (see the per-run tables)."
+        f'with drift").** Not rejected at level {found.alpha:g} in '
+        f"{len(drift_ok)} of {runs} runs ({_names(drift_ok)}); the plain walk (a) in "
+        f"{len(plain_ok)} ({_names(plain_ok)}); some null in {len(found.consistent_with_some)} "
+        f"({_names(found.consistent_with_some)}). Where (c) is rejected, the spectrum is "
+        "drift-dominated as the paper says, but the remaining components do not follow the "
+        "walk's 1/k^2 law at the level a calibrated test can resolve (see the per-run tables)."
     )
-    d_eff = [r["analysis"]["effective_dimension"] for r in runs]
-    finite = [v for v in d_eff if v is not None]
-    low = [r for r in runs if (r["analysis"]["effective_dimension"] or np.inf) < r["analysis"]["n"]]
-    if finite:
+    if found.effective_dimensions:
         items.append(
             f"**Effective dimension (not in the paper).** The steps' effective dimension d_eff "
-            f"is {min(finite):.3g} to {max(finite):.3g}, against d = "
-            f"{min(r['analysis']['d'] for r in runs)} to {max(r['analysis']['d'] for r in runs)} "
-            f"parameters; it is below n in {len(low)} of {len(runs)} runs. The random-walk "
+            f"is {min(found.effective_dimensions):.3g} to {max(found.effective_dimensions):.3g}, "
+            f"against d = {found.parameters[0]} to {found.parameters[1]} "
+            f"parameters; it is below n in {len(found.below_n)} of {runs} runs. The random-walk "
             "limit needs R R^T -> I, that is d_eff >> n, not only d >> n: SGD noise lives in "
             "few directions, so the finite-d fluctuations are far larger than the parameter "
             "count suggests (the randomisation test is exact whatever d_eff; a simulated "
             "Gaussian walk at the measured d_eff would rest on a noise model)."
         )
-    liss = [r["analysis"]["lissajous"] for r in runs]
-    good2 = [r for r, s in zip(runs, liss, strict=True) if min(s[:2]) >= 0.9]
+    aligned = found.lissajous_aligned
     items.append(
         f"**Lissajous curves.** The first two projections correlate with the random-walk "
-        f"cosines at 0.9 or more in {len(good2)} of {len(runs)} runs ({names(good2)}); "
+        f"cosines at 0.9 or more in {len(aligned)} of {runs} runs ({_names(aligned)}); "
         "higher components are increasingly noise, as expected when d_eff is small."
     )
-    early = cache["runs"].get("mlp-sgd-early")
-    middle = cache["runs"].get("mlp-sgd")
-    if early and middle:
-        e, m = early["analysis"], middle["analysis"]
+    if found.early is not None:
+        e = found.early
         items.append(
             '**Early against middle of training (the poster: "especially in the early stages '
             'of training").** For the same network and run, the first 400 steps put '
-            f"{100 * e['explained_variance_ratio'][0]:.1f}% of the variance in the first "
-            f"component (p-values (a, b, c) = "
-            + ", ".join(f"{e['tests'][n]['p_value']:.3g}" for n in NULL_MODELS)
-            + f"), the middle 400 steps {100 * m['explained_variance_ratio'][0]:.1f}% ("
-            + ", ".join(f"{m['tests'][n]['p_value']:.3g}" for n in NULL_MODELS)
-            + "). "
+            f"{100 * e.early_first_share:.1f}% of the variance in the first "
+            f"component (p-values (a, b, c) = {_p_values(e.early_p_values)}), the middle 400 "
+            f"steps {100 * e.middle_first_share:.1f}% ({_p_values(e.middle_p_values)}). "
             + (
                 "Here the early window is the further from a random walk: a fast descent "
                 "whose drift changes within the window, which no constant-drift null "
-                f"captures (component 2 holds {e['tests']['drift']['quotient'][1]:.3g} "
+                f"captures (component 2 holds {e.early_second_drift_quotient:.3g} "
                 "times the share that (c) predicts)."
-                if max(e["tests"][n]["p_value"] for n in NULL_MODELS)
-                < max(m["tests"][n]["p_value"] for n in NULL_MODELS)
+                if e.early_further
                 else "Here too the early window is the closer to a random walk."
             )
         )
-    momentum = [r for r in runs if r["config"].get("optimizer") == "momentum"]
-    correlated = [
-        r for r in momentum if any("correlated (momentum" in x for x in r["analysis"]["notes"])
-    ]
-    if momentum:
-        gamma = momentum[0]["config"]["momentum"]
-        n = momentum[0]["analysis"]["n"]
+    if found.momentum is not None:
+        m = found.momentum
         items.append(
             f'**Momentum (the paper: its results "also apply to a random walk with '
             f"momentum\").** The momentum walk's ratios (`momentum.eigenvalue`) differ from the "
-            f"plain walk's only from k of order n (1 - gamma) / pi = {n * (1 - gamma) / np.pi:.3g} "
-            f"on (n = {n}, gamma = {gamma:g}), so the first {COMPONENTS} null ratios stand. "
-            f"But in {len(correlated)} of {len(momentum)} momentum runs consecutive steps are "
+            f"plain walk's only from k of order n (1 - gamma) / pi = {m.departure:.3g} "
+            f"on (n = {m.n}, gamma = {m.gamma:g}), so the first {COMPONENTS} null ratios stand. "
+            f"But in {len(m.correlated)} of {len(m.runs)} momentum runs consecutive steps are "
             "measurably correlated, which every null here excludes, and the drift estimate "
-            "of (c) absorbs the correlated noise as drift; "
-            f"{sum(not any(t['consistent'] for t in r['analysis']['tests'].values()) for r in momentum)}"
-            f" of the {len(momentum)} are rejected by all three nulls."
+            f"of (c) absorbs the correlated noise as drift; {len(m.rejected_by_all)} of the "
+            f"{len(m.runs)} are rejected by all three nulls."
         )
-    if control:
-        c = control[0]["analysis"]
+    if found.control_p_values is not None:
+        p_values = _p_values(found.control_p_values)
         items.append(
             "**Control.** The simulated random walk passes every null (p-values "
-            + ", ".join(f"{c['tests'][n]['p_value']:.3g}" for n in NULL_MODELS)
-            + f"; d_eff = {_fmt(c['effective_dimension'])}): the test does not reject "
+            + p_values
+            + f"; d_eff = {_fmt(found.control_effective_dimension)}): the test does not reject "
             "everything, and its rejections of the training runs are not an artefact."
-            if all(c["tests"][n]["consistent"] for n in NULL_MODELS)
+            if found.control_passes
             else "**Control.** The simulated random walk is rejected by some null (p-values "
-            + ", ".join(f"{c['tests'][n]['p_value']:.3g}" for n in NULL_MODELS)
+            + p_values
             + "): at level alpha this happens by chance in a fraction alpha of seeds."
         )
     return items
@@ -466,11 +298,12 @@ The statistic is the largest standardised deviation over the first {components} 
 quotients and Lissajous scores. A quotient marked ✗ lies outside the simultaneous band
 that the null allows. The Lissajous score is the correlation of projection k with
 `cos(pi k (t - 1/2) / n)` ([`rw.eigenvector`](rw.eigenvector.md)). The details and the
-reasons for the choices are in the docstring of `numerics/analysis.py`.
+reasons for the choices are in the docstring of `numerics/trajectories/analysis.py`.
 """
 
 
-def render(cache: dict[str, Any]) -> str:
+def render(cache: RecordedRuns) -> str:
+    """The document's Markdown from the cached run summaries."""
     out = [
         f"# {TITLE}\n",
         "The paper's last claim: PCA projections of real training trajectories \"resemble "
@@ -482,7 +315,7 @@ def render(cache: dict[str, Any]) -> str:
         "scikit-learn's bundled 8x8 digits (an offline, MNIST-like data set), plain SGD "
         "and SGD with momentum, constant and decaying learning rates.\n",
         "The numbers come from the recorded runs' summaries cached in "
-        "`rwpca/data/nn_runs.json`; `rwpca derive --retrain` trains every run again from "
+        "`numerics/data/nn_runs.json`; `rwpca derive --retrain` trains every run again from "
         "its seed and refreshes them.\n",
         "## Method\n",
         METHOD.format(replicates=REPLICATES, components=COMPONENTS),
@@ -496,18 +329,18 @@ def render(cache: dict[str, Any]) -> str:
         "## What agrees with the paper and what does not\n",
         "".join(f"- {item}\n" for item in _findings(cache)),
     ]
-    for record in cache["runs"].values():
-        a = record["analysis"]
-        out.append(f'<a id="{record["id"]}"></a>\n')
-        out.append(f"## `{record['id']}`\n")
+    for record in cache.runs.values():
+        a = record.analysis
+        out.append(f'<a id="{record.id}"></a>\n')
+        out.append(f"## `{record.id}`\n")
         out.append(
-            f"{record['caption'][0].upper()}{record['caption'][1:]}. "
+            f"{record.caption[0].upper()}{record.caption[1:]}. "
             f"n = {a['n']} checkpoints, d = {a['d']} parameters.\n"
         )
         reproduce = _reproduce(record)
         if reproduce:
             out.append(reproduce)
-        out.append(f"![{record['id']}](figures/nn_{record['id']}.png)\n")
+        out.append(f"![{record.id}](figures/nn_{record.id}.png)\n")
         out.append(_component_table(record))
         drift = a["tests"]["drift"]["parameters"]
         out.append(
@@ -517,11 +350,11 @@ def render(cache: dict[str, Any]) -> str:
             f"{_fmt(a['ostrowski_envelope'][1])}].\n"
         )
         for note in a["notes"]:
-            out.append(f"*Note: {note}.*\n")
-        out.append(f"**Verdict.** {a['verdict']}\n")
+            out.append(f"*Note: {analysis_report.note_text(note)}.*\n")
+        out.append(f"**Verdict.** {analysis_report.verdict_text(a)}\n")
     out.append(
         f"---\n\n*Generated by `rwpca derive` (rwpca {__version__}) from the cached run "
-        "summaries in `rwpca/data/nn_runs.json`. Do not edit by hand: run "
+        "summaries in `numerics/data/nn_runs.json`. Do not edit by hand: run "
         "`rwpca derive --retrain` to train the runs again.*\n"
     )
     return "\n".join(out)
@@ -532,6 +365,6 @@ def documents() -> dict[str, bytes]:
     cache = load_cache()
     files = {DOCUMENT: render(cache).encode()}
     files["figures/nn_overview.png"] = _overview(cache)
-    for record in cache["runs"].values():
-        files[f"figures/nn_{record['id']}.png"] = _figure(record)
+    for record in cache.runs.values():
+        files[f"figures/nn_{record.id}.png"] = _figure(record)
     return files

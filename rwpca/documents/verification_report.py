@@ -11,38 +11,47 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
-from rwpca.numerics.verification.entries import (
+from rwpca.documents import evidence_text
+from rwpca.numerics.verification.evidence import (
     EVIDENCE_PATH,
+    EXACT_KINDS,
+    CheckKind,
     current_record,
-    effective_status,
+    fingerprint,
     load_evidence,
 )
-from rwpca.proofs.catalog import CATALOG, Entry
+from rwpca.numerics.verification.status import stored_status
+from rwpca.proofs.catalog import CATALOG, Entry, Status
 
 REPORT = "verification.md"
 REPORT_TITLE = "Verification report: certified spectra and convergence of every entry"
 
 
 @lru_cache(maxsize=1)
-def _records() -> dict[str, dict[str, object]]:
+def _records() -> dict[str, dict[str, Any]]:
     return load_evidence(EVIDENCE_PATH)
 
 
-def records() -> dict[str, dict[str, object]]:
+def records() -> dict[str, dict[str, Any]]:
     """The stored evidence (read once per process)."""
     return _records()
 
 
-def record_for(entry: Entry) -> Mapping[str, object] | None:
+def record_for(entry: Entry) -> Mapping[str, Any] | None:
     """The current evidence record of an entry, or None (missing or out of date)."""
     return current_record(entry, records())
 
 
-def status_of(entry: Entry) -> str:
-    """The effective status: declared status upgraded or refuted by current evidence."""
-    record = record_for(entry)
-    return str(effective_status(entry, None if record is None else str(record["verdict"])))
+def status_of(entry: Entry) -> Status:
+    """The entry's status: the declared one upgraded or refuted by its current evidence.
+
+    Every output shows this one value: the index, the document header and verification
+    section, ``rwpca cite`` in every format (``rwpca verify`` shows the same function of
+    its fresh verdict, :func:`rwpca.numerics.verification.status.effective_status`).
+    """
+    return stored_status(entry, records())
 
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -51,12 +60,12 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _params(run: Mapping[str, object]) -> str:
+def _params(run: Mapping[str, Any]) -> str:
     params = run.get("params") or {}
-    return ", ".join(f"{k} = {v}" for k, v in params.items()) or "—"  # type: ignore[union-attr]
+    return ", ".join(f"{k} = {v}" for k, v in params.items()) or "—"
 
 
-def _runs_table(runs: Sequence[Mapping[str, object]]) -> str:
+def _runs_table(runs: Sequence[Mapping[str, Any]]) -> str:
     rows = []
     for run in runs:
         counts = f"{run['certified']}/{run['checked']}"
@@ -90,16 +99,16 @@ def _runs_table(runs: Sequence[Mapping[str, object]]) -> str:
     )
 
 
-def _convergence_table(convergence: Sequence[Mapping[str, object]]) -> str:
+def _convergence_table(convergence: Sequence[Mapping[str, Any]]) -> str:
     out = []
     for conv in convergence:
         sizes = conv["sizes"]
         rows = [
             (size, lead, whole)
             for size, lead, whole in zip(
-                sizes,  # type: ignore[arg-type]
-                conv["leading_error"],  # type: ignore[arg-type]
-                conv["spectrum_error"],  # type: ignore[arg-type]
+                sizes,
+                conv["leading_error"],
+                conv["spectrum_error"],
                 strict=True,
             )
         ]
@@ -113,10 +122,12 @@ def _convergence_table(convergence: Sequence[Mapping[str, object]]) -> str:
     return "\n".join(out)
 
 
-def _findings(findings: Sequence[Mapping[str, object]]) -> str:
+def _findings(findings: Sequence[Mapping[str, Any]]) -> str:
     out = []
     for finding in findings:
-        out.append(f"- **{finding['title']}: {finding['verdict']}.** {finding['detail']}\n")
+        title = evidence_text.finding_title(finding)
+        detail = evidence_text.finding_detail(finding)
+        out.append(f"- **{title}: {finding['verdict']}.** {detail}\n")
     return "".join(out)
 
 
@@ -128,64 +139,58 @@ def entry_section(entry: Entry) -> str:
         return head + (
             "Not verified yet: run `rwpca verify " + entry.id + " --write` to add the evidence.\n"
         )
-    if record.get("fingerprint") != current_fingerprint(entry):
+    if record.get("fingerprint") != fingerprint(entry):
         return head + (
             "The stored evidence is **out of date** (the statement changed after it was "
             f"verified): run `rwpca verify {entry.id} --write`.\n"
         )
-    status = effective_status(entry, str(record["verdict"]))
+    status = status_of(entry)
     out = [
         head,
-        f"**Verdict: {record['verdict']}** — {record['detail']}.\n\n",
+        f"**Verdict: {record['verdict']}** — {evidence_text.detail(record)}.\n\n",
         f"**Status:** {status} (declared: {entry.status}).\n\n",
-        f"**What was checked:** {record['check']}. Verified here means: {record['meaning']}.\n\n",
+        f"**What was checked:** {evidence_text.check_name(record)}. Verified here means: "
+        f"{evidence_text.meaning(record)}.\n\n",
     ]
     runs = record.get("runs") or []
     convergence = record.get("convergence") or []
     if convergence:
-        out.append(_convergence_table(convergence))  # type: ignore[arg-type]
+        out.append(_convergence_table(convergence))
         out.append("\n")
     elif runs:
-        out.append(_runs_table(runs))  # type: ignore[arg-type]
+        out.append(_runs_table(runs))
         out.append("\n")
-    for table in record.get("tables") or []:  # type: ignore[union-attr]
-        out.append(f"**{table['title']}**\n\n")
-        out.append(_table(table["columns"], table["rows"]))
-        if table.get("note"):
-            out.append(f"\n*{table['note']}*\n")
+    for table in record.get("tables") or []:
+        out.append(f"**{evidence_text.table_title(table)}**\n\n")
+        out.append(_table(evidence_text.table_columns(table), table["rows"]))
+        out.append(f"\n*{evidence_text.table_note(table)}*\n")
         out.append("\n")
     findings = record.get("findings") or []
     if findings:
-        out.append(_findings(findings))  # type: ignore[arg-type]
+        out.append(_findings(findings))
         out.append("\n")
     out.append(f"Reproduce: `rwpca verify {entry.id}` (add `--json` for the full record).\n")
     return "".join(out)
 
 
-def current_fingerprint(entry: Entry) -> str:
-    from rwpca.numerics.verification.entries import fingerprint
-
-    return fingerprint(entry)
-
-
 def record_fields(entry: Entry) -> dict[str, object]:
-    """Citation fields: the verification summary and the effective status."""
+    """Citation fields: the verification summary (None without current evidence)."""
     record = record_for(entry)
     if record is None:
-        return {"verification": None, "effective_status": str(entry.status)}
-    sizes = sorted({run["n"] for run in record.get("runs") or []})  # type: ignore[union-attr]
+        return {"verification": None}
+    sizes = sorted({run["n"] for run in record.get("runs") or []})
     digits = sorted(
-        {run["digits"] for run in record.get("runs") or [] if run.get("digits") is not None}  # type: ignore[union-attr]
+        {run["digits"] for run in record.get("runs") or [] if run.get("digits") is not None}
     )
     return {
         "verification": {
             "verdict": record["verdict"],
-            "check": record["check"],
-            "meaning": record["meaning"],
-            "detail": record["detail"],
+            "check": evidence_text.check_name(record),
+            "meaning": evidence_text.meaning(record),
+            "detail": evidence_text.detail(record),
             "sizes": sizes,
             "digits": digits,
-            "certified": record["check"] != "exact rational arithmetic",
+            "certified": CheckKind(record["check"]) not in EXACT_KINDS,
             "convergence": [
                 {
                     "label": conv["label"],
@@ -193,11 +198,10 @@ def record_fields(entry: Entry) -> dict[str, object]:
                     "leading_error": conv["leading_error"],
                     "leading_order": conv["leading_order"],
                 }
-                for conv in record.get("convergence") or []  # type: ignore[union-attr]
+                for conv in record.get("convergence") or []
             ],
             "report": f"derivations/{REPORT}",
         },
-        "effective_status": status_of(entry),
     }
 
 
@@ -208,10 +212,10 @@ def report_document() -> dict[str, bytes]:
         record = records().get(entry.id)
         if record is None:
             verdict, detail = "not verified", ""
-        elif record.get("fingerprint") != current_fingerprint(entry):
+        elif record.get("fingerprint") != fingerprint(entry):
             verdict, detail = "evidence out of date", ""
         else:
-            verdict, detail = str(record["verdict"]), str(record["detail"])
+            verdict, detail = str(record["verdict"]), evidence_text.detail(record)
         rows.append(
             (
                 f"[`{entry.id}`]({entry.id}.md)",
@@ -228,7 +232,7 @@ def report_document() -> dict[str, bytes]:
         "by `rwpca verify`; the evidence is stored in `numerics/data/verification.json` and "
         "regenerated with `rwpca verify --write`.\n",
         _table(
-            ("entry", "regime", "declared status", "verdict", "effective status", "evidence"),
+            ("entry", "regime", "declared status", "verdict", "status", "evidence"),
             rows,
         ),
         "\n## How the checks work\n",

@@ -21,9 +21,11 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+from rwpca.numerics.formulas import evaluate_eigenvalue_formula, lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
+from rwpca.proofs import symbols
 from rwpca.proofs.catalog import get
+from rwpca.proofs.derive.eigenvalues import periodic_eigenvalue
 
 #: Bump when the look of the figures changes without a change of their data.
 STYLE_VERSION = "1"
@@ -92,7 +94,7 @@ def spectrum() -> bytes:
     ax = axes[0]
     exact = float_spectra.eigenvalues("plain", n)
     formula = evaluate_eigenvalue_formula(get("rw.eigenvalue").rhs, n)
-    periodic = np.sort(1 / (2 * (1 - np.cos(2 * np.pi * k / n))))[::-1]
+    periodic = np.sort(evaluate_eigenvalue_formula(periodic_eigenvalue("plain"), n))[::-1]
     record(exact, formula, periodic)
     ax.loglog(k, exact, "o", ms=3, label="exact K (numerical)")
     ax.loglog(k, formula, "-", label="rw.eigenvalue (mirror, 2n circulant)")
@@ -133,7 +135,7 @@ def evr() -> bytes:
     left, right = fig.subplots(1, 2)
     kmax = 30
     kk = np.arange(1, kmax + 1)
-    limit = 6 / (np.pi**2 * kk**2)
+    limit = lambdify_by_name(get("rw.evr").rhs, ("k",))(kk)
     for n, style in ((8, "s"), (20, "^"), (1000, "o")):
         ratios = float_spectra.explained_variance_ratio("plain", n)[: min(kmax, n - 1)]
         record(ratios)
@@ -146,7 +148,8 @@ def evr() -> bytes:
     left.set_title("ratios: finite n against the limit")
 
     m = np.arange(1, 11)
-    cumulative = np.cumsum(6 / (np.pi**2 * np.arange(1, 11) ** 2))
+    share = get("rw.evr.cumulative").rhs
+    cumulative = np.array([float(share.subs(symbols.m, size)) for size in m])
     record(cumulative)
     right.bar(m, cumulative, color="C0", alpha=0.7, label="rw.evr.cumulative (n -> infinity)")
     right.axhline(0.8, color="C3", ls="--", label="poster: 80% in the first two")
@@ -173,12 +176,13 @@ def lissajous() -> bytes:
     n = 200
     t = np.arange(1, n + 1)
     lam = evaluate_eigenvalue_formula(get("rw.eigenvalue").rhs, n)
+    projection = lambdify_by_name(get("rw.projection").rhs, ("n", "k", "t", "lambda_k"))
     pairs = ((1, 2), (1, 3), (2, 3), (1, 4), (2, 4), (3, 4))
     fig = _figure(11, 7)
     axes = fig.subplots(2, 3)
     for ax, (j, k) in zip(axes.ravel(), pairs, strict=True):
-        xj = np.sqrt(2 * lam[j - 1] / n) * np.cos(np.pi * j * (t - 0.5) / n)
-        xk = np.sqrt(2 * lam[k - 1] / n) * np.cos(np.pi * k * (t - 0.5) / n)
+        xj = projection(n, j, t, lam[j - 1])
+        xk = projection(n, k, t, lam[k - 1])
         record(xj, xk)
         ax.plot(xj, xk, "-", color="0.7", lw=1)
         ax.scatter(xj, xk, c=t, s=6, cmap="viridis")
@@ -195,19 +199,24 @@ def eigenvectors() -> bytes:
     n = 12
     t = np.arange(1, n + 1)
     fine = np.linspace(0, n + 0.5, 400)
+    entry = get("rw.eigenvector")
+    cosine = lambdify_by_name(entry.rhs, ("n", "k", "t"))
+    # the paper prints the cosine without its normalisation: give it the statement's
+    amplitude, _cosine = entry.rhs.as_independent(symbols.t, as_Add=False)
+    paper = lambdify_by_name(amplitude * entry.source.printed, ("n", "k", "t"))
     fig = _figure(11, 4)
     axes = fig.subplots(1, 3)
     for ax, k in zip(axes, (1, 2, 3), strict=True):
         K = float_spectra.centred_covariance("plain", n)
         _values, vectors = np.linalg.eigh(K)
         u = vectors[:, -k]
-        exact = np.sqrt(2 / n) * np.cos(np.pi * k * (t - 0.5) / n)
+        exact = cosine(n, k, t)
         u = u * np.sign(u @ exact)
-        printed = np.sqrt(2 / n) * np.cos(np.pi * k * t / n)
+        printed = paper(n, k, t)
         record(u, exact, printed)
         ax.plot(
             fine,
-            np.sqrt(2 / n) * np.cos(np.pi * k * (fine - 0.5) / n),
+            cosine(n, k, fine),
             "-",
             color="C0",
             lw=1,

@@ -1,0 +1,291 @@
+"""Column blocks of a run's flattened parameters, read with positioned reads.
+
+Each checkpoint is a set of tensors, each at a known byte offset of a file
+(:class:`TensorLoc`, found from a safetensors header, a PyTorch zip's storages or an
+``.npy`` header). The analysed tensors are laid end to end in the canonical order
+(:mod:`rwpca.numerics.checkpoints.tensors`) and :func:`blocks` yields the n x b float64
+block of columns ``[c, c + b)`` of all checkpoints of a window, one block alive at a time.
+
+Why positioned reads (``preadv`` into the block buffer) rather than a memory map per
+file: a run is hundreds to tens of thousands of files, and a mapping holds a file
+descriptor (CPython's ``mmap`` duplicates it), so mapping them all would exceed the
+process's descriptor limit; a read copies exactly the bytes of the block into memory we
+own, so the resident set stays ``O(n * block)`` whatever the files' sizes and the page
+cache's folio sizes (a mapped page stays resident until released). Descriptors are kept
+open in a small LRU cache within one pass. Byte runs that are adjacent in a file are read
+with one call. Values are converted to float64 exactly (bfloat16 and float8 by their bit
+layout, which NumPy cannot read) and checked for finiteness block by block; a NaN or an
+infinity is reported with the checkpoint and the tensor it is in.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rwpca.numerics.checkpoints.tensors import DTYPES, TensorSpec, decode
+
+#: Open descriptors kept at most during one pass (a quarter of the soft limit, at most 512).
+_MAX_OPEN = 512
+
+
+@dataclass(frozen=True)
+class TensorLoc:
+    """Where one tensor's values are: a file, the byte offset of its first element, strides.
+
+    ``strides`` (in elements) is None when the values are contiguous in the order they are
+    flattened (C order; for an ``.npy`` checkpoint, its memory order).
+    """
+
+    spec: TensorSpec
+    file: Path
+    offset: int
+    strides: tuple[int, ...] | None = None
+    big_endian: bool = False
+    negate: bool = False  # PyTorch's lazy negation bit: the value is minus the stored one
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One checkpoint of a run: its label for messages, its step and its tensors."""
+
+    label: str
+    step: int
+    tensors: dict[str, TensorLoc]
+
+
+def check_same_tensors(checkpoints: Sequence[Checkpoint]) -> list[TensorSpec]:
+    """The tensors of the first checkpoint; ValueError naming the first checkpoint and
+    tensor whose name, shape or dtype differs."""
+    first = checkpoints[0]
+    specs = {name: loc.spec for name, loc in first.tensors.items()}
+    for checkpoint in checkpoints[1:]:
+        for name, loc in checkpoint.tensors.items():
+            spec = specs.get(name)
+            if spec is None:
+                raise ValueError(
+                    f"{checkpoint.label} has tensor {name}, which {first.label} does not have: "
+                    "every checkpoint must have the same tensor names, shapes and dtypes"
+                )
+            for what in ("shape", "dtype"):
+                if getattr(loc.spec, what) != getattr(spec, what):
+                    which = f": tensor {name}" if name else ""
+                    raise ValueError(
+                        f"{checkpoint.label}{which} has {what} "
+                        f"{_show(getattr(loc.spec, what))}, {first.label} has "
+                        f"{_show(getattr(spec, what))}: every checkpoint must have the same "
+                        f"{'tensor names, ' if name else ''}shapes and dtypes"
+                    )
+        if len(checkpoint.tensors) != len(specs):
+            missing = next(name for name in specs if name not in checkpoint.tensors)
+            raise ValueError(
+                f"{checkpoint.label} lacks tensor {missing}, which {first.label} has: every "
+                "checkpoint must have the same tensor names, shapes and dtypes"
+            )
+    return list(specs.values())
+
+
+def _show(value: object) -> str:
+    return str(list(value)) if isinstance(value, tuple) else str(value)
+
+
+class _Descriptors:
+    """An LRU cache of read-only file descriptors for one pass."""
+
+    def __init__(self) -> None:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        limit = _MAX_OPEN if soft == resource.RLIM_INFINITY else max(8, soft // 4)
+        self.capacity = min(_MAX_OPEN, limit)
+        self.open: OrderedDict[Path, int] = OrderedDict()
+
+    def get(self, path: Path) -> int:
+        fd = self.open.get(path)
+        if fd is not None:
+            self.open.move_to_end(path)
+            return fd
+        if len(self.open) >= self.capacity:
+            _, oldest = self.open.popitem(last=False)
+            os.close(oldest)
+        fd = os.open(path, os.O_RDONLY)
+        self.open[path] = fd
+        return fd
+
+    def close(self) -> None:
+        while self.open:
+            os.close(self.open.popitem()[1])
+
+
+def _read_exact(fd: int, view: memoryview, offset: int, label: str) -> None:
+    done = 0
+    while done < len(view):
+        if hasattr(os, "preadv"):
+            got = os.preadv(fd, [view[done:]], offset + done)
+        else:  # pragma: no cover - platforms without preadv
+            chunk = os.pread(fd, len(view) - done, offset + done)
+            view[done : done + len(chunk)] = chunk
+            got = len(chunk)
+        if got == 0:
+            raise ValueError(f"{label} was truncated while being read")
+        done += got
+
+
+class Layout:
+    """The analysed tensors of a run laid end to end: the plan of every column block."""
+
+    def __init__(self, checkpoints: Sequence[Checkpoint], specs: Sequence[TensorSpec]) -> None:
+        self.checkpoints = list(checkpoints)
+        self.specs = list(specs)
+        self.offsets = np.concatenate(
+            [[0], np.cumsum([s.size for s in self.specs], dtype=np.int64)]
+        )
+        self.d = int(self.offsets[-1])
+        # per checkpoint, the location of each analysed tensor (in canonical order)
+        self.locations = [[cp.tensors[s.name] for s in self.specs] for cp in self.checkpoints]
+
+    def segments(self, column: int, stop: int) -> list[tuple[int, int, int, int]]:
+        """(tensor, first element, count, destination column) for columns [column, stop)."""
+        first = int(np.searchsorted(self.offsets, column, side="right")) - 1
+        found = []
+        for index in range(first, len(self.specs)):
+            low, high = int(self.offsets[index]), int(self.offsets[index + 1])
+            if low >= stop:
+                break
+            start, end = max(low, column), min(high, stop)
+            if end > start:
+                found.append((index, start - low, end - start, start - column))
+        return found
+
+    def where(self, column: int) -> tuple[str, int]:
+        """The tensor holding a column and the element's flat index in it."""
+        index = int(np.searchsorted(self.offsets, column, side="right")) - 1
+        return self.specs[index].name, column - int(self.offsets[index])
+
+    def blocks(self, start: int, stop: int, block: int) -> Iterator[np.ndarray]:
+        """float64 blocks of the checkpoints start..stop-1, ``block`` columns each."""
+        rows = range(start, stop)
+        files = _Descriptors()
+        scratch = np.empty(block * 16, dtype=np.uint8)  # room for the widest dtype
+        try:
+            for column in range(0, self.d, block):
+                end = min(column + block, self.d)
+                plan = self.segments(column, end)
+                B = np.empty((len(rows), end - column))
+                for r, row in enumerate(rows):
+                    self._fill(B[r], self.locations[row], plan, files, scratch, row)
+                if not np.isfinite(B).all():
+                    self._report(B, start, column)
+                yield B
+        finally:
+            files.close()
+
+    def _fill(
+        self,
+        out: np.ndarray,
+        locations: list[TensorLoc],
+        plan: list[tuple[int, int, int, int]],
+        files: _Descriptors,
+        scratch: np.ndarray,
+        row: int,
+    ) -> None:
+        label = self.checkpoints[row].label
+        run: list | None = None  # [loc, first byte, count, destination]
+        for index, first, count, dest in plan:
+            loc = locations[index]
+            if loc.strides is not None:
+                self._flush(run, out, files, scratch, label)
+                run = None
+                self._gather(loc, first, count, out[dest : dest + count], files, label)
+                continue
+            itemsize = DTYPES[loc.spec.dtype].itemsize
+            byte = loc.offset + first * itemsize
+            if run is not None:
+                head = run[0]
+                if (
+                    head.file == loc.file
+                    and head.spec.dtype == loc.spec.dtype
+                    and (head.big_endian, head.negate) == (loc.big_endian, loc.negate)
+                    and run[1] + run[2] * itemsize == byte
+                    and run[3] + run[2] == dest
+                ):
+                    run[2] += count
+                    continue
+                self._flush(run, out, files, scratch, label)
+            run = [loc, byte, count, dest]
+        self._flush(run, out, files, scratch, label)
+
+    @staticmethod
+    def _storage(loc: TensorLoc) -> tuple[np.dtype, object]:
+        dtype = DTYPES[loc.spec.dtype]
+        storage = np.dtype(dtype.storage)
+        return (storage.newbyteorder(">") if loc.big_endian else storage), dtype
+
+    def _flush(
+        self,
+        run: list | None,
+        out: np.ndarray,
+        files: _Descriptors,
+        scratch: np.ndarray,
+        label: str,
+    ) -> None:
+        if run is None:
+            return
+        loc, byte, count, dest = run
+        storage, dtype = self._storage(loc)
+        nbytes = count * storage.itemsize
+        _read_exact(files.get(loc.file), scratch.data[:nbytes], byte, label)
+        target = out[dest : dest + count]
+        decode(scratch[:nbytes].view(storage), dtype, target)  # type: ignore[arg-type]
+        if loc.negate:
+            np.negative(target, out=target)
+
+    def _gather(
+        self,
+        loc: TensorLoc,
+        first: int,
+        count: int,
+        out: np.ndarray,
+        files: _Descriptors,
+        label: str,
+    ) -> None:
+        """Elements first..first+count-1 (C order) of a strided tensor: read their span."""
+        assert loc.strides is not None
+        storage, dtype = self._storage(loc)
+        index = np.unravel_index(np.arange(first, first + count), loc.spec.shape)
+        where = sum(i * s for i, s in zip(index, loc.strides, strict=True))
+        where = np.asarray(where, dtype=np.int64).reshape(-1)
+        low, high = int(where.min()), int(where.max()) + 1
+        raw = np.empty((high - low) * storage.itemsize, dtype=np.uint8)
+        _read_exact(files.get(loc.file), raw.data, loc.offset + low * storage.itemsize, label)
+        decode(raw.view(storage)[where - low], dtype, out)  # type: ignore[arg-type]
+        if loc.negate:
+            np.negative(out, out=out)
+
+    def _report(self, B: np.ndarray, start: int, column: int) -> None:
+        rows, cols = np.nonzero(~np.isfinite(B))
+        label = self.checkpoints[start + int(rows[0])].label
+        name, element = self.where(column + int(cols[0]))
+        where = f"in tensor {name} (element {element})" if name else f"(parameter {element})"
+        raise ValueError(f"{label} contains NaN or infinity {where}: values must be finite")
+
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    """Element strides of a C-contiguous array of this shape."""
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(int(size), 1)
+    return tuple(reversed(strides))
+
+
+def storage_span(shape: Sequence[int], strides: Sequence[int]) -> int:
+    """Number of storage elements a strided view reaches (0 for an empty tensor)."""
+    if math.prod(shape) == 0:
+        return 0
+    return 1 + sum((int(n) - 1) * int(s) for n, s in zip(shape, strides, strict=True))

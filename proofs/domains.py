@@ -1,0 +1,467 @@
+"""Parameter domains, declared once, and the one converter of user values into exact numbers.
+
+Each parameter of the catalog (n, k, t, gamma, alpha, ...) has one :class:`Domain`: its kind
+(integer or real), its bounds (open or closed, possibly depending on n) and its meaning.
+Everything else is derived from that declaration:
+
+* validation: :meth:`Domain.check` raises one-line :class:`ValueError` messages
+  (:mod:`rwpca.proofs.validation` is a thin layer over it);
+* prose: :meth:`Domain.prose` is the text of the catalog's variables tables;
+* sampling: :meth:`Domain.samples` and :meth:`Domain.near_ends` return exact rational points
+  (for verification parameters and Hypothesis strategies, ``tests/strategies.py``);
+* parsing: :meth:`Domain.parse` reads a decimal or fraction typed on the command line.
+
+>>> GAMMA.prose()
+'real, |gamma| < 1 (momentum)'
+>>> K.condition
+'1 <= k <= n - 1'
+>>> K.check(3, n=4)
+3
+>>> K.check(4, n=4)
+Traceback (most recent call last):
+...
+ValueError: k = 4 is not allowed at n = 4: k must be an integer with 1 <= k <= n - 1 = 3
+>>> GAMMA.near_ends()
+(Fraction(-99, 100), Fraction(99, 100))
+>>> ALPHA.parse("1/10")
+Fraction(1, 10)
+
+Values are converted by the one converter of :mod:`rwpca.proofs.values` (numbers only; a
+string is refused, text from a command line is read by :func:`parse_number` with
+:class:`fractions.Fraction`, never SymPy); its functions are re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+import sympy as sp
+
+from rwpca.proofs import symbols
+from rwpca.proofs.values import (
+    NUMBER_TYPES,
+    exact_expression,
+    is_symbolic,
+    parse_number,
+    show,
+    to_fraction,
+)
+
+__all__ = [
+    "ALPHA",
+    "DOMAINS",
+    "GAMMA",
+    "KAPPA",
+    "MEANING",
+    "SGD_MOMENTUM",
+    "SIGMA",
+    "THETA",
+    "Bound",
+    "D",
+    "Domain",
+    "J",
+    "K",
+    "Kind",
+    "M",
+    "N",
+    "T",
+    "closed",
+    "exact_expression",
+    "integer_at_least",
+    "is_symbolic",
+    "open_",
+    "parse_number",
+    "show",
+    "to_fraction",
+]
+
+
+# --- domains -------------------------------------------------------------------------------
+
+
+class Kind(StrEnum):
+    """Whether a parameter is an integer or a real number."""
+
+    INTEGER = "integer"
+    REAL = "real"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One end of a domain: a number or an expression in n, included (closed) or not."""
+
+    value: sp.Expr
+    closed: bool
+
+    @property
+    def depends_on(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.value.free_symbols)
+
+    def at(self, context: Mapping[str, object]) -> Fraction | None:
+        """The bound's value with the context (n = ...) substituted; None if it is missing."""
+        if not self.depends_on:
+            return to_fraction(self.value)
+        if not self.depends_on <= set(context):
+            return None
+        values = {s: exact_expression(context[s.name], s.name) for s in self.value.free_symbols}
+        return to_fraction(self.value.xreplace(values))
+
+
+def _bound(value: object, closed: bool) -> Bound:
+    return Bound(value if isinstance(value, sp.Expr) else sp.Rational(value), closed)
+
+
+def closed(value: object) -> Bound:
+    """An end that belongs to the domain (<=, >=)."""
+    return _bound(value, True)
+
+
+def open_(value: object) -> Bound:
+    """An end that does not belong to the domain (<, >)."""
+    return _bound(value, False)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The allowed values of one parameter, as data.
+
+    ``label`` is the short meaning printed in the catalog's variables tables, ``meaning``
+    the longer one; ``noun`` names a real parameter in error messages ("the momentum
+    coefficient must satisfy |gamma| < 1"). ``span`` is how far beyond its finite end an
+    unbounded domain is sampled by :meth:`samples` (typical sizes, not a limit).
+    """
+
+    name: str
+    kind: Kind
+    meaning: str
+    label: str
+    lower: Bound | None = None
+    upper: Bound | None = None
+    noun: str = ""
+    span: int = 10
+
+    # -- prose -----------------------------------------------------------------------------
+
+    @property
+    def condition(self) -> str:
+        """The bounds as a formula: ``n >= 2``, ``1 <= k <= n - 1``, ``|gamma| < 1``."""
+        lo, hi, name = self.lower, self.upper, self.name
+        if lo is not None and hi is not None:
+            if lo.closed == hi.closed and not lo.depends_on and lo.value == -hi.value:
+                return f"|{name}| {'<=' if hi.closed else '<'} {hi.value}"
+            return f"{lo.value} {_le(lo)} {name} {_le(hi)} {hi.value}"
+        if lo is not None:
+            return f"{name} {'>=' if lo.closed else '>'} {lo.value}"
+        if hi is not None:
+            return f"{name} {_le(hi)} {hi.value}"
+        return ""
+
+    def prose(self, label: str | None = None) -> str:
+        """The catalog's description, for example ``integer, n >= 2 (number of steps)``."""
+        condition = f", {self.condition}" if self.condition else ""
+        return f"{self.kind}{condition} ({self.label if label is None else label})"
+
+    def variables(self, label: str | None = None) -> dict[str, str]:
+        """``{name: prose}``, the form the catalog's ``variables`` mappings take."""
+        return {self.name: self.prose(label)}
+
+    @property
+    def depends_on(self) -> frozenset[str]:
+        """Names of the other parameters the bounds depend on (``{"n"}`` for k and t)."""
+        ends = [b for b in (self.lower, self.upper) if b is not None]
+        return frozenset().union(*(b.depends_on for b in ends))
+
+    # -- validation ------------------------------------------------------------------------
+
+    def _refusal(self, value: object, context: Mapping[str, object]) -> ValueError:
+        given = sorted(self.depends_on & set(context))
+        where = ", ".join(f"{name} = {show(context[name])}" for name in given)
+        at = f" at {where}" if where else ""
+        head = f"{self.name} = {show(value)} is not allowed{at}: "
+        if self.kind is Kind.INTEGER:
+            both = self.lower is not None and self.upper is not None
+            if both:
+                rule = f"{self.name} must be an integer with {self.condition}"
+                hi = self.upper.at(context) if self.upper is not None else None
+                if self.upper is not None and self.upper.depends_on and hi is not None:
+                    rule += f" = {hi}"
+            else:
+                rule = f"{self.name} must be an integer " + self.condition.removeprefix(
+                    self.name + " "
+                )
+            return ValueError(head + rule)
+        subject = f"the {self.noun}" if self.noun else self.name
+        return ValueError(head + f"{subject} must satisfy {self.condition}")
+
+    def _inside(self, x: Fraction | sp.Expr, context: Mapping[str, object]) -> bool:
+        for bound, below in ((self.lower, True), (self.upper, False)):
+            if bound is None:
+                continue
+            end = bound.at(context)
+            if end is None:
+                continue
+            if isinstance(x, sp.Expr):
+                end = sp.Rational(end.numerator, end.denominator)
+            ok = (
+                (x >= end if bound.closed else x > end)
+                if below
+                else (x <= end if bound.closed else x < end)
+            )
+            if not bool(ok):
+                return False
+        return True
+
+    def check(self, value: object, **context: object) -> object:
+        """The value if it lies in the domain (an ``int`` for integer domains), else ValueError.
+
+        Real values are returned as given; a symbolic SymPy value of a real domain passes
+        unchecked (the exact builders are used with symbolic parameters); an integer domain
+        needs a concrete integer. ``context`` gives the parameters the
+        bounds depend on (``n=...`` for k and t); a bound whose context is missing is not
+        checked.
+        """
+        if self.kind is Kind.INTEGER:
+            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, sp.Integer)):
+                raise self._refusal(value, context)
+            if not self._inside(Fraction(int(value)), context):
+                raise self._refusal(value, context)
+            return int(value)
+        if is_symbolic(value):
+            return value
+        x = self._real(value)
+        if not self._inside(x, context):
+            raise self._refusal(value, context)
+        return value
+
+    def _real(self, value: object) -> Fraction | sp.Expr:
+        if isinstance(value, bool):
+            raise ValueError(f"{self.name} = {show(value)} is not a real number")
+        if isinstance(value, sp.Expr) and value.is_number and not value.is_Rational:
+            if not isinstance(value, sp.Float):
+                return exact_expression(value, self.name)
+        try:
+            return to_fraction(value, self.name)
+        except ValueError as error:
+            if "finite" in str(error) or "rational" in str(error):
+                raise
+            raise ValueError(
+                f"{self.name} = {show(value)} is not a real number: {NUMBER_TYPES}"
+            ) from None
+
+    def exact(self, value: object, **context: object) -> int | Fraction:
+        """The value as an exact ``int`` (integer domains) or :class:`Fraction`, checked."""
+        checked = self.check(value, **context)
+        if is_symbolic(checked):
+            raise ValueError(f"{self.name} = {show(value)} is not allowed: give a number")
+        if isinstance(checked, int):
+            return checked
+        return to_fraction(checked, self.name)
+
+    def sympy(self, value: object, **context: object) -> sp.Expr:
+        """The value as an exact SymPy number (or a symbolic expression unchanged), checked."""
+        return exact_expression(self.check(value, **context), self.name)
+
+    def contains(self, value: object, **context: object) -> bool:
+        """Whether :meth:`check` accepts the value."""
+        try:
+            self.check(value, **context)
+        except ValueError:
+            return False
+        return True
+
+    def parse(self, text: str, **context: object) -> int | Fraction:
+        """A value typed as text (``0.5``, ``1/3``), parsed by :func:`parse_number`, checked."""
+        return self.exact(parse_number(text, self.name), **context)
+
+    # -- sampling --------------------------------------------------------------------------
+
+    def ends(self, **context: object) -> tuple[Fraction | None, Fraction | None]:
+        """(lower, upper) at the context, None for an unbounded side."""
+        lo = None if self.lower is None else self.lower.at(context)
+        hi = None if self.upper is None else self.upper.at(context)
+        missing = [b for b in (self.lower, self.upper) if b is not None and b.at(context) is None]
+        if missing:
+            raise ValueError(
+                f"the bounds of {self.name} depend on {', '.join(sorted(self.depends_on))}: "
+                "give its value"
+            )
+        return lo, hi
+
+    def sampling_range(self, **context: object) -> tuple[Fraction, Fraction]:
+        """(lower, upper) ends to sample from: an unbounded side ends :attr:`span` away."""
+        lo, hi = self.ends(**context)
+        if lo is None and hi is None:
+            return Fraction(-self.span), Fraction(self.span)
+        if lo is None:
+            assert hi is not None
+            return hi - self.span, hi
+        if hi is None:
+            return lo, lo + self.span
+        return lo, hi
+
+    def _integer_range(self, context: Mapping[str, object]) -> tuple[int, int]:
+        lo, hi = self.sampling_range(**context)
+        low = math.ceil(lo) if self.lower is None or self.lower.closed else math.floor(lo) + 1
+        high = math.floor(hi) if self.upper is None or self.upper.closed else math.ceil(hi) - 1
+        if low > high:
+            raise ValueError(f"the domain of {self.name} is empty at {dict(context)}")
+        return low, high
+
+    def samples(self, count: int, seed: int = 0, **context: object) -> tuple[int | Fraction, ...]:
+        """``count`` distinct exact points of the domain, drawn with ``seed``, increasing.
+
+        Real domains give interior rationals with denominator 1000 (scaled to the interval);
+        integer domains give integers, all of them if the domain has fewer than ``count``.
+        Unbounded sides are sampled up to :attr:`span` beyond the finite end.
+
+        >>> GAMMA.samples(3, seed=1)
+        (Fraction(-181, 250), Fraction(83, 500), Fraction(92, 125))
+        """
+        rng = random.Random(seed)
+        if self.kind is Kind.INTEGER:
+            low, high = self._integer_range(context)
+            population = range(low, high + 1)
+            return tuple(sorted(rng.sample(population, min(count, len(population)))))
+        lo, hi = self.sampling_range(**context)
+        grid = 1000
+        steps = rng.sample(range(1, grid), min(count, grid - 1))
+        return tuple(sorted(lo + (hi - lo) * Fraction(s, grid) for s in steps))
+
+    def near_ends(
+        self, distance: Fraction = Fraction(1, 100), **context: object
+    ) -> tuple[int | Fraction, ...]:
+        """Points at each finite end: the end itself if it is closed, else ``distance`` inside.
+
+        Integer domains give the extreme integers. An unbounded side contributes nothing.
+
+        >>> ALPHA.near_ends()
+        (Fraction(1, 100), Fraction(199, 100))
+        >>> T.near_ends(n=10)
+        (1, 10)
+        """
+        if self.kind is Kind.INTEGER:
+            low, high = self._integer_range(context)
+            ends = [e for e, b in ((low, self.lower), (high, self.upper)) if b is not None]
+            return tuple(dict.fromkeys(ends))
+        lo, hi = self.ends(**context)
+        if lo is not None and hi is not None and not distance < (hi - lo) / 2:
+            raise ValueError(
+                f"distance = {distance} is not allowed: it must be below half the width"
+            )
+        points: list[Fraction] = []
+        if lo is not None and self.lower is not None:
+            points.append(lo if self.lower.closed else lo + distance)
+        if hi is not None and self.upper is not None:
+            points.append(hi if self.upper.closed else hi - distance)
+        return tuple(points)
+
+
+def _le(bound: Bound) -> str:
+    return "<=" if bound.closed else "<"
+
+
+def integer_at_least(name: str, minimum: int, meaning: str = "") -> Domain:
+    """An integer domain ``name >= minimum`` for sizes that are not catalog parameters."""
+    return Domain(name, Kind.INTEGER, meaning or name, meaning or name, closed(minimum))
+
+
+# --- the declarations ----------------------------------------------------------------------
+
+_n = symbols.n
+
+N = Domain(
+    "n",
+    Kind.INTEGER,
+    "number of steps (rows of the trajectory)",
+    "number of steps",
+    closed(2),
+    span=62,
+)
+K = Domain(
+    "k",
+    Kind.INTEGER,
+    "component index, 1 = largest",
+    "component, 1 = largest",
+    closed(1),
+    closed(_n - 1),
+)
+J = Domain(
+    "j",
+    Kind.INTEGER,
+    "a second component index",
+    "a second component",
+    closed(1),
+    closed(_n - 1),
+)
+M = Domain(
+    "m",
+    Kind.INTEGER,
+    "number of leading components",
+    "number of leading components",
+    closed(1),
+)
+T = Domain("t", Kind.INTEGER, "time index, 1..n", "time", closed(1), closed(_n))
+D = Domain(
+    "d", Kind.INTEGER, "dimension of the walk", "dimension of the walk", closed(1), span=1000
+)
+GAMMA = Domain(
+    "gamma",
+    Kind.REAL,
+    "momentum coefficient",
+    "momentum",
+    open_(-1),
+    open_(1),
+    noun="momentum coefficient",
+)
+ALPHA = Domain(
+    "alpha",
+    Kind.REAL,
+    "Ornstein-Uhlenbeck restoring rate",
+    "restoring rate",
+    open_(0),
+    open_(2),
+    noun="restoring rate",
+)
+SIGMA = Domain(
+    "sigma",
+    Kind.REAL,
+    "standard deviation of one noise coordinate",
+    "standard deviation of one noise coordinate",
+    open_(0),
+    noun="noise standard deviation",
+)
+KAPPA = Domain(
+    "kappa",
+    Kind.REAL,
+    "excess kurtosis of one noise coordinate, E xi^4 / sigma^4 - 3",
+    "excess kurtosis E xi^4 / sigma^4 - 3 of one coordinate",
+    closed(-2),
+    noun="excess kurtosis",
+)
+THETA = Domain("theta", Kind.REAL, "frequency of a circulant symbol", "frequency")
+
+#: The catalog's parameters by name.
+DOMAINS: dict[str, Domain] = {
+    domain.name: domain for domain in (N, D, K, J, M, T, GAMMA, ALPHA, THETA, SIGMA, KAPPA)
+}
+
+#: Symbol names a catalog formula may use, with their meaning.
+MEANING: dict[str, str] = {name: domain.meaning for name, domain in DOMAINS.items()}
+
+#: The momentum coefficient of SGD with momentum (``rwpca train``): v_t = gamma v_{t-1} -
+#: eta_t g_t. Unlike the walk's gamma it is not negative (a negative momentum is not SGD).
+SGD_MOMENTUM = Domain(
+    "gamma",
+    Kind.REAL,
+    "momentum coefficient of SGD with momentum",
+    "SGD momentum",
+    closed(0),
+    open_(1),
+    noun="momentum coefficient",
+)
