@@ -21,7 +21,7 @@ GAMMA = domains.GAMMA.variables()
 ALPHA = domains.ALPHA.variables()
 #: gamma where the momentum secular equation is stated: its partner cosine divides by gamma.
 GAMMA_NONZERO = domains.GAMMA.variables(
-    "momentum; gamma != 0, where the walk is the plain one (rw.eigenvalue)"
+    "momentum; gamma != 0: gamma = 0 is the plain walk, rw.eigenvalue"
 )
 
 POSTER = "poster"
