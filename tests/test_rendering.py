@@ -372,6 +372,19 @@ def test_math_outside_the_safe_forms_is_caught(text):
     assert found and all("math outside" in p for p in found)
 
 
+def test_dollar_math_in_the_documents_fails(derivations, monkeypatch):
+    """Write the documents' math with plain dollars, as before: every formula is flagged."""
+    monkeypatch.setattr(catalog_documents, "inline_math", lambda tex: f"${tex}$")
+    monkeypatch.setattr(catalog_documents, "display_math", lambda tex: f"$$\n{tex}\n$$\n")
+    entry = get("ou.distance")
+    found = problems(catalog_documents.render_entry(entry, derivations[entry.id]))
+    steps = derivations[entry.id].steps
+    checks = sum(len(step.checks) for step in steps)
+    blocks = sum(len(step.displays) for step in steps) + 1 + bool(entry.source.printed_latex)
+    # one line per check, the opening and closing "$$" of every display and the statement
+    assert len([p for p in found if "math outside" in p]) == checks + 2 * blocks
+
+
 def test_math_written_by_the_writer_arrives_intact():
     """Braces, norms, thin spaces, stars, underscores and row breaks: all survive."""
     inline = r"\left\{ \|x\|^2 \,\middle|\, x_1 * y_2 * z \right\}"
@@ -420,7 +433,8 @@ def katex_errors(expressions: list[tuple[str, bool]]) -> dict[str, str]:
         check=False,
     )
     if result.returncode == 3:
-        message = f"{result.stderr.strip()}: install it with `npm install --prefix DIR katex`"
+        reason = result.stderr.strip().splitlines()[0]  # "katex not found: Cannot find ..."
+        message = f"{reason}: install it with `npm install --prefix DIR katex`"
         if configured:
             pytest.fail(f"RWPCA_KATEX={configured}: {message}")
         pytest.skip(message + " and set RWPCA_KATEX=DIR")
