@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rwpca import treeio
-from rwpca.documents import citations, markdown
+from rwpca.documents import catalog_documents, citations
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.plots import figures
 from rwpca.proofs.catalog import CATALOG, Entry, derive_entry
@@ -51,14 +51,14 @@ def generate(progress: ProgressArg = None) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for entry in CATALOG:
         sections = [s for provider in ENTRY_SECTIONS if (s := provider(entry))]
-        text = markdown.render_entry(entry, derivations[entry.id], sections)
+        text = catalog_documents.render_entry(entry, derivations[entry.id], sections)
         files[f"{entry.id}.md"] = text.encode()
     names = list(figures.FIGURES)
     for name in iterate(progress, names, "figures", unit="fig"):
         files[f"figures/{name}.png"] = figures.render(name)
     for provider in EXTRA_DOCUMENTS:
         files.update(provider())
-    files["README.md"] = markdown.render_index(
+    files["README.md"] = catalog_documents.render_index(
         list(CATALOG), derivations, EXTRA_INDEX_LINKS
     ).encode()
     catalog = [citations.record(entry) for entry in CATALOG]

@@ -17,6 +17,7 @@ import numpy as np
 
 from rwpca import __version__, treeio
 from rwpca.documents import analysis_report
+from rwpca.documents.markdown import table
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.trajectories.analysis import NULL_MODELS, NULL_TITLES
 from rwpca.numerics.trajectories.recorded import (
@@ -110,11 +111,21 @@ def _metrics_cell(record: RunSummary) -> str:
 
 
 def _runs_table(cache: RecordedRuns) -> str:
-    rows = [
-        "| run | model | d | optimiser | steps, window | n | d / n | training | d_eff | "
-        "p (a) | p (b) | p (c) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    columns = (
+        "run",
+        "model",
+        "d",
+        "optimiser",
+        "steps, window",
+        "n",
+        "d / n",
+        "training",
+        "d_eff",
+        "p (a)",
+        "p (b)",
+        "p (c)",
+    )
+    rows = []
     for record in cache.runs.values():
         a, config = record.analysis, record.config
         model = config.get("model", "—")
@@ -125,25 +136,33 @@ def _runs_table(cache: RecordedRuns) -> str:
         )
         tests = a["tests"]
         rows.append(
-            f"| [{record.id}](#{record.id}) | {model} | {a['d']} | {_config_cell(record)} | "
-            f"{steps} | {a['n']} | {a['d'] / a['n']:.1f} | {_metrics_cell(record)} | "
-            f"{_fmt(a['effective_dimension'])} | "
-            + " | ".join(
-                f"{tests[name]['p_value']:.3f}{'' if tests[name]['consistent'] else ' ✗'}"
-                for name in NULL_MODELS
+            (
+                f"[{record.id}](#{record.id})",
+                model,
+                a["d"],
+                _config_cell(record),
+                steps,
+                a["n"],
+                f"{a['d'] / a['n']:.1f}",
+                _metrics_cell(record),
+                _fmt(a["effective_dimension"]),
+                *(
+                    f"{tests[name]['p_value']:.3f}{'' if tests[name]['consistent'] else ' ✗'}"
+                    for name in NULL_MODELS
+                ),
             )
-            + " |"
         )
-    return "\n".join(rows) + "\n"
+    return table(columns, rows)
 
 
 def _component_table(record: RunSummary) -> str:
     a = record.analysis
     tests = a["tests"]
-    head = "| k | observed | " + " | ".join(
-        f"{analysis_report.SHORT[name]}: null | quotient" for name in NULL_MODELS
-    )
-    rows = [head + " | Lissajous |", "|---" * (3 + 2 * len(NULL_MODELS)) + "|"]
+    columns = ["k", "observed"]
+    for name in NULL_MODELS:
+        columns += [f"{analysis_report.SHORT[name]}: null", "quotient"]
+    columns.append("Lissajous")
+    rows = []
     for k in range(1, a["components"] + 1):
         cells = [str(k), f"{a['explained_variance_ratio'][k - 1]:.4f}"]
         for name in NULL_MODELS:
@@ -152,8 +171,8 @@ def _component_table(record: RunSummary) -> str:
             cells.append(f"{a['null_models'][name][k - 1]:.4f}")
             cells.append(f"{test['quotient'][k - 1]:.3f}{mark}")
         cells.append(f"{a['lissajous'][k - 1]:.3f}")
-        rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows) + "\n"
+        rows.append(cells)
+    return table(columns, rows)
 
 
 def _reproduce(record: RunSummary) -> str:
