@@ -1,16 +1,19 @@
 """A user's folder for CLI tests: real read-only folders, snapshots of what the user has.
 
 Read-only must be real. Root ignores permission bits, and the tests run as root in this
-container, so ``chmod 0o555`` alone would prove nothing. When the process is root,
-:func:`as_user` switches the real and effective user and group to ``nobody`` for the block
-and back afterwards. The switch is ``setresuid(nobody, nobody, 0)``, which keeps root as the
-saved user ID, so it can be undone in the same process. Inside the block the kernel refuses
-writes into root's 0755 folders exactly as it would for any user. The folders the user owns
-are chowned to ``nobody``. Without root, the read-only folders are plain ``0o555`` ones.
+container, so ``chmod 0o555`` alone would prove nothing. As root, :func:`make_read_only`
+sets the file system's *immutable* attribute instead (``chattr +i``, the ``FS_IOC_SETFLAGS``
+ioctl). The kernel then refuses to create, rename or remove anything in the folder, for root
+too: ``os.access(..., W_OK)`` answers False and a write raises ``PermissionError``. This
+needs CAP_LINUX_IMMUTABLE and a file system that has the attribute (ext4, xfs, btrfs); where
+they are missing, the tests that need a read-only folder skip and say why. Without root, a
+plain ``0o555`` folder is read-only already.
 """
 
 from __future__ import annotations
 
+import array
+import fcntl
 import hashlib
 import os
 import shutil
@@ -20,63 +23,67 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-NOBODY = 65534
+import pytest
+
+_GET_FLAGS, _SET_FLAGS, _IMMUTABLE = 0x80086601, 0x40086602, 0x10
 
 
 def is_root() -> bool:
     return os.geteuid() == 0
 
 
-@contextmanager
-def as_user() -> Iterator[None]:
-    """Run the block as an unprivileged user (``nobody`` when the process is root)."""
-    if not is_root():
-        yield
-        return
-    os.setresgid(NOBODY, NOBODY, 0)
-    os.setresuid(NOBODY, NOBODY, 0)
+def _immutable(path: Path, on: bool) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
-        yield
+        flags = array.array("i", [0])
+        fcntl.ioctl(fd, _GET_FLAGS, flags, True)
+        value = flags[0] | _IMMUTABLE if on else flags[0] & ~_IMMUTABLE
+        fcntl.ioctl(fd, _SET_FLAGS, array.array("i", [value]))
     finally:
-        os.setresuid(0, 0, 0)
-        os.setresgid(0, 0, 0)
+        os.close(fd)
 
 
-def give_to_user(path: Path) -> None:
-    """Make ``path`` (and everything below it) the user's: owned by them, writable."""
+def _entries(path: Path) -> list[Path]:
+    found = [path]
     for current, dirnames, filenames in os.walk(path):
-        for name in [current, *(os.path.join(current, n) for n in dirnames + filenames)]:
-            if is_root():
-                os.lchown(name, NOBODY, NOBODY)
-    if not is_root():
-        path.chmod(0o755)
+        found += [Path(current) / name for name in dirnames + filenames]
+    return [p for p in found if not p.is_symlink()]
 
 
 def make_read_only(path: Path) -> None:
-    """A folder the user can read and enter but not write (owned by root, or mode 0o555)."""
-    if is_root():
-        for current, dirnames, filenames in os.walk(path):
-            for name in [current, *(os.path.join(current, n) for n in dirnames + filenames)]:
-                os.lchown(name, 0, 0)
-        path.chmod(0o755)
-    else:
-        path.chmod(0o555)
+    """Make a folder and what it holds read-only for this process, root or not."""
+    if not is_root():
+        for entry in reversed(_entries(path)):
+            entry.chmod(0o555 if entry.is_dir() else 0o444)
+        return
+    try:
+        for entry in reversed(_entries(path)):
+            _immutable(entry, True)
+    except OSError as error:
+        release(path)
+        pytest.skip(f"cannot make a folder read-only for root here ({error.strerror})")
+
+
+def release(path: Path) -> None:
+    """Undo :func:`make_read_only` (before a folder can be removed)."""
+    for entry in _entries(path):
+        if is_root():
+            try:
+                _immutable(entry, False)
+            except OSError:
+                pass
+        else:
+            entry.chmod(0o755 if entry.is_dir() else 0o644)
 
 
 @contextmanager
 def sandbox_root() -> Iterator[Path]:
-    """A new folder that ``nobody`` can reach (pytest's tmp_path is root's 0700 folder)."""
+    """A new folder, removed afterwards with everything in it (read-only parts included)."""
     base = Path(tempfile.mkdtemp(prefix="rwpca-sandbox-"))
-    base.chmod(0o755)
     try:
         yield base
     finally:
-        for current, dirnames, _files in os.walk(base):
-            for name in [current, *(os.path.join(current, n) for n in dirnames)]:
-                try:
-                    os.chmod(name, 0o755)
-                except OSError:
-                    pass
+        release(base)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -91,10 +91,15 @@ def run(args: argparse.Namespace) -> int:
     start, stop = config.record  # type: ignore[misc]
     d = parameter_count(config)
     if d < MIN_DIMENSION_RATIO * (stop - start):
+        most = d // MIN_DIMENSION_RATIO
+        hint = (
+            f"use --record to keep at most {most}"
+            if most >= 3
+            else "a larger model (--features, --hidden) is needed for that"
+        )
         print(
             f"rwpca: warning: recording n = {stop - start} checkpoints of d = {d} parameters: "
-            f"the random-walk theory assumes d >> n (use --record to keep at most "
-            f"{d // MIN_DIMENSION_RATIO})",
+            f"the random-walk theory assumes d >> n ({hint})",
             file=sys.stderr,
         )
     result = train(config, args.out, progress=progress_reporter(args))
