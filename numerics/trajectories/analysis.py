@@ -91,6 +91,7 @@ from threadpoolctl import threadpool_limits
 from rwpca.numerics.checkpoints.sketch import ratio_sd
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.progress import ProgressArg, Task, task
+from rwpca.numerics.resources import require_memory
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
 from rwpca.proofs.catalog import get
 
@@ -586,6 +587,31 @@ def _calibrate(
     return z_obs, band, T, crit, p, np.tanh(mean[:, 1])
 
 
+#: n x n float64 arrays alive at the peak of :func:`analyze_gram`, the Gram matrix itself
+#: included: its centred copy and eigenvectors, the step Gram matrix and its normalised
+#: copy, the plain covariance the nulls share, the reshuffled steps and walk matrices of the
+#: randomisation (measured 7.5 at n = 1200), with headroom for the Gram pass before it.
+ANALYSIS_SQUARES = 10
+
+
+def peak_bytes(n: int, components: int = 5, replicates: int = 199, grams: int = 1) -> int:
+    """An upper estimate of the memory of analysing n checkpoints, in bytes.
+
+    ``grams`` Gram matrices are kept (one per group of ``--by-layer``); the randomisation
+    keeps a few statistics per replicate and component.
+    """
+    count = min(max(components, 1), max(n - 1, 1))
+    return 8 * ((ANALYSIS_SQUARES + grams - 1) * n * n + 6 * replicates * count)
+
+
+def check_resources(n: int, components: int = 5, replicates: int = 199, grams: int = 1) -> None:
+    """ResourceError (a ValueError) if the analysis of n checkpoints does not fit in memory."""
+    require_memory(
+        peak_bytes(n, components, replicates, grams),
+        f"analysing n = {n} checkpoints with {replicates} replicates",
+    )
+
+
 def analyze_gram(
     G: np.ndarray,
     d: int,
@@ -623,6 +649,7 @@ def analyze_gram(
         raise ValueError(f"replicates = {replicates} is not allowed: need at least 19")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha = {alpha} is not allowed: need 0 < alpha < 1")
+    check_resources(n, components, replicates)
     window = (0, n) if window is None else (int(window[0]), int(window[1]))
     N = n - 1
     K = min(components, N)
@@ -747,6 +774,7 @@ def analyze(
 
     trajectory = open_trajectory(source, include, exclude, glob)
     window = check_window(window, trajectory.n)
+    check_resources(window[1] - window[0], components, replicates)
     G = trajectory.gram(window, block=block or DEFAULT_BLOCK, progress=progress)
     sketch = trajectory.sketch.m if trajectory.sketch is not None else None
     steps = trajectory.steps[window[0] : window[1]]

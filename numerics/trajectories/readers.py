@@ -115,10 +115,15 @@ def parse_window(
         start = int(match[1]) if match[1] else 0
         stop = int(match[2]) if match[2] else n
         return check_window((start, stop), n, what)
-    known = np.arange(n) if steps is None else np.asarray(steps)
+    # without steps the positions are the steps (no arange of a typed size); bounds beyond
+    # int64 are clipped before NumPy sees them
+    known = np.array([0, n - 1]) if steps is None else np.asarray(steps)
     low = int(match[1]) if match[1] else int(known[0])
     high = int(match[2]) if match[2] else int(known[-1]) + 1
-    start, stop = (int(np.searchsorted(known, v, side="left")) for v in (low, high))
+    if steps is None:
+        start, stop = (min(v, n) for v in (low, high))
+    else:
+        start, stop = (int(np.searchsorted(known, min(v, 2**62), side="left")) for v in (low, high))
     if stop - start < 3:
         raise ValueError(
             f"{what} {text!r} is not allowed: it holds {max(stop - start, 0)} checkpoints "
@@ -434,7 +439,7 @@ def _open_zarr(source: Any, label: str) -> Trajectory:
         except ImportError:
             raise ValueError(
                 f"{label} is a Zarr store: reading it needs the zarr package "
-                "(pip install 'rwpca[zarr]')"
+                "(pip install -e '.[zarr]' in the rwpca checkout, or pip install zarr)"
             ) from None
         try:
             opened = zarr.open(str(source), mode="r")

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rwpca.numerics.progress import ProgressArg, task
+from rwpca.numerics.resources import require_memory
 from rwpca.numerics.trajectories import gram as gram_module
 from rwpca.proofs.validation import show
 
@@ -42,6 +43,9 @@ Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
 #: Bytes of noise per streamed block (n rows x block columns of float64): 8 MiB.
 BLOCK_BYTES = 8 * 2**20
+#: Arrays of one block's size alive while it is drawn (a sampler's temporaries, the float64
+#: conversion): the block term of the memory estimate :meth:`Noise.gram_bytes`.
+_DRAW_COPIES = 3
 
 
 def default_block(n: int) -> int:
@@ -124,6 +128,11 @@ class Noise:
         progress: ProgressArg = False,
     ) -> StepGram:
         raise NotImplementedError
+
+    def gram_bytes(self, n: int, d: int, block: int | None = None) -> int:
+        """Peak bytes of :meth:`gram`: the n x n result and its block products, one block."""
+        columns = min(d, default_block(n) if block is None else block)
+        return 8 * (2 * n * n + _DRAW_COPIES * n * columns)
 
     @property
     def label(self) -> str:
@@ -273,6 +282,11 @@ class GaussianNoise(IidNoise):
             return StepGram(wishart_bartlett(rng, n, d), "wishart")
         return super().gram(rng, n, d, block=block, progress=progress)
 
+    def gram_bytes(self, n: int, d: int, block: int | None = None) -> int:
+        if self.wishart and d >= n:
+            return 8 * 2 * n * n  # the Bartlett factor A and A A^T
+        return super().gram_bytes(n, d, block)
+
 
 class CorrelatedNoise(Noise):
     """Gaussian steps with covariance Sigma of eigenvalues lambda_i = i^(-decay), i <= rank.
@@ -312,13 +326,28 @@ class CorrelatedNoise(Noise):
             f"Gaussian with covariance eigenvalues i^-{_number(self.decay)}, i <= {top}"
         )
 
+    def latent(self, d: int) -> int:
+        """How many latent coordinates (nonzero eigenvalues of Sigma) d dimensions have."""
+        return d if self.rank == 0 else min(self.rank, d)
+
+    def check_size(self, d: int) -> None:
+        """ResourceError if the d-dimensional spectrum (three arrays of it) does not fit."""
+        require_memory(
+            8 * 3 * self.latent(d),
+            f"the correlated noise in d = {d} dimensions ({self.latent(d)} eigenvalues)",
+        )
+
+    def gram_bytes(self, n: int, d: int, block: int | None = None) -> int:
+        columns = min(self.latent(d), default_block(n) if block is None else block)
+        return 8 * (3 * self.latent(d) + 2 * n * n + _DRAW_COPIES * n * columns)
+
     def spectrum(self, d: int) -> np.ndarray:
         """The nonzero eigenvalues of Sigma in d dimensions (normalised to trace 1)."""
-        size = d if self.rank == 0 else min(self.rank, d)
-        lam = np.arange(1, size + 1, dtype=float) ** -self.decay
+        lam = np.arange(1, self.latent(d) + 1, dtype=float) ** -self.decay
         return lam * (d / lam.sum())
 
     def effective_rank(self, d: int) -> float:
+        self.check_size(d)
         lam = self.spectrum(d)
         return float(lam.sum() ** 2 / (lam**2).sum())
 
@@ -332,6 +361,7 @@ class CorrelatedNoise(Noise):
         progress: ProgressArg = False,
     ) -> StepGram:
         """Z diag(lambda) Z^T over the latent coordinates, streamed in blocks."""
+        self.check_size(d)
         lam = self.spectrum(d)
         block = default_block(n) if block is None else block
         if self.decay == 0:

@@ -46,6 +46,7 @@ import numpy as np
 
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.progress import ProgressArg
+from rwpca.numerics.resources import require_memory
 from rwpca.numerics.walks.families import Noise, get_noise
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n, show
@@ -177,6 +178,39 @@ class Walk:
         return high / low - 1 if low > 0 else math.inf
 
 
+#: n x n float64 arrays alive at the peak of a simulation and its comparison: the step Gram
+#: matrix (kept in the :class:`Walk`) beside the exact theory (:meth:`Walk.theory` builds
+#: T, I, LU's copy, T^-1, C T^-1 and K: measured 6.1 in all at n = 3000), which is more
+#: than :func:`simulate`'s own three (step and trajectory Gram matrices, LAPACK's copy);
+#: eigenvectors (``projections``, :func:`exact_projections`) add the vectors and the
+#: divide-and-conquer workspace.
+SQUARES = 7
+SQUARES_WITH_VECTORS = 9
+
+
+def peak_bytes(
+    n: int,
+    d: int,
+    noise: object = "gaussian",
+    *,
+    projections: bool = False,
+    block: int | None = None,
+) -> int:
+    """An upper estimate of the memory a simulation and its theory need, in bytes.
+
+    :func:`simulate` checks it before it allocates anything.
+
+    The larger of the noise's Gram pass (:meth:`~rwpca.numerics.walks.families.Noise.gram_bytes`)
+    and the n x n arrays of the PCA; d enters only through the noise (a block of columns,
+    or the spectrum of correlated noise).
+
+    >>> round(peak_bytes(100_000, 10**6) / 2**30, 1)  # seven n x n arrays of float64
+    521.5
+    """
+    squares = SQUARES_WITH_VECTORS if projections else SQUARES
+    return max(get_noise(noise).gram_bytes(n, d, block), 8 * squares * n * n)
+
+
 def _check_d(d: object) -> int:
     return check_n(d, minimum=1, name="d")
 
@@ -239,6 +273,10 @@ def simulate(
                 f"projections = {components} is not allowed: at most n - 1 = {n - 1} components"
             )
     rng = _rng(seed)
+    require_memory(
+        peak_bytes(n, d, family, projections=components > 0, block=block),
+        f"a walk of n = {n} steps in d = {d} dimensions",
+    )
 
     steps = family.gram(rng, n, d, block=block, progress=progress)
     G = steps.matrix
