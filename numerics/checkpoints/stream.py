@@ -180,6 +180,8 @@ class Layout:
 
     #: Blocks need no alignment: any column range is read by its byte runs.
     align = 1
+    #: Checkpoints are separate files: read a cache-sized handful at a time.
+    rows_per_read = 16
 
     def read(
         self, start: int, stop: int, column: int, end: int, out: np.ndarray | None = None

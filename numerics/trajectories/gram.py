@@ -63,12 +63,14 @@ True
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 #: Default number of columns per block: an n = 1000 block of float32 is 32 MiB.
 DEFAULT_BLOCK = 8192
@@ -90,6 +92,34 @@ FLOAT32_EXACT = frozenset(
 )
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: BLAS threads of each kernel, chosen on this 2-core machine shared by several jobs
+#: (benchmarks/trajectory_pca.py measures 1 against 2): the block products of the Gram
+#: pass run on one thread while a reader thread keeps the second core busy, and a second
+#: BLAS thread made ``ssyrk`` 3x to 5x more expensive in CPU seconds under load; the
+#: analysis after the pass (n x n ``eigh``, the replicates' products) is small enough that
+#: a second thread's synchronisation costs more than it gains.
+BLAS_THREADS = {"gram": 1, "analysis": 1}
+
+
+def blas_threads(kernel: str) -> Any:
+    """The BLAS thread limit of a kernel (:data:`BLAS_THREADS`) as a context manager."""
+    return threadpool_limits(limits=BLAS_THREADS[kernel], user_api="blas")
+
+
+def with_blas_threads(kernel: str) -> Callable[[F], F]:
+    """Decorator: run the function under :func:`blas_threads` (entered at each call)."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            with blas_threads(kernel):
+                return function(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
 
 
 def compute_dtype(dtypes: Iterable[np.dtype | str]) -> np.dtype:

@@ -56,7 +56,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from rwpca.numerics import progress as progress_display
 from rwpca.numerics.checkpoints import npy_format
@@ -67,6 +66,7 @@ from rwpca.numerics.checkpoints.tensors import Selection, natural_key, select
 from rwpca.numerics.trajectories.gram import (
     DEFAULT_BLOCK,
     NonFiniteBlock,
+    blas_threads,
     block_product,
     compute_dtype,
     displacement_gram,
@@ -163,6 +163,7 @@ class BlockSource(Protocol):
 
     dtypes: tuple[str, ...]  # element types of the values (they decide the precision)
     align: int  # blocks are a multiple of this many columns (a Zarr column chunk)
+    rows_per_read: int | None  # read a block this many checkpoints at a time (None: whole)
 
     def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray: ...
 
@@ -171,10 +172,8 @@ class BlockSource(Protocol):
     def close(self) -> None: ...
 
 
-#: BLAS threads of the Gram pass's block products. One: a reader thread keeps the second
-#: core busy, and on this shared 2-core machine a second BLAS thread made ``ssyrk`` slower
-#: in CPU seconds (benchmarks/trajectory_pca.py measures both).
-GRAM_THREADS = 1
+#: Checkpoints read (and turned into steps) at a time by sources that read row by row.
+ROWS_PER_READ = 16
 
 
 class Trajectory:
@@ -240,13 +239,20 @@ class Trajectory:
         Runs in the reader thread; the three buffers are what :func:`prefetched` with
         depth 1 keeps alive at most.
         """
-        assert self._source is not None
+        source = self._source
+        assert source is not None
         dtype = self.precision
-        ring = [np.empty((stop - start, width), dtype) for _ in range(3)]
+        rows = stop - start
+        ring = [np.empty((rows, width), dtype) for _ in range(3)]
+        chunk = source.rows_per_read
         for k, column in enumerate(range(first, self.d, width)):
             end = min(column + width, self.d)
-            raw = self._source.read(start, stop, column, end)
-            yield column, end, reference_steps(raw, dtype, out=ring[k % 3][:, : end - column])
+            A = ring[k % 3][:, : end - column]
+            if chunk is None or chunk + 1 >= rows:
+                reference_steps(source.read(start, stop, column, end), dtype, out=A)
+            else:
+                _streamed_steps(source, start, stop, column, end, chunk, A)
+            yield column, end, A
 
     def _pass(
         self,
@@ -271,7 +277,7 @@ class Trajectory:
                 progress_display.task(
                     progress, "reading", total=-(-self.d // width), unit="block"
                 ) as shown,
-                threadpool_limits(limits=GRAM_THREADS, user_api="blas"),
+                blas_threads("gram"),
             ):
                 while column < self.d:
                     failed = None
@@ -371,6 +377,30 @@ class Trajectory:
         return [displacement_gram(steps_gram(total)) for total in totals]
 
 
+def _streamed_steps(
+    source: BlockSource, start: int, stop: int, column: int, end: int, chunk: int, A: np.ndarray
+) -> None:
+    """:func:`reference_steps` of a block read ``chunk`` checkpoints at a time.
+
+    Each chunk is turned into steps while it is still in cache, so the block is read from
+    the page cache and written once, instead of being copied whole and then read again.
+    """
+    N = stop - start - 1
+    m = A[N]
+    with np.errstate(over="ignore", invalid="ignore"):  # the product's diagonal tells
+        previous = np.array(source.read(start, start + 1, column, end)[0], dtype=A.dtype)
+        np.subtract(source.read(stop - 1, stop, column, end)[0], previous, out=m, dtype=A.dtype)
+        m /= N
+        for low in range(start + 1, stop, chunk):
+            high = min(low + chunk, stop)
+            R = source.read(low, high, column, end)
+            i = low - start - 1  # the step x_low - x_(low - 1)
+            np.subtract(R[0], previous, out=A[i], dtype=A.dtype)
+            np.subtract(R[1:], R[:-1], out=A[i + 1 : i + high - low], dtype=A.dtype)
+            A[i : i + high - low] -= m
+            previous[...] = R[-1]
+
+
 # --- sources ----------------------------------------------------------------------------
 
 
@@ -383,6 +413,8 @@ def _nonfinite_message(label: str, B: np.ndarray, column: int) -> str:
 
 class _MatrixSource:
     """An n x d array-like (ndarray, Zarr array): blocks are its slices."""
+
+    rows_per_read = None  # a slice is no copy (ndarray) or one decode (Zarr)
 
     def __init__(self, X: Any, label: str, align: int = 1) -> None:
         self.X, self.label, self.align = X, label, align
@@ -407,6 +439,8 @@ class _FileSource:
 
     def __init__(self, path: Path, header: npy_format.Header, label: str) -> None:
         self.path, self.header, self.label = path, header, label
+        # C order: one read per row anyway, so read a cache-sized handful of rows at a time
+        self.rows_per_read = None if header.fortran_order else ROWS_PER_READ
         self.dtypes = (header.dtype.name,)
         self._fd: int | None = None
         self._buffer = np.empty(0, dtype=header.dtype)
