@@ -125,7 +125,8 @@ class _Descriptors:
             os.close(self.open.popitem()[1])
 
 
-def _read_exact(fd: int, view: memoryview, offset: int, label: str) -> None:
+def read_exact(fd: int, view: memoryview, offset: int, label: str) -> None:
+    """Read exactly ``len(view)`` bytes at ``offset`` (positioned: no file position moves)."""
     done = 0
     while done < len(view):
         if hasattr(os, "preadv"):
@@ -279,9 +280,14 @@ class Layout:
         loc, byte, count, dest = run
         storage, dtype = self._storage(loc)
         nbytes = count * storage.itemsize
-        _read_exact(files.get(loc.file), scratch.data[:nbytes], byte, label)
         target = out[dest : dest + count]
-        decode(scratch[:nbytes].view(storage), dtype, target)  # type: ignore[arg-type]
+        if storage == target.dtype and target.flags.c_contiguous:
+            # stored exactly as the block holds it (float32 into a float32 block): read
+            # straight into the block, no scratch copy
+            read_exact(files.get(loc.file), target.view(np.uint8).data, byte, label)
+        else:
+            read_exact(files.get(loc.file), scratch.data[:nbytes], byte, label)
+            decode(scratch[:nbytes].view(storage), dtype, target)  # type: ignore[arg-type]
         if loc.negate:
             np.negative(target, out=target)
 
@@ -302,7 +308,7 @@ class Layout:
         where = np.asarray(where, dtype=np.int64).reshape(-1)
         low, high = int(where.min()), int(where.max()) + 1
         raw = np.empty((high - low) * storage.itemsize, dtype=np.uint8)
-        _read_exact(files.get(loc.file), raw.data, loc.offset + low * storage.itemsize, label)
+        read_exact(files.get(loc.file), raw.data, loc.offset + low * storage.itemsize, label)
         decode(raw.view(storage)[where - low], dtype, out)  # type: ignore[arg-type]
         if loc.negate:
             np.negative(out, out=out)

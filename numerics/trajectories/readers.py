@@ -61,7 +61,7 @@ from rwpca.numerics import progress as progress_display
 from rwpca.numerics.checkpoints import npy_format
 from rwpca.numerics.checkpoints.sketch import SketchInfo
 from rwpca.numerics.checkpoints.sources import Run, open_run
-from rwpca.numerics.checkpoints.stream import Layout
+from rwpca.numerics.checkpoints.stream import Layout, read_exact
 from rwpca.numerics.checkpoints.tensors import Selection, natural_key, select
 from rwpca.numerics.trajectories.gram import (
     DEFAULT_BLOCK,
@@ -414,11 +414,11 @@ def _nonfinite_message(label: str, B: np.ndarray, column: int) -> str:
 class _MatrixSource:
     """An n x d array-like (ndarray, Zarr array): blocks are its slices."""
 
-    rows_per_read = None  # a slice is no copy (ndarray) or one decode (Zarr)
+    rows_per_read: int | None = None  # a slice is no copy (ndarray) or one decode (Zarr)
 
     def __init__(self, X: Any, label: str, align: int = 1) -> None:
         self.X, self.label, self.align = X, label, align
-        self.dtypes = (np.dtype(X.dtype).name,)
+        self.dtypes: tuple[str, ...] = (np.dtype(X.dtype).name,)
 
     def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray:
         return np.asarray(self.X[start:stop, column:end])
@@ -439,9 +439,10 @@ class _FileSource:
 
     def __init__(self, path: Path, header: npy_format.Header, label: str) -> None:
         self.path, self.header, self.label = path, header, label
+        self.rows_per_read: int | None
         # C order: one read per row anyway, so read a cache-sized handful of rows at a time
         self.rows_per_read = None if header.fortran_order else ROWS_PER_READ
-        self.dtypes = (header.dtype.name,)
+        self.dtypes: tuple[str, ...] = (header.dtype.name,)
         self._fd: int | None = None
         self._buffer = np.empty(0, dtype=header.dtype)
 
@@ -458,12 +459,14 @@ class _FileSource:
         width = end - column
         if self.header.fortran_order:  # the columns are contiguous: one read
             flat = self._take(width * n)
-            _read_exact(self._fd, flat, self.header.offset + column * n * size, self.label)
+            read_exact(
+                self._fd, flat.data.cast("B"), self.header.offset + column * n * size, self.label
+            )
             return flat.reshape(width, n)[:, start:stop].T
         block = self._take((stop - start) * width).reshape(stop - start, width)
         for r in range(start, stop):
             offset = self.header.offset + (r * d + column) * size
-            _read_exact(self._fd, block[r - start], offset, self.label)
+            read_exact(self._fd, block[r - start].data.cast("B"), offset, self.label)
         return block
 
     def nonfinite(self, B: np.ndarray, start: int, column: int) -> str:
@@ -473,16 +476,6 @@ class _FileSource:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-
-
-def _read_exact(fd: int, out: np.ndarray, offset: int, label: str) -> None:
-    view = memoryview(out).cast("B")
-    done = 0
-    while done < len(view):
-        got = os.preadv(fd, [view[done:]], offset + done)
-        if got == 0:
-            raise ValueError(f"{label} was truncated while being read")
-        done += got
 
 
 def _open_file(path: Path, header: npy_format.Header, label: str, kind: str) -> Trajectory:
