@@ -44,8 +44,8 @@ TOLERANCE = 1e-10
 _MAX_DEPTH = 8
 #: Block size beyond the wanted components.
 _EXTRA = 5
-#: Depth of the first certification after the first block (a depth-2 space of cosine-started
-#: walks is rarely certified, and each check costs an n x m Rayleigh-Ritz per replicate).
+#: Depth of the first certification (shallower spaces of cosine-started walks are rarely
+#: certified, and each check costs a Rayleigh-Ritz step per replicate).
 _FIRST_CHECK = 3
 #: Replicates per batch: their n x w blocks stay in cache between the passes over them,
 #: and the GEMM of a batch (N x N times N x 40 w) still runs at full rate.
@@ -118,10 +118,12 @@ def traces(
     g = None if signs is None else np.take_along_axis(signs, inverse, axis=1)
     V = ranks if g is None else g * ranks
     found = -np.einsum("bi,ib->b", V, M @ V.T) / (N + 1)
+    smaller = np.empty((N, N), dtype=np.float32)  # ranks < 2^24: exact in float32
     buffer = np.empty((N, N))
+    low = ranks.astype(np.float32)
     for b in range(replicates):
-        np.minimum.outer(ranks[b], ranks[b], out=buffer)
-        buffer *= M
+        np.minimum.outer(low[b], low[b], out=smaller)
+        np.multiply(M, smaller, out=buffer)
         found[b] += buffer.sum() if g is None else g[b] @ (buffer @ g[b])
     return found
 
@@ -134,6 +136,7 @@ class _Operator:
         self.M, self.orders, self.signs = M, orders, signs
         B, N = (orders if orders is not None else signs).shape  # type: ignore[union-attr]
         n = N + 1
+        self.later = np.arange(N, 0, -1, dtype=float) / n  # (n - a) / n, a = 1..N
         self.scatter = self.gather = None
         if orders is not None:
             # row (i, b) of the GEMM's (N, B, w) input is step inv_b(i) of replicate b,
@@ -173,9 +176,11 @@ class _Operator:
             steps = Y.reshape(N, B, w).transpose(1, 0, 2)
         if self.signs is not None:
             steps = steps * self.signs[:, :, None]
-        out = np.zeros((B, n, w))
+        out = np.empty((B, n, w))
+        out[:, 0] = 0.0
         np.cumsum(steps, axis=1, out=out[:, 1:])  # L0 (...)
-        out -= out.mean(axis=1, keepdims=True)
+        # C: the mean over t of the partial sums is sum_a (n - a) step_a / n
+        out -= (self.later @ steps.reshape(B, N, w))[:, None, :]
         return out
 
 
@@ -253,7 +258,7 @@ def _krylov(
     images[:, :, :width] = operator(basis[:, :, :width])
     for depth in range(1, depth_max + 1):
         m = depth * width
-        if depth == 1 or depth >= _FIRST_CHECK:
+        if depth >= _FIRST_CHECK:
             done = _certified(basis[:, :, :m], images[:, :, :m], count, active, values, vectors)
             if done.all():
                 return active[:0]
