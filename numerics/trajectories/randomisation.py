@@ -20,10 +20,11 @@ and its trace. Neither needs ``M_b``:
   within ``r^2 / (delta - r)`` of an eigenvalue (Kato-Temple); a replicate is done when that
   is at most ``TOLERANCE`` times its largest Ritz value, and replicates that do not
   converge by depth ``_MAX_DEPTH`` (or small walks, n <= 4 w) are decomposed densely.
-* **Traces.** ``tr K_b = sum(M_b * W)`` with the fixed ``W = L0^T C L0``. Without a
-  permutation this is ``s^T (M * W) s``, one batched product for all replicates; with one
-  it is a gather of ``M`` (N^2 per replicate, the only O(N^2) work per replicate, done
-  into reused buffers).
+* **Traces.** ``tr K_b = sum(M_b * W)`` with the fixed ``W = L0^T C L0``,
+  ``W_ac = min(a, c) - a c / n``. Without a permutation this is ``s^T (M * W) s``, one
+  batched product for all replicates; with one, the weights move instead of ``M``: an
+  outer minimum of the steps' positions times ``M`` (contiguous, O(N^2) per replicate,
+  no gather) and one batched product for the rank-one part (:func:`traces`).
 
 The draws are those of one replicate at a time (:func:`draw`: the same generator calls in
 the same order), so the replicates, and the test's p-values, are the same as when each
