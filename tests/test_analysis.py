@@ -20,6 +20,7 @@ from rwpca.documents import analysis_report
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.trajectories import analysis as nal
+from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import (
     NULL_MODELS,
     analyze,
@@ -370,14 +371,92 @@ def test_cosine_basis_is_orthonormal():
 # --- machinery ----------------------------------------------------------------------------
 
 
-def test_subspace_iteration_matches_dense_eigh():
-    n = 300
-    K = drift_covariance(n, nal.DriftFit(0.01, 1.0, 0.0))
-    values, vectors = nal._top_eigen(lambda V: K @ V, lambda: K, n, 6)
-    dense_values, dense_vectors = np.linalg.eigh(K)
-    assert np.allclose(values, dense_values[::-1][:6], rtol=1e-9)
-    overlap = np.abs(np.sum(vectors * dense_vectors[:, ::-1][:, :6], axis=0))
-    assert np.allclose(overlap, 1.0, atol=1e-8)
+def _old_replicates(M, null, count, replicates, rng):
+    """The replicates as they were computed before batching: M_b formed, dense eigh."""
+    permute, flip = nal._SYMMETRIES[null]
+    found = []
+    for _ in range(replicates):
+        order = rng.permutation(M.shape[0]) if permute else None
+        sign = rng.choice(np.array([-1.0, 1.0]), M.shape[0]) if flip else None
+        Mb = randomisation.replicate_gram(M, order, sign)
+        values, vectors = np.linalg.eigh(nal.walk_gram(Mb))
+        trace = float(np.trace(nal.walk_gram(Mb)))
+        found.append((values[::-1][:count], vectors[:, ::-1][:, :count], trace))
+    return found
+
+
+@pytest.mark.parametrize("null", NULL_MODELS)
+@pytest.mark.parametrize("n", [12, 120])
+def test_batched_replicates_equal_the_explicit_ones(null, n):
+    """Same draws, same spectra (to 1e-9 of the top eigenvalue), same traces, per replicate:
+    the Krylov path (n = 120) and the dense path (n = 12)."""
+    X = walk(n, 5000, seed=3, drift=0.2)
+    G = gram_of(X)
+    M = np.diff(np.diff(G, axis=0), axis=1)
+    count, replicates = 5, 23
+    old = _old_replicates(M, null, count, replicates, np.random.default_rng(7))
+    permute, flip = nal._SYMMETRIES[null]
+    orders, signs = randomisation.draw(np.random.default_rng(7), n - 1, replicates, permute, flip)
+    values, vectors = randomisation.spectra(M, orders, signs, count, cosine_basis)
+    traces = randomisation.traces(M, orders, signs, randomisation.walk_weights(n))
+    for b, (old_values, old_vectors, old_trace) in enumerate(old):
+        assert np.allclose(values[b], old_values, rtol=0, atol=1e-9 * old_values[0])
+        overlap = np.abs(np.sum(vectors[b] * old_vectors, axis=0))
+        assert np.allclose(overlap, 1.0, atol=1e-6)
+        assert np.isclose(traces[b], old_trace, rtol=1e-12)
+
+
+def test_mutation_an_uncertified_krylov_space_is_caught(monkeypatch):
+    """The comparison above can fail: accept Ritz values before their residuals are small."""
+    monkeypatch.setattr(randomisation, "TOLERANCE", 1e-2)
+    with pytest.raises(AssertionError):
+        test_batched_replicates_equal_the_explicit_ones("random_walk", 120)
+
+
+def test_mutation_signs_left_out_of_the_batched_product_is_caught(monkeypatch):
+    """...and a replicate operator that forgets the sign flips is not the replicate."""
+    original = randomisation._Operator.__init__
+
+    def init(self, M, orders, signs):
+        original(self, M, orders, None if signs is None else np.ones_like(signs))
+
+    monkeypatch.setattr(randomisation._Operator, "__init__", init)
+    with pytest.raises(AssertionError):
+        test_batched_replicates_equal_the_explicit_ones("step_schedule", 120)
+
+
+def test_p_values_are_those_of_the_explicit_replicates():
+    """The batched test gives the p-values of reshuffling M replicate by replicate."""
+    X = walk(60, 20_000, seed=11, drift=0.05)
+    G = gram_of(X)
+    result = analyze_gram(G, 20_000, replicates=39, seed=4)
+    M = np.diff(np.diff(G, axis=0), axis=1)
+    rng = np.random.default_rng(4)
+    for null in NULL_MODELS:
+        test = result.nulls[null]
+        K = result.components
+        observed = nal._statistics(
+            result.explained_variance_ratio[:K],
+            test.ratios[:K],
+            result.projections / np.sqrt(result.eigenvalues[:K]),
+        )
+        stats = np.array(
+            [
+                nal._statistics(values / trace, test.ratios[:K], vectors)
+                for values, vectors, trace in _old_replicates(M, null, K, 39, rng)
+            ]
+        )
+        pooled = np.concatenate([stats, observed[None]])
+        mean, sd = pooled.mean(axis=0), np.maximum(pooled.std(axis=0, ddof=1), 1e-12)
+
+        def deviation(s, mean=mean, sd=sd):
+            z = (s - mean) / sd
+            return np.stack([np.abs(z[..., 0]), np.maximum(-z[..., 1], 0.0)], axis=-1)
+
+        T_reps = deviation(stats).reshape(39, -1).max(axis=1)
+        T = float(deviation(observed).max())
+        assert test.p_value == (1 + int(np.sum(T_reps >= T))) / 40
+        assert np.isclose(test.statistic, T, rtol=1e-6)
 
 
 def test_result_json_and_verdict():

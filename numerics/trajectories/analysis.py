@@ -52,7 +52,8 @@ d_eff dimensions, and once d_eff is not >> n their spectra fluctuate differently
 So the verdict uses the symmetry that defines each null and needs no noise model: the
 trajectory's own steps are reshuffled, which only needs the step Gram matrix ``M``
 (``M -> P S M S P^T``, P a permutation, S a diagonal of random signs), and every statistic
-is recomputed from the reshuffled walk.
+is recomputed from the reshuffled walk (all replicates at once, without forming their
+matrices: :mod:`rwpca.numerics.trajectories.randomisation`).
 
 * (a) independent, identically distributed, symmetric steps: random order and signs;
 * (b) independent symmetric steps of any sizes: random signs (the step sizes stay);
@@ -92,7 +93,8 @@ from rwpca.numerics.checkpoints.sketch import ratio_sd
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.progress import ProgressArg, Task, task
 from rwpca.numerics.resources import require_memory
-from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
+from rwpca.numerics.trajectories import randomisation
+from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram, with_blas_threads
 from rwpca.proofs.catalog import get
 
 #: Null-model names, in report order, and their titles.
@@ -102,8 +104,6 @@ NULL_TITLES = {
     "step_schedule": "(b) random walk with the observed step sizes",
     "drift": "(c) random walk with drift",
 }
-#: Subspace-iteration block beyond the K wanted components.
-_OVERSAMPLE = 10
 
 
 # --- catalog formulas -------------------------------------------------------------------
@@ -153,43 +153,10 @@ def _cumulative(steps: np.ndarray) -> np.ndarray:
     return path - path.mean(axis=0)
 
 
-def _top_eigen(
-    apply: Callable[[np.ndarray], np.ndarray],
-    dense: Callable[[], np.ndarray],
-    n: int,
-    count: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Leading ``count`` eigenpairs of a symmetric PSD n x n operator.
-
-    Subspace iteration started from the random-walk cosines (which are the exact answer
-    for the plain walk and close to it for every null here), with Rayleigh-Ritz; a dense
-    eigendecomposition when n is small or if the iteration has not converged to 1e-10
-    (relative to the largest eigenvalue) within 60 iterations.
-    """
-    width = count + _OVERSAMPLE
-    if n <= 4 * width:
-        values, vectors = np.linalg.eigh(dense())
-        return values[::-1][:count], vectors[:, ::-1][:, :count]
-    Q = cosine_basis(n, width)
-    previous = None
-    for _ in range(60):
-        Z = apply(Q)
-        H = Q.T @ Z
-        values, S = np.linalg.eigh((H + H.T) / 2)
-        values, S = values[::-1], S[:, ::-1]
-        scale = max(values[0], np.finfo(float).tiny)
-        if previous is not None and np.all(np.abs(values[:count] - previous) <= 1e-10 * scale):
-            return values[:count], (Q @ S)[:, :count]
-        previous = values[:count]
-        Q, _ = np.linalg.qr(Z @ S)
-    values, vectors = np.linalg.eigh(dense())
-    return values[::-1][:count], vectors[:, ::-1][:, :count]
-
-
 def _lissajous(vectors: np.ndarray) -> np.ndarray:
-    """|u_k . e_k| for the columns of ``vectors`` (k = 1..)."""
-    n, count = vectors.shape
-    return np.abs(np.einsum("ij,ij->j", vectors, cosine_basis(n, count)))
+    """|u_k . e_k| for the columns of ``vectors`` (k = 1..; any leading batch axes)."""
+    n, count = vectors.shape[-2:]
+    return np.abs(np.einsum("...ij,ij->...j", vectors, cosine_basis(n, count)))
 
 
 # --- null models ------------------------------------------------------------------------
@@ -440,11 +407,11 @@ def _finite_or_none(value: float) -> float | None:
 
 
 def _statistics(ratios: np.ndarray, null_ratios: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """(log quotient, atanh Lissajous) for k = 1..K, stacked as K x 2."""
+    """(log quotient, atanh Lissajous) for k = 1..K, stacked as K x 2 (any batch axes)."""
     tiny = np.finfo(float).tiny
     logq = np.log(np.maximum(ratios, tiny) / np.maximum(null_ratios, tiny))
     score = np.clip(_lissajous(vectors), 0.0, 1 - 1e-12)
-    return np.stack([logq, np.arctanh(score)], axis=1)
+    return np.stack([logq, np.arctanh(score)], axis=-1)
 
 
 #: Which symmetries each null model's randomisation uses: (permute order, flip signs).
@@ -490,17 +457,6 @@ class _Null:
             "drift_to_noise": self.fit.drift_squared / self.fit.noise if self.fit.noise else 0.0,
         }
 
-    def randomise(self, rng: np.random.Generator, M: np.ndarray) -> np.ndarray:
-        """The step Gram matrix of the steps reordered and/or sign-flipped (this null's)."""
-        permute, flip = _SYMMETRIES[self.name]
-        if permute:
-            order = rng.permutation(M.shape[0])
-            M = M[np.ix_(order, order)]
-        if flip:
-            signs = rng.choice(np.array([-1.0, 1.0]), M.shape[0])
-            M = M * signs[:, None] * signs[None, :]
-        return M
-
 
 def walk_gram(step_gram: np.ndarray) -> np.ndarray:
     """Centred Gram matrix C L0 M L0^T C of the walk whose steps have Gram matrix M.
@@ -517,36 +473,6 @@ def walk_gram(step_gram: np.ndarray) -> np.ndarray:
     return centred_gram(G)
 
 
-class _Walks:
-    """Spectra of the walks built from (reshuffled) step Gram matrices, without forming them.
-
-    For the walk ``C L0 R`` with step Gram matrix ``M``, ``K V = C L0 M L0^T C V``: the
-    operator is applied with a reversed cumulative sum, one ``N x N`` product and a
-    cumulative sum (``O(N^2 b)`` for b vectors), and ``tr K = sum(M * W)`` with the fixed
-    ``W = L0^T C L0``. Small walks are decomposed densely.
-    """
-
-    def __init__(self, n: int, count: int) -> None:
-        self.n, self.count = n, count
-        L0C = _cumulative(np.eye(n - 1))  # C L0, n x N
-        self.W = L0C.T @ L0C
-
-    def spectrum(self, M: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-        """Top eigenpairs and trace of C L0 M L0^T C."""
-        n, count = self.n, self.count
-        trace = float(np.einsum("ij,ij->", M, self.W))
-
-        def apply(V: np.ndarray) -> np.ndarray:
-            centred = V - V.mean(axis=0)
-            back = np.cumsum(centred[::-1], axis=0)[::-1][1:]  # L0^T C V: sums over t > j
-            out = np.zeros_like(V)
-            np.cumsum(M @ back, axis=0, out=out[1:])  # L0 (...)
-            return out - out.mean(axis=0)
-
-        values, vectors = _top_eigen(apply, lambda: walk_gram(M), n, count)
-        return values, vectors, trace
-
-
 def _calibrate(
     null: _Null,
     M: np.ndarray,
@@ -558,13 +484,17 @@ def _calibrate(
     rng: np.random.Generator,
     bar: Task,
 ) -> tuple[np.ndarray, np.ndarray, float, float, float, np.ndarray]:
-    """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean)."""
-    stats = np.empty((replicates, count, 2))
-    walks = _Walks(M.shape[0] + 1, count)
-    for b in range(replicates):
-        values, vectors, trace = walks.spectrum(null.randomise(rng, M))
-        stats[b] = _statistics(values / trace, null_top, vectors)
-        bar.update(1)
+    """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean).
+
+    All replicates at once (:mod:`rwpca.numerics.trajectories.randomisation`): the same
+    draws, in the same order, as reshuffling M replicate by replicate.
+    """
+    permute, flip = _SYMMETRIES[null.name]
+    orders, signs = randomisation.draw(rng, M.shape[0], replicates, permute, flip)
+    values, vectors = randomisation.spectra(M, orders, signs, count, cosine_basis)
+    trace = randomisation.traces(M, orders, signs, randomisation.walk_weights(M.shape[0] + 1))
+    stats = _statistics(values / trace[:, None], null_top, vectors)
+    bar.update(replicates)
     # the data join the replicates in the standardisation: all B + 1 walks are then
     # treated alike, which keeps the test exact (an outlying replicate would otherwise
     # shrink its own z-score but not the data's)
@@ -612,6 +542,7 @@ def check_resources(n: int, components: int = 5, replicates: int = 199, grams: i
     )
 
 
+@with_blas_threads("analysis")
 def analyze_gram(
     G: np.ndarray,
     d: int,
