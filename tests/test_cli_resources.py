@@ -180,15 +180,17 @@ def test_training_estimate_bounds_its_allocations():
         assert peak <= peak_bytes(config) <= 8 * peak, config
 
 
-def test_analysis_estimate_bounds_its_allocations():
+@pytest.mark.parametrize("replicates", [19, 199])
+def test_analysis_estimate_bounds_its_allocations(replicates):
+    """Below the batch size and beyond it (the batches of the randomisation test)."""
     from rwpca.numerics.trajectories.analysis import analyze_gram, peak_bytes
 
     rng = np.random.default_rng(0)
     n = 300
     X = np.cumsum(rng.standard_normal((n, 2000)), axis=0)
     G = X @ X.T
-    peak = _traced_peak(lambda: analyze_gram(G, 2000, replicates=19))
-    assert peak <= peak_bytes(n, 5, 19) <= 4 * peak
+    peak = _traced_peak(lambda: analyze_gram(G, 2000, replicates=replicates))
+    assert peak <= peak_bytes(n, 5, replicates) <= 4 * peak
 
 
 def test_verification_estimate_bounds_its_resident_memory():

@@ -519,8 +519,8 @@ def _calibrate(
 
 #: n x n float64 arrays alive at the peak of :func:`analyze_gram`, the Gram matrix itself
 #: included: its centred copy and eigenvectors, the step Gram matrix and its normalised
-#: copy, the plain covariance the nulls share, the reshuffled steps and walk matrices of the
-#: randomisation (measured 7.5 at n = 1200), with headroom for the Gram pass before it.
+#: copy, the plain covariance the nulls share, with headroom for the Gram pass before it
+#: (the randomisation's own buffers are :func:`randomisation.peak_bytes`).
 ANALYSIS_SQUARES = 10
 
 
@@ -528,10 +528,11 @@ def peak_bytes(n: int, components: int = 5, replicates: int = 199, grams: int = 
     """An upper estimate of the memory of analysing n checkpoints, in bytes.
 
     ``grams`` Gram matrices are kept (one per group of ``--by-layer``); the randomisation
-    keeps a few statistics per replicate and component.
+    test runs its replicates in batches (:mod:`rwpca.numerics.trajectories.randomisation`).
     """
     count = min(max(components, 1), max(n - 1, 1))
-    return 8 * ((ANALYSIS_SQUARES + grams - 1) * n * n + 6 * replicates * count)
+    squares = 8 * (ANALYSIS_SQUARES + grams - 1) * n * n
+    return squares + randomisation.peak_bytes(n, replicates, count)
 
 
 def check_resources(n: int, components: int = 5, replicates: int = 199, grams: int = 1) -> None:

@@ -53,6 +53,23 @@ _FIRST_CHECK = 3
 _CHUNK = 40
 
 
+def peak_bytes(n: int, replicates: int, count: int) -> int:
+    """An upper estimate of the memory of :func:`draw`, :func:`spectra` and :func:`traces`
+    for walks of n points, in bytes (beyond ``M`` itself).
+
+    A batch of ``_CHUNK`` replicates holds its Krylov basis and images (twice over while a
+    space grows past the planned depth) and the operator's temporaries, about five n x w
+    blocks; all replicates keep their draws and eigenvectors; the traces use one float64 and
+    one float32 N x N buffer.
+    """
+    width = count + _EXTRA
+    batch = min(_CHUNK, replicates)
+    depth = max(1, min(_MAX_DEPTH, (n // 2) // width))
+    krylov = 8 * batch * n * width * (4 * depth + 6)
+    kept = 8 * replicates * (n * count + count) + 16 * replicates * n
+    return krylov + kept + 12 * n * n
+
+
 def draw(
     rng: np.random.Generator, N: int, replicates: int, permute: bool, flip: bool
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
