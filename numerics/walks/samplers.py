@@ -37,14 +37,15 @@ What float32 does to the law (u = 2^-24, the unit roundoff of float32):
   2^-31 sqrt 3 in (-sqrt 3, sqrt 3), rounded to float32 (variance 1 - 2^-62, excess
   kurtosis -6/5 up to 2^-61, before the final rounding); **laplace** and **exponential**
   are float32 roundings of float64 ziggurat draws; **gaussian** draws come from NumPy's
-  float32 ziggurat (the tail is cut beyond about 8.3 sd, probability below 10^-15);
-  **student_t** (nu > 2) is the polar construction of Bailey (1994) without rejection,
-  T = S |cos theta| sqrt(nu (exp(2 E / nu) - 1)), S a fair sign, theta uniform on
-  (0, pi/2) and E ~ Exp(1) in float64 (tail up to 44, so the variance lost to the cut is
-  below 10^-6 for nu >= 3); its float32 evaluation has relative error below about 8 u
-  plus an absolute error of T^2 below (nu - 2) 2^-22 (the cancellation in exp(y) - 1
-  for small y). Infinite-variance laws (Cauchy, Student-t with nu <= 2) stay float64:
-  their squares could overflow float32.
+  float32 ziggurat (exactly symmetric; the tail is cut at about 8.2 sd, probability
+  2e-16); **student_t** (nu > 2) is the polar construction of Bailey (1994) without
+  rejection, T = S |cos theta| sqrt(nu (exp(y) - 1)) with y = 2 E / nu, S a fair sign,
+  theta uniform on (0, pi/2) and E ~ Exp(1) drawn in float64 (tail up to 44, so the
+  variance lost to the cut is below 10^-6 for nu >= 3). Its float32 evaluation has a
+  relative error of about (2 y + 4) u (y is rounded before exp; y > 10 has probability
+  e^(-5 nu)) plus an absolute error of T^2 below (nu - 2) 2^-22, from the cancellation
+  in exp(y) - 1 for small y. Infinite-variance laws (Cauchy, Student-t with nu <= 2)
+  stay float64: their squares could overflow float32.
 
 What float32 GEMM does to the Gram matrix: each block product is rounded once per entry
 and accumulated in float32 within the block, so a block contributes an error of at most
@@ -56,11 +57,14 @@ sum over blocks adds nothing visible, so the normalised step Gram matrix M carri
 error Delta M with ||Delta M||_2 below about 10^-6. By Ostrowski's theorem (the same
 argument as in :mod:`rwpca.numerics.walks.simulator`) every eigenvalue of the walk then
 moves by a relative amount of at most ||Delta M||_2 / lambda_min(M); float32 products are
-used only when d >= SINGLE_MIN_RATIO * n, where lambda_min(M) is about
-(1 - sqrt(n / d))^2 >= 1/4 for i.i.d. finite-variance noise (Bai-Yin), so the ratios move
-by at most about 4e-6, far below their sampling spread sqrt(n/d)-ish at any d that can
-be streamed. For d < SINGLE_MIN_RATIO * n (nearly singular M) the products are float64:
-float32 values multiply exactly in float64, so that Gram matrix is exact up to 2^-53.
+used only when d >= SINGLE_MIN_RATIO * n (for correlated noise: effective rank >=
+SINGLE_MIN_RATIO * n), where lambda_min(M) is about (1 - sqrt(n / d))^2 >= 1/4 for
+i.i.d. finite-variance noise (Bai-Yin), so eigenvalues move by a relative 4e-6 at most
+and ratios by 1e-5, below the sampling spread of rho_1 (about 1 / sqrt(d), 10^-4 at
+d = 10^8, beyond which nothing is streamed in reasonable time). For d < SINGLE_MIN_RATIO
+* n (M nearly singular) the products are float64: float32 values multiply exactly in
+float64, so that Gram matrix is exact up to 2^-53. tests/test_samplers.py checks the
+Ostrowski bound on a walk against float64 products of the same draws.
 
 >>> rng = stream_generator(np.random.default_rng(0))
 >>> x = signs(rng, (2, 5))
