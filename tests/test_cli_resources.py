@@ -149,6 +149,7 @@ def _traced_peak(function) -> int:
 @pytest.mark.parametrize(
     ("noise", "d", "projections"),
     [("gaussian", 10**6, False), ("gaussian", 400, False), ("uniform", 30_000, True),
+     ("laplace", 30_000, False), ("student_t:nu=3", 30_000, False),
      ("correlated:rank=0,decay=1", 20_000, False)],
 )  # fmt: skip
 def test_simulate_estimate_bounds_its_allocations(noise, d, projections):

@@ -47,6 +47,7 @@ import numpy as np
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.progress import ProgressArg
 from rwpca.numerics.resources import require_memory
+from rwpca.numerics.walks import samplers
 from rwpca.numerics.walks.families import Noise, get_noise
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n, show
@@ -254,7 +255,12 @@ def simulate(
     principal components. ``seed`` fixes every draw. ``progress`` reports the streaming
     of the steps (:mod:`rwpca.numerics.progress`; None: a bar on a terminal, lines elsewhere).
 
-    Memory is O(n^2 + n * block); the trajectory is never formed.
+    Memory is O(n^2 + n * block); the trajectory is never formed. The built-in
+    finite-variance families draw float32 values from an SFC64 stream seeded from
+    ``seed`` and multiply them in float32 when d >= 4 n (what this does to each law and
+    to the eigenvalues: :mod:`rwpca.numerics.walks.samplers`). BLAS runs on one thread
+    here (on a shared two-core machine a second thread made the n x n eigensolver 2x to
+    4x slower); streamed blocks are drawn in a second thread meanwhile.
     """
     n = check_n(n)
     d = _check_d(d)
@@ -278,29 +284,30 @@ def simulate(
         f"a walk of n = {n} steps in d = {d} dimensions",
     )
 
-    steps = family.gram(rng, n, d, block=block, progress=progress)
-    G = steps.matrix
-    scale = float(np.trace(G)) / n
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(
-            f"the noise {family.label!r} gave steps of mean square {scale}: the steps must be "
-            "finite and not all zero"
-        )
-    M = G
-    M /= scale  # in place: peak memory is a few n x n arrays
-    trajectory = integrate(M, proc.name, params)
-    squared_norms = np.diag(trajectory) * (scale / d)
-    covariance = centre(trajectory, out=trajectory)
-    if components:
-        values, vectors = np.linalg.eigh(covariance)
-        values, vectors = values[::-1], vectors[:, ::-1]
-        vectors = vectors[:, :components]
-        # sign convention of the exact eigenvectors: positive at t = 1 (cos(pi k / (2n)) > 0)
-        vectors = vectors * np.where(vectors[0] < 0, -1.0, 1.0)
-        scores = vectors * np.sqrt(np.clip(values[:components], 0, None))
-    else:
-        values = np.linalg.eigvalsh(covariance)[::-1]
-        scores = None
+    with samplers.blas_threads():
+        steps = family.gram(rng, n, d, block=block, progress=progress)
+        G = steps.matrix
+        scale = float(np.trace(G)) / n
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(
+                f"the noise {family.label!r} gave steps of mean square {scale}: the steps "
+                "must be finite and not all zero"
+            )
+        M = G
+        M /= scale  # in place: peak memory is a few n x n arrays
+        trajectory = integrate(M, proc.name, params)
+        squared_norms = np.diag(trajectory) * (scale / d)
+        covariance = centre(trajectory, out=trajectory)
+        if components:
+            values, vectors = np.linalg.eigh(covariance)
+            values, vectors = values[::-1], vectors[:, ::-1]
+            vectors = vectors[:, :components]
+            # sign convention of the exact eigenvectors: positive at t = 1 (cos(pi k / (2n)) > 0)
+            vectors = vectors * np.where(vectors[0] < 0, -1.0, 1.0)
+            scores = vectors * np.sqrt(np.clip(values[:components], 0, None))
+        else:
+            values = np.linalg.eigvalsh(covariance)[::-1]
+            scores = None
     return Walk(
         process=proc.name,
         n=n,
