@@ -17,13 +17,13 @@ effect of interval arithmetic, so the counts decide little beyond a few dozen ro
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
+from rwpca.numerics.linalg.memo import by_identity
 from rwpca.numerics.linalg.structure import Structure
 from rwpca.numerics.progress import ProgressArg, task
 
@@ -97,25 +97,12 @@ class _FloatStructure:
     s: tuple[float, float]
 
 
-_STRUCTURES: dict[tuple, Structure] = {}
-
-
-@functools.lru_cache(maxsize=16)
-def _float_structure_cached(key: tuple) -> _FloatStructure:
-    q = _STRUCTURES[key]
+@by_identity(maxsize=16)
+def _float_structure_of(q: Structure) -> _FloatStructure:
     bands = tuple(_enclose_all(band) for band in q.bands)
     squares = tuple(_sq(lo, hi) for lo, hi in bands)
     border = _enclose_all(q.border) if q.border is not None else None
     return _FloatStructure(bands, squares, border, enclose(q.s))
-
-
-def _float_structure_of(q: Structure) -> _FloatStructure:
-    key = (q.process, q.n, tuple(q.params.items()))
-    _STRUCTURES[key] = q
-    try:
-        return _float_structure_cached(key)
-    finally:
-        _STRUCTURES.pop(key, None)
 
 
 class _Recurrence:

@@ -120,6 +120,39 @@ def _compare(a: arb, b: arb) -> int:
     return -1 if a < b else (1 if a > b else 0)
 
 
+def _sorted(spans: Sequence[Span]) -> list[Span]:
+    key = functools.cmp_to_key(_compare)
+    return sorted(spans, key=lambda s: key(s.lo))
+
+
+def overlapping(spans: Sequence[Span]) -> set[int]:
+    """Labels of the spans that meet a neighbour (accounting needs disjoint spans)."""
+    ordered = _sorted(spans)
+    out = set()
+    for a, b in itertools.pairwise(ordered):
+        if not a.hi < b.lo:
+            out.update((a.label, b.label))
+    return out
+
+
+def segments(
+    spans: Sequence[Span], counts: Sequence[tuple[arb, int]]
+) -> tuple[list[tuple[arb, int]], dict[int, list[Span]], list[Span]]:
+    """The counted points in order, the spans grouped by the segment between two of them,
+    and the spans that straddle a counted point (see :func:`account`)."""
+    key = functools.cmp_to_key(_compare)
+    breaks = sorted(counts, key=lambda c: key(c[0]))
+    groups: dict[int, list[Span]] = {}
+    straddling = []
+    for span in _sorted(spans):
+        segment = _segment(breaks, span)
+        if segment is None:
+            straddling.append(span)
+        else:
+            groups.setdefault(segment, []).append(span)
+    return breaks, groups, straddling
+
+
 def account(
     spans: Sequence[Span],
     odd: set[int],
@@ -132,17 +165,8 @@ def account(
     ``odd``: labels of spans with a sign change; ``counts``: exact Sturm counts N(point) at
     some exact points; ``zero_eigenvalue``: Q 1 = 0 was checked. Spans must lie in (0, oo).
     """
-    key = functools.cmp_to_key(_compare)
-    candidates = sorted(
-        (s for s in spans if s.label in odd and s.lo > 0 and s.lo < s.hi),
-        key=lambda s: key(s.lo),
-    )
-    breaks = sorted(counts, key=lambda c: key(c[0]))
-    groups: dict[int, list[Span]] = {}
-    for span in candidates:
-        segment = _segment(breaks, span)
-        if segment is not None:
-            groups.setdefault(segment, []).append(span)
+    candidates = [s for s in spans if s.label in odd and s.lo > 0 and s.lo < s.hi]
+    breaks, groups, _ = segments(candidates, counts)
     proven: dict[int, int] = {}
     for segment, inside in groups.items():
         proven.update(_close_segment(breaks, segment, inside, n, zero_eigenvalue))

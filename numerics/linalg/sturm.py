@@ -326,6 +326,47 @@ def _by_index(k: int, index: int, radius: float) -> Verdict:
     )
 
 
+def _parity_evidence(
+    q: Structure,
+    spans: Sequence[Span],
+    decisions: _Decisions,
+    counts: Counts,
+    prec: int,
+    progress: ProgressArg,
+) -> None:
+    """Determinant signs for the open spans, then the accounting of all eigenvalues.
+
+    Where the accounting does not close (a wrong claim, two claims on one eigenvalue), ball
+    Sturm counts go first to the spans without a sign change or meeting a neighbour, then
+    to the middle span of each segment that still does not close, halving it, until every
+    span is decided or counted: a few wrong claims cost O(log n) counts each.
+    """
+    n = q.n
+    zero = parity.constant_null_vector(q)
+    pending = decisions.spans()
+    shifts = [x for s in pending for x in (s.lo, s.hi)]
+    odd = parity.odd_spans(pending, parity.determinant_signs(q, shifts, prec, progress))
+    odd -= parity.overlapping(pending)
+    tried: set[int] = set()
+    picks = [s for s in pending if s.label not in odd]
+    while True:
+        if picks:
+            tried.update(s.label for s in picks)
+            counts.update(_ball_evidence(q, picks, prec, progress))
+            decisions.from_counts(counts, BY_BALL_COUNTS)
+        open_odd = decisions.spans(odd)
+        points = _points(spans, counts)
+        decisions.from_indices(parity.account(open_odd, odd, points, n, zero))
+        _, groups, straddling = parity.segments(decisions.spans(odd), points)
+        picks = [s for s in straddling if s.label not in tried]
+        for group in groups.values():
+            fresh = [s for s in group if s.label not in tried]
+            if fresh:
+                picks.append(fresh[len(fresh) // 2])
+        if not picks:
+            return
+
+
 class _Decisions:
     """The verdicts reached so far and the spans still open."""
 
@@ -389,25 +430,10 @@ def certify(
     if use_floats and r >= Fraction(FLOAT_RADIUS) and (q.bandwidth == 1 or n <= 64):
         counts.update(_float_evidence(q, spans, progress))
         decisions.from_counts(counts, BY_FLOAT_COUNTS)
-    odd: set[int] = set()
-    zero = False
     if decisions.open and ks is None and parity.supported(q):
-        zero = parity.constant_null_vector(q)
-        pending = decisions.spans()
-        shifts = [x for s in pending for x in (s.lo, s.hi)]
-        odd = parity.odd_spans(pending, parity.determinant_signs(q, shifts, prec, progress))
-        decisions.from_indices(parity.account(pending, odd, _points(spans, counts), n, zero))
-    # Sturm counts in balls: first where parity said nothing, then for what accounting left
-    even = decisions.spans(set(decisions.open) - odd)
-    if even:
-        counts.update(_ball_evidence(q, even, prec, progress))
-        decisions.from_counts(counts, BY_BALL_COUNTS)
-        if odd:
-            points = _points(spans, counts)
-            decisions.from_indices(parity.account(decisions.spans(odd), odd, points, n, zero))
-    rest = decisions.spans(odd)
-    if rest:
-        counts.update(_ball_evidence(q, rest, prec, progress))
+        _parity_evidence(q, spans, decisions, counts, prec, progress)
+    elif decisions.open:  # no determinant signs, or a subset of the claims: count each
+        counts.update(_ball_evidence(q, decisions.spans(), prec, progress))
         decisions.from_counts(counts, BY_BALL_COUNTS)
     verdicts = {**early, **decisions.verdicts}
     for k in decisions.open:

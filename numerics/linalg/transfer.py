@@ -48,6 +48,7 @@ from fractions import Fraction
 import numpy as np
 from flint import acb, acb_mat, arb, arb_mat, fmpq, fmpq_mat
 
+from rwpca.numerics.linalg.memo import by_identity
 from rwpca.numerics.linalg.structure import Structure
 
 #: Runs of identical rows at least this long are powered (shorter ones are multiplied out).
@@ -191,9 +192,8 @@ def _interior(q: Structure, first: int, count: int, step: _Step) -> _Interior:
     return _Interior(step, count, coefficients if closed else (), border)
 
 
-@functools.lru_cache(maxsize=32)
-def _plan(key: tuple) -> TransferPlan | None:
-    q = _PENDING[key]
+@by_identity(maxsize=32)
+def _plan(q: Structure) -> TransferPlan | None:
     n, b = q.n, q.bandwidth
     if b < 1 or any(_entry(q, i, i + b) == 0 for i in range(n - b)):
         return None  # no outermost band to shoot with (OU at alpha = 1)
@@ -238,22 +238,19 @@ def _plan(key: tuple) -> TransferPlan | None:
     )
 
 
-_PENDING: dict[tuple, Structure] = {}
-
-
 def transfer_plan(q: Structure, band_only: bool = False) -> TransferPlan | None:
     """The transfer steps of Q (cached), or None if Q has no usable outermost band.
 
     ``band_only`` shoots the band B of a bordered Q = B - a a^T / s instead of Q.
     """
     if band_only and q.border is not None:
-        q = dataclasses.replace(q, border=None)
-    key = (q.process, q.n, tuple(q.params.items()), q.border is None)
-    _PENDING[key] = q
-    try:
-        return _plan(key)
-    finally:
-        _PENDING.pop(key, None)
+        return _plan(_band_of(q))
+    return _plan(q)
+
+
+@by_identity(maxsize=32)
+def _band_of(q: Structure) -> Structure:
+    return dataclasses.replace(q, border=None)
 
 
 # ---------------------------------------------------------------------------------------
