@@ -327,3 +327,13 @@ def test_ou_at_alpha_one_takes_the_dense_path():
     assert not parity.supported(q)
     with ctx.workprec(200):
         assert all(b.contains(1) for b in certified_eigenvalues("ou", 5, {"alpha": 1}, dps=30))
+
+
+def test_compiled_rationals_take_the_precision_of_the_call():
+    """A rational in a formula is converted when evaluated, at the caller's precision."""
+    from rwpca.numerics.arbeval import compile_arb
+
+    third = compile_arb(sp.Rational(1, 3) + n_ - n_, ("n",))
+    with ctx.workprec(300):
+        value = third(5)
+        assert value.rad() < arb(2) ** -290 and value.contains(arb(1) / 3)
