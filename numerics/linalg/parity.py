@@ -37,6 +37,7 @@ from fractions import Fraction
 
 from flint import arb
 
+from rwpca.numerics.linalg.memo import by_identity
 from rwpca.numerics.linalg.structure import Structure
 from rwpca.numerics.linalg.transfer import determinant, transfer_plan
 from rwpca.numerics.progress import ProgressArg, task
@@ -54,6 +55,7 @@ class Span:
     hi: arb
 
 
+@by_identity(maxsize=32)
 def constant_null_vector(q: Structure) -> bool:
     """Q 1 = 0 exactly (every row of the rational Q sums to 0), so 0 is an eigenvalue."""
     n = q.n

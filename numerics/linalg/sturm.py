@@ -15,8 +15,9 @@ holds mu_{k+1} (mu_1 = 0 is the constant mode): then |lambda_k / f_k - 1| <= r. 
 than r / 2. Otherwise it is undecided, never "verified". Three kinds of evidence decide:
 
 1. **float64 interval Sturm counts** (:mod:`rwpca.numerics.linalg.intervals`), vectorised
-   over all shifts, for radii above float resolution: N(x_lo) <= k and N(x_hi) >= k + 1
-   certify, N(x_lo) >= k + 1 or N(x_hi) <= k refute;
+   over all shifts, for radii above float resolution and n up to
+   :data:`FLOAT_COUNTS_MAX_N`: N(x_lo) <= k and N(x_hi) >= k + 1 certify, N(x_lo) >= k + 1
+   or N(x_hi) <= k refute;
 2. **determinant signs and accounting** (:mod:`rwpca.numerics.linalg.parity`): the sign of
    det(Q - x) at both ends of every interval, in O(1) ball operations each; with Q 1 = 0
    and n eigenvalues in all, n - 1 disjoint intervals with sign changes hold one
@@ -55,6 +56,10 @@ CERTIFIED, REFUTED, UNDECIDED = "certified", "refuted", "undecided"
 BY_FLOAT_COUNTS, BY_PARITY, BY_BALL_COUNTS = "float counts", "determinant signs", "ball counts"
 #: Smallest relative radius for which float64 shifts are used (one ulp is far below r / 2).
 FLOAT_RADIUS = 1e-12
+#: Largest n for the float64 interval counts when determinant signs are available: the
+#: counts cost O(n) per shift (about 0.1 us per row and shift), the signs O(1) (about
+#: 100 us), so above this size the signs are cheaper even where floats would decide.
+FLOAT_COUNTS_MAX_N = 1000
 
 __all__ = [
     "BY_BALL_COUNTS",
@@ -427,7 +432,9 @@ def certify(
     counts: Counts = {}
     # Wider bands lose about a bit per row to the wrapping effect of interval arithmetic,
     # so float64 intervals decide nothing beyond a few dozen rows there.
-    if use_floats and r >= Fraction(FLOAT_RADIUS) and (q.bandwidth == 1 or n <= 64):
+    floats_decide = q.bandwidth == 1 or n <= 64
+    floats_cheaper = n <= FLOAT_COUNTS_MAX_N or ks is not None or not parity.supported(q)
+    if use_floats and r >= Fraction(FLOAT_RADIUS) and floats_decide and floats_cheaper:
         counts.update(_float_evidence(q, spans, progress))
         decisions.from_counts(counts, BY_FLOAT_COUNTS)
     if decisions.open and ks is None and parity.supported(q):
