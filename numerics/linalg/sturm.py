@@ -263,7 +263,9 @@ def _spans(
 # ---------------------------------------------------------------------------------------
 # the three kinds of evidence
 
-Counts = dict[tuple[int, int], int]  # (label, 0 for lo / 1 for hi) -> N at that end
+# (label, 0 for lo / 1 for hi) -> (N(x), x): the count at the exact shift x used for that
+# end (a float just inside the span for the float64 counts, the end itself for balls)
+Counts = dict[tuple[int, int], tuple[int, arb]]
 
 
 def _float_evidence(q: Structure, spans: Sequence[Span], progress: ProgressArg) -> Counts:
@@ -277,7 +279,11 @@ def _float_evidence(q: Structure, spans: Sequence[Span], progress: ProgressArg) 
     if not floats:
         return {}
     got, decided = float_counts(q, np.array(floats), progress)
-    return {place: int(count) for place, count, ok in zip(where, got, decided, strict=True) if ok}
+    return {
+        place: (int(count), arb(x))
+        for place, x, count, ok in zip(where, floats, got, decided, strict=True)
+        if ok
+    }
 
 
 def _ball_evidence(q: Structure, spans: Sequence[Span], prec: int, progress: ProgressArg) -> Counts:
@@ -298,22 +304,18 @@ def _ball_evidence(q: Structure, spans: Sequence[Span], prec: int, progress: Pro
             balls = _ball_structure(q, bits)
             result = arb_count(q, shift, bits, balls)
         if result is not None:
-            counts[place] = result
+            counts[place] = (result, shift)
     return counts
 
 
-def _points(spans: Sequence[Span], counts: Counts) -> list[tuple[arb, int]]:
-    """The counted ends as (exact point, N) for the accounting."""
-    out = []
-    for span in spans:
-        for end, x in ((0, span.lo), (1, span.hi)):
-            if (span.label, end) in counts:
-                out.append((x, counts[(span.label, end)]))
-    return out
+def _points(counts: Counts) -> list[tuple[arb, int]]:
+    """The counted shifts as (exact point, N) for the accounting."""
+    return [(x, count) for count, x in counts.values()]
 
 
 def _by_counts(k: int, counts: Counts, radius: float, how: str) -> Verdict | None:
-    below, upto = counts.get((k, 0)), counts.get((k, 1))
+    below = counts[(k, 0)][0] if (k, 0) in counts else None
+    upto = counts[(k, 1)][0] if (k, 1) in counts else None
     if below is not None and below >= k + 1:
         return Verdict(k, REFUTED, radius, "lambda_k is above the claimed interval", how)
     if upto is not None and upto <= k:
@@ -333,7 +335,6 @@ def _by_index(k: int, index: int, radius: float) -> Verdict:
 
 def _parity_evidence(
     q: Structure,
-    spans: Sequence[Span],
     decisions: _Decisions,
     counts: Counts,
     prec: int,
@@ -360,7 +361,7 @@ def _parity_evidence(
             counts.update(_ball_evidence(q, picks, prec, progress))
             decisions.from_counts(counts, BY_BALL_COUNTS)
         open_odd = decisions.spans(odd)
-        points = _points(spans, counts)
+        points = _points(counts)
         decisions.from_indices(parity.account(open_odd, odd, points, n, zero))
         _, groups, straddling = parity.segments(decisions.spans(odd), points)
         picks = [s for s in straddling if s.label not in tried]
@@ -438,7 +439,7 @@ def certify(
         counts.update(_float_evidence(q, spans, progress))
         decisions.from_counts(counts, BY_FLOAT_COUNTS)
     if decisions.open and ks is None and parity.supported(q):
-        _parity_evidence(q, spans, decisions, counts, prec, progress)
+        _parity_evidence(q, decisions, counts, prec, progress)
     elif decisions.open:  # no determinant signs, or a subset of the claims: count each
         counts.update(_ball_evidence(q, decisions.spans(), prec, progress))
         decisions.from_counts(counts, BY_BALL_COUNTS)
