@@ -30,6 +30,7 @@ import json
 import math
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -43,7 +44,8 @@ QUICK_SIZES = (250, 500, 1000)
 #: The largest n at which each dense anchor is tried (full run; --quick: n = 250 only).
 DENSE_ANCHORS = {"flint arb_mat.eig": ("flint-eig", 500), "mpmath.eigsy": ("eigsy", 250)}
 PROCESSES = (("plain", {}), ("momentum", {"gamma": 0.5}), ("ou", {"alpha": 0.1}))
-#: Seconds allowed to a dense anchor before it is reported as not finished (--quick: 60).
+#: CPU seconds allowed to a dense anchor before it is stopped (--quick: 60). A CPU limit,
+#: not a wall-clock one: on a shared machine wall time includes waiting for a core.
 ANCHOR_LIMIT = 600
 THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -52,6 +54,8 @@ import json, resource, sys, time
 from threadpoolctl import threadpool_limits
 threadpool_limits(1)
 case = json.loads(sys.argv[1])
+if case.get("cpu_limit"):
+    resource.setrlimit(resource.RLIMIT_CPU, (case["cpu_limit"], case["cpu_limit"] + 5))
 kind, process, n, params, dps = (case[key] for key in ("kind", "process", "n", "params", "dps"))
 import numpy as np
 from rwpca.numerics.linalg.structure import centred_precision_structure
@@ -106,20 +110,23 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), **THREADS}
 
 
-def run_case(case: dict, timeout: float | None = None) -> dict:
-    """One case in a fresh interpreter: wall and CPU seconds, peak MiB, ok."""
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", CASE_CODE, json.dumps(case)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env=_environment(),
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return {"wall": None, "cpu": None, "peak_mib": None, "ok": False, "timeout": timeout}
+def run_case(case: dict, cpu_limit: int | None = None) -> dict:
+    """One case in a fresh interpreter: wall and CPU seconds, peak MiB, ok.
+
+    With ``cpu_limit`` the child is stopped (SIGXCPU) after that many CPU seconds.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", CASE_CODE, json.dumps({**case, "cpu_limit": cpu_limit})],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=_environment(),
+    )
+    if out.returncode != 0:
+        if cpu_limit is not None and out.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            return {"wall": None, "cpu": None, "peak_mib": None, "ok": False, "timeout": cpu_limit}
+        raise RuntimeError(f"case {case} failed: {out.stderr.strip()[-500:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -165,7 +172,7 @@ def growth_exponent(sizes: list[int], seconds: list[float]) -> float | None:
 
 def _cell(result: dict) -> str:
     if result.get("timeout"):
-        return f"> {result['timeout']:.0f} s"
+        return f"> {result['timeout']:.0f} s CPU (stopped)"
     if not result["ok"]:
         return "failed"
     return f"{result['cpu']:.2f} / {result['wall']:.2f} s, {result['peak_mib']:.0f} MiB"
