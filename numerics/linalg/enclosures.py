@@ -329,8 +329,11 @@ def certified_eigenvalues(
 ) -> list[arb]:
     """The n - 1 nonzero eigenvalues of K, descending, as balls of relative radius 10^-dps.
 
-    Every ball is certified to contain exactly one eigenvalue, and all n - 1 are accounted
-    for; raises :class:`EnclosureError` if some eigenvalue could not be certified.
+    The k-th ball is certified to contain lambda_k. On the transfer path (every process
+    but OU at alpha = 1) each ball holds exactly one eigenvalue and all n - 1 are
+    accounted for (:mod:`rwpca.numerics.linalg.parity`); the dense path certifies each ball
+    by Sturm counts, which also covers multiple eigenvalues. Raises
+    :class:`EnclosureError` if some eigenvalue could not be certified.
     """
     n = check_n(n)
     dps = check_dps(dps)
