@@ -113,13 +113,7 @@ def test_closed_form_and_squaring_agree(process, params):
     balls = transfer._balls(plan, 256)
     with ctx.workprec(256):
         for x in (arb("0.0123"), arb("0.77"), arb("2.9")):
-            state = balls["start"]
-            for c0, c1, _, _ in balls["before"]:
-                state = (c0 + c1 * x) * state
-            g0, g1 = balls["final"]
-            final = g0 + g1 * x
-            for c0, c1, _, _ in reversed(balls["after"]):
-                final = final * (c0 + c1 * x)
+            state, final = transfer._ends(balls, x)
             closed = transfer._closed_form(plan, balls, x, state, final)
             squared = transfer._squared(plan, balls, x, state, final)
             assert closed.overlaps(squared)

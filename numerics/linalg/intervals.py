@@ -135,6 +135,7 @@ class _Recurrence:
         elo, ehi = fs.bands[1][0][i], fs.bands[1][1][i]
         t2 = None
         if self.w == 2 and i >= 2:
+            assert self.d2 is not None and self.w1 is not None
             glo, ghi = fs.bands[2][0][i], fs.bands[2][1][i]
             l2 = _div(glo, ghi, *self.d2)
             prod = _mul(*l2, *self.w1)

@@ -130,7 +130,7 @@ def _sorted(spans: Sequence[Span]) -> list[Span]:
 def overlapping(spans: Sequence[Span]) -> set[int]:
     """Labels of the spans that meet a neighbour (accounting needs disjoint spans)."""
     ordered = _sorted(spans)
-    out = set()
+    out: set[int] = set()
     for a, b in itertools.pairwise(ordered):
         if not a.hi < b.lo:
             out.update((a.label, b.label))

@@ -146,7 +146,7 @@ def _banded_count(balls: _BallStructure, shift: arb, n: int, w: int) -> int:
     border = balls.border
     d1 = diag[0] - shift
     count = _negative(d1)
-    d2 = w1 = None
+    d2 = w1 = d1  # the pivot and updated entry two rows back (used from row 2 on)
     if border is not None:
         y = border[0]
         sigma = y * y / d1
@@ -270,7 +270,8 @@ Counts = dict[tuple[int, int], tuple[int, arb]]
 
 def _float_evidence(q: Structure, spans: Sequence[Span], progress: ProgressArg) -> Counts:
     """Interval Sturm counts at float shifts inside each span (where the span allows)."""
-    floats, where = [], []
+    floats: list[float] = []
+    where: list[tuple[int, int]] = []
     for span in spans:
         lo, hi = _float_at_least(span.lo), _float_at_most(span.hi)
         if lo < hi:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -288,33 +289,49 @@ def _pairing(g: list, y: list):
     return total
 
 
+@dataclass(frozen=True, eq=False)
+class _BallPlan:
+    """A plan's exact matrices as balls at one precision (converted once, not per shift)."""
+
+    start: arb_mat
+    before: tuple[tuple[arb_mat, arb_mat], ...]
+    after: tuple[tuple[arb_mat, arb_mat], ...]
+    power: tuple[arb_mat, arb_mat] | None  # the interior's exterior power l0 + x l1
+    coefficients: tuple[arb, ...]  # q_0 .. q_b of the interior, () if not in closed form
+    border: arb | None  # a_int of the interior
+    final: tuple[arb_mat, arb_mat]
+
+
 @functools.lru_cache(maxsize=64)
-def _balls(plan: TransferPlan, prec: int) -> dict[str, object]:
-    """The plan's exact matrices as balls at ``prec`` bits (converted once)."""
+def _balls(plan: TransferPlan, prec: int) -> _BallPlan:
     from flint import ctx
 
     with ctx.workprec(prec):
-
-        def step(s: _Step) -> tuple[arb_mat, ...]:
-            return arb_mat(s.c0), arb_mat(s.c1), arb_mat(s.l0), arb_mat(s.l1)
-
         interior = plan.interior
-        return {
-            "start": arb_mat(plan.start),
-            "before": [step(s) for s in plan.before],
-            "after": [step(s) for s in plan.after],
-            "interior": None if interior is None else step(interior.step),
-            "coefficients": None
-            if interior is None
-            else [arb(_q(v)) for v in interior.coefficients],
-            "border": None
-            if interior is None or interior.border is None
-            else arb(_q(interior.border)),
-            "final": (arb_mat(plan.final0), arb_mat(plan.final1)),
-        }
+        return _BallPlan(
+            arb_mat(plan.start),
+            tuple((arb_mat(s.c0), arb_mat(s.c1)) for s in plan.before),
+            tuple((arb_mat(s.c0), arb_mat(s.c1)) for s in plan.after),
+            None if interior is None else (arb_mat(interior.step.l0), arb_mat(interior.step.l1)),
+            () if interior is None else tuple(arb(_q(v)) for v in interior.coefficients),
+            None if interior is None or interior.border is None else arb(_q(interior.border)),
+            (arb_mat(plan.final0), arb_mat(plan.final1)),
+        )
 
 
-def _roots(coefficients: list[arb], x: arb) -> list[acb]:
+def _ends(balls: _BallPlan, x: arb) -> tuple[arb_mat, arb_mat]:
+    """The state W after the rows before the interior, and the conditions G after it."""
+    state = balls.start
+    for c0, c1 in balls.before:
+        state = (c0 + c1 * x) * state
+    g0, g1 = balls.final
+    final = g0 + g1 * x
+    for c0, c1 in reversed(balls.after):
+        final = final * (c0 + c1 * x)
+    return state, final
+
+
+def _roots(coefficients: Sequence[arb], x: arb) -> list[acb]:
     """The 2b roots z of the symbol equation q_0 - x + sum_m q_m (z^m + z^-m) = 0."""
     if len(coefficients) == 2:
         q0, q1 = coefficients
@@ -330,20 +347,22 @@ def _roots(coefficients: list[arb], x: arb) -> list[acb]:
     return zs
 
 
-def _closed_form(plan: TransferPlan, balls, x: arb, state: arb_mat, final: arb_mat) -> arb:
+def _closed_form(
+    plan: TransferPlan, balls: _BallPlan, x: arb, state: arb_mat, final: arb_mat
+) -> arb:
     """sum_K det((G E)[:, K]) det((J^N E^-1 W)[K, :]) for the interior run (may raise)."""
-    interior = plan.interior
-    dim, p, count = plan.dim, plan.free, interior.count
-    zs = _roots(balls["coefficients"], x)
+    assert plan.interior is not None
+    dim, p, count = plan.dim, plan.free, plan.interior.count
+    zs = _roots(balls.coefficients, x)
     columns = []
     for z in zs:
         column = [acb(1), z]
         while len(column) < 2 * plan.b:
             column.append(column[-1] * z)
         columns.append(column)
-    if plan.bordered:
-        a = balls["border"]
-        symbol_at_one = balls["coefficients"][0] + 2 * sum(balls["coefficients"][1:]) - x
+    a = balls.border
+    if a is not None:
+        symbol_at_one = balls.coefficients[0] + 2 * sum(balls.coefficients[1:]) - x
         constant = -a / symbol_at_one  # the constant solution per unit w
         columns = [[*col, acb(0), a / (z - 1)] for col, z in zip(columns, zs, strict=True)]
         columns.append([acb(constant)] * (2 * plan.b) + [acb(1), acb(0)])
@@ -354,7 +373,7 @@ def _closed_form(plan: TransferPlan, balls, x: arb, state: arb_mat, final: arb_m
         scale = z**count
         for col in range(p):
             coords[k * p + col] *= scale
-    if plan.bordered:  # the Jordan pair: u -> u + a c e_sigma at every step
+    if a is not None:  # the Jordan pair: u -> u + a c e_sigma at every step
         growth = acb(count * a * constant)
         for col in range(p):
             coords[(dim - 1) * p + col] += growth * coords[(dim - 2) * p + col]
@@ -363,12 +382,13 @@ def _closed_form(plan: TransferPlan, balls, x: arb, state: arb_mat, final: arb_m
     return _pairing(g, _row_minors(coords, p, plan.subsets)).real
 
 
-def _squared(plan: TransferPlan, balls, x: arb, state: arb_mat, final: arb_mat) -> arb:
+def _squared(plan: TransferPlan, balls: _BallPlan, x: arb, state: arb_mat, final: arb_mat) -> arb:
     """The same determinant with the interior power by squaring in Pluecker coordinates."""
+    assert plan.interior is not None and balls.power is not None
     p = plan.free
     coords = _row_minors(state.entries(), p, plan.subsets)
     vector = arb_mat(len(coords), 1, coords)
-    _, _, l0, l1 = balls["interior"]
+    l0, l1 = balls.power
     power = l0 + l1 * x
     e = plan.interior.count
     while True:
@@ -389,16 +409,10 @@ def determinant(plan: TransferPlan, x: arb, prec: int | None = None) -> arb:
     prec = ctx.prec if prec is None else prec
     balls = _balls(plan, prec)
     with ctx.workprec(prec):
-        state = balls["start"]
-        for c0, c1, _, _ in balls["before"]:
-            state = (c0 + c1 * x) * state
-        g0, g1 = balls["final"]
-        final = g0 + g1 * x
-        for c0, c1, _, _ in reversed(balls["after"]):
-            final = final * (c0 + c1 * x)
+        state, final = _ends(balls, x)
         if plan.interior is None:
             return (final * state).det()
-        if plan.interior.coefficients:
+        if balls.coefficients:
             try:
                 value = _closed_form(plan, balls, x, state, final)
                 if value.is_finite():
@@ -417,18 +431,25 @@ def _floats(matrix: fmpq_mat) -> np.ndarray:
     return np.array([float(v) for v in matrix.entries()]).reshape(rows, cols)
 
 
+@dataclass(frozen=True, eq=False)
+class _FloatPlan:
+    start: np.ndarray
+    before: tuple[tuple[np.ndarray, np.ndarray], ...]
+    after: tuple[tuple[np.ndarray, np.ndarray], ...]
+    power: tuple[np.ndarray, np.ndarray] | None
+    final: tuple[np.ndarray, np.ndarray]
+
+
 @functools.lru_cache(maxsize=32)
-def _float_plan(plan: TransferPlan) -> dict[str, object]:
+def _float_plan(plan: TransferPlan) -> _FloatPlan:
     interior = plan.interior
-    return {
-        "start": _floats(plan.start),
-        "before": [(_floats(s.c0), _floats(s.c1)) for s in plan.before],
-        "after": [(_floats(s.c0), _floats(s.c1)) for s in plan.after],
-        "final": (_floats(plan.final0), _floats(plan.final1)),
-        "power": None
-        if interior is None
-        else (_floats(interior.step.l0), _floats(interior.step.l1)),
-    }
+    return _FloatPlan(
+        _floats(plan.start),
+        tuple((_floats(s.c0), _floats(s.c1)) for s in plan.before),
+        tuple((_floats(s.c0), _floats(s.c1)) for s in plan.after),
+        None if interior is None else (_floats(interior.step.l0), _floats(interior.step.l1)),
+        (_floats(plan.final0), _floats(plan.final1)),
+    )
 
 
 def _float_minors(a: np.ndarray, p: int, subsets, axis: int) -> np.ndarray:
@@ -463,17 +484,17 @@ def float_determinant(plan: TransferPlan, x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     m, p = x.size, plan.free
     shift = x[:, None, None]
-    state = np.broadcast_to(fp["start"], (m, plan.dim, p))
-    for c0, c1 in fp["before"]:
+    state = np.broadcast_to(fp.start, (m, plan.dim, p))
+    for c0, c1 in fp.before:
         state = (c0 + shift * c1) @ state
-    g0, g1 = fp["final"]
+    g0, g1 = fp.final
     final = g0 + shift * g1
-    for c0, c1 in reversed(fp["after"]):
+    for c0, c1 in reversed(fp.after):
         final = final @ (c0 + shift * c1)
-    if plan.interior is None:
+    if plan.interior is None or fp.power is None:
         return np.linalg.det(final @ state)
     vector = _normalised(_float_minors(state, p, plan.subsets, axis=1))[:, :, None]
-    l0, l1 = fp["power"]
+    l0, l1 = fp.power
     power = _normalised(l0 + shift * l1)
     e = plan.interior.count
     while True:
