@@ -626,14 +626,14 @@ def contaminated(weight: float = 0.1, scale: float = 5.0) -> IidNoise:
     return family
 
 
-def user_sampler(sampler: Sampler, name: str | None = None) -> IidNoise:
+def user_sampler(sampler: object, name: str | None = None) -> IidNoise:
     """Wrap a user's ``sampler(rng, size) -> ndarray``; its draws are checked on every call."""
     if not callable(sampler):
         raise ValueError(
             f"noise = {show(sampler)} is not allowed: give a family name ({', '.join(FAMILIES)}) "
             "or a callable sampler(rng, size) -> ndarray"
         )
-    label = name or getattr(sampler, "__name__", "sampler")
+    label = str(name or getattr(sampler, "__name__", "sampler"))
     return IidNoise(label, sampler, zero_mean=None, trusted=False, description="user sampler")
 
 

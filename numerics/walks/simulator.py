@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import sympy as sp
 
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.progress import ProgressArg
@@ -128,7 +129,7 @@ class Walk:
     process: str
     n: int
     d: int
-    params: Mapping[str, object]
+    params: Mapping[str, sp.Expr]  # exact SymPy numbers (ProcessSpec.validate)
     noise: Noise
     seed: object
     method: str
