@@ -176,7 +176,7 @@ def test_derive_keeps_the_users_files_in_its_own_tree(home, capsys, monkeypatch)
         "README.md": b"# index\n\n" + generate.GENERATED_MARK + b" (fake)*\n",
         "a.md": b"# a\n\n" + generate.GENERATED_MARK + b" (fake)*\n",
     }
-    monkeypatch.setattr(generate, "generate", lambda progress=None: dict(files))
+    monkeypatch.setattr(generate, "generate", lambda progress=None, draw=True: dict(files))
     assert run(capsys, "derive", "--out", "tree")[0] == 0
     (home / "tree" / "important.txt").write_text("mine\n")
     (home / "tree" / "mynotes").mkdir()

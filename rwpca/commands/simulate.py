@@ -7,20 +7,15 @@ import json
 import math
 import sys
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from rwpca import outputs, treeio
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.numerics.formulas import evaluate_eigenvalue_formula
-from rwpca.numerics.resources import require_memory
-from rwpca.numerics.walks import finite_d
-from rwpca.numerics.walks import simulator as walks
-from rwpca.numerics.walks.families import FAMILIES, get_noise
-from rwpca.proofs.catalog import get
 from rwpca.proofs.domains import DOMAINS
 from rwpca.proofs.processes import PROCESSES, ProcessName
-from rwpca.proofs.validation import check_n
+
+if TYPE_CHECKING:  # the simulator and the theory load SciPy and SymPy: imported in a run
+    from rwpca.numerics.walks import simulator as walks
 
 #: Catalog entry of the n -> infinity ratios, per process (printed beside the table).
 LIMIT_ENTRIES: dict[str, str] = {ProcessName.PLAIN: "rw.evr", ProcessName.MOMENTUM: "momentum.evr"}
@@ -31,6 +26,8 @@ PLOT_BYTES = 4 * 2**20
 
 
 def _noise_help() -> str:
+    from rwpca.numerics.walks.families import FAMILIES  # NumPy: only when this parser is built
+
     items = []
     for name, family in FAMILIES.items():
         params = ",".join(f"{k}={v:g}" for k, v in family.parameters.items())
@@ -51,10 +48,15 @@ def _parameter_help(name: str, process: str) -> str:
     return f"{domain.meaning}, {domain.condition} (process {process}, default {default:g})"
 
 
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "simulate"
+HELP = "simulate a high-dimensional walk and compare its PCA with the theory"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "simulate",
-        help="simulate a high-dimensional walk and compare its PCA with the theory",
+        NAME,
+        help=HELP,
         description="Simulate a d-dimensional walk of n steps under a chosen noise, without "
         "forming the n x d trajectory, and print its explained-variance ratios beside the "
         "exact finite-n theory. Gaussian noise costs the same for every d.",
@@ -101,6 +103,11 @@ def _params(args: argparse.Namespace) -> dict[str, object] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca.numerics.resources import require_memory
+    from rwpca.numerics.walks import simulator as walks
+    from rwpca.numerics.walks.families import get_noise
+    from rwpca.proofs.validation import check_n
+
     params = _params(args)
     if args.components < 1:
         raise ValueError(f"--components {args.components} is not allowed: give an integer >= 1")
@@ -150,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(walk: walks.Walk) -> dict[str, object]:
     """Everything the table and the JSON show, as plain Python values."""
+    from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+    from rwpca.numerics.walks import finite_d
+    from rwpca.proofs.catalog import get
+
     theory = walk.theory()
     observed = walk.explained_variance_ratio
     low, high = walk.ostrowski_bounds
@@ -193,6 +204,8 @@ def _finite_or_none(value: float) -> float | str | None:
 
 
 def _print_table(walk: walks.Walk, report: dict[str, object], rows: int) -> None:
+    import numpy as np
+
     params = ", ".join(f"{k} = {v:g}" for k, v in report["params"].items())
     title = PROCESSES[walk.process].title + (f" ({params})" if params else "")
     print(f"{title}: n = {walk.n}, d = {walk.d}, noise {report['noise']}, seed {walk.seed}")
@@ -246,6 +259,9 @@ def _print_table(walk: walks.Walk, report: dict[str, object], rows: int) -> None
 
 
 def _figure(walk: walks.Walk, report: dict[str, object]) -> bytes:
+    import numpy as np
+
+    from rwpca.numerics.walks import simulator as walks
     from rwpca.plots import panels
 
     components = walk.projections.shape[1]
