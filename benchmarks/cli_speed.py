@@ -41,6 +41,9 @@ HEAVY = ("sympy", "mpmath", "flint", "numpy", "scipy", "matplotlib")
 COMMANDS = ("derive", "cite", "verify", "simulate", "train", "analyze")
 #: BLAS pinned to one thread in every child.
 ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: Children run in a neutral folder: ``python -m`` and ``-c`` put the current folder first on
+#: sys.path, and a checkout there would shadow the installation measured.
+NEUTRAL = Path(tempfile.gettempdir())
 
 
 def _child_cpu() -> float:
@@ -48,11 +51,11 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+def timed(argv: list[str]) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds, exit status) of one run of ``argv``."""
     env = {**os.environ, **ENVIRONMENT}
     cpu, start = _child_cpu(), time.perf_counter()
-    result = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
+    result = subprocess.run(argv, env=env, cwd=NEUTRAL, capture_output=True, check=False)
     return time.perf_counter() - start, _child_cpu() - cpu, result.returncode
 
 
@@ -84,7 +87,9 @@ def heavy_modules(python: str, argv: list[str]) -> list[str]:
     """The heavy libraries a command line loads (run through ``rwpca.cli.main``)."""
     code = _PROBE.format(argv=argv, heavy=HEAVY)
     env = {**os.environ, **ENVIRONMENT}
-    out = subprocess.run([python, "-c", code], env=env, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [python, "-c", code], env=env, cwd=NEUTRAL, capture_output=True, text=True
+    ).stdout
     return out.rsplit("@@", 1)[-1].split()
 
 
@@ -95,6 +100,7 @@ def import_times(python: str, module: str = "rwpca.cli", top: int = 8) -> dict[s
     err = subprocess.run(
         [python, "-X", "importtime", "-c", f"import {module}"],
         env=env,
+        cwd=NEUTRAL,
         capture_output=True,
         text=True,
     ).stderr

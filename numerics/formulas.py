@@ -9,14 +9,13 @@ read as 1/10; a string is refused).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
 
 from rwpca.proofs.validation import check_n
-from rwpca.proofs.values import exact_expression, is_symbolic
+from rwpca.proofs.values import exact_expression
 
 
 def _formula(expr: object) -> sp.Basic:
@@ -83,29 +82,11 @@ def lambdify_by_name(expr: sp.Basic, names: tuple[str, ...], modules: str = "num
 def evaluate_eigenvalue_formula(
     expr: sp.Basic, n: int, params: Mapping[str, object] | None = None
 ) -> np.ndarray:
-    """The values of an eigenvalue formula at k = 1..n-1 as float64 (in k order).
-
-    The formula is compiled once per expression (:func:`_compiled`, cached) and evaluated
-    with n and the parameters as floats; a formula left with a symbol that has no value,
-    or given a symbolic value, is substituted exactly first (and refused if unbound).
-    """
+    """The values of an eigenvalue formula at k = 1..n-1 as float64 (in k order)."""
     n = check_n(n)
     if params is not None and not isinstance(params, Mapping):
         raise ValueError(f"params = {params!r} is not allowed: give a dict of numbers by name")
-    values = {"n": n, **(params or {})}
-    names = tuple(sorted(free_symbol_names(expr) - {"k"}))
+    bound = substitute_by_name(expr, {"n": n, **(params or {})})
+    f = lambdify_by_name(bound, ("k",))
     k = np.arange(1, n, dtype=float)
-    if set(names) <= set(values) and not any(is_symbolic(values[name]) for name in names):
-        numbers = [float(exact_expression(values[name], name)) for name in names]
-        f = _compiled(expr, ("k", *names))
-        result = f(k, *numbers)
-    else:
-        result = lambdify_by_name(substitute_by_name(expr, values), ("k",))(k)
-    return np.broadcast_to(np.asarray(result, dtype=float), k.shape).copy()
-
-
-@lru_cache(maxsize=256)
-def _compiled(expr: sp.Basic, names: tuple[str, ...]) -> Callable[..., object]:
-    # lambdify prints and compiles Python source (tens of ms): once per formula, not per
-    # (n, parameters); the figures evaluate the same formulas at many sizes
-    return lambdify_by_name(expr, names)
+    return np.broadcast_to(np.asarray(f(k), dtype=float), k.shape).copy()

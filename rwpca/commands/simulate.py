@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rwpca import outputs, treeio
 from rwpca.commands import add_progress_options, progress_reporter
+from rwpca.numerics.walks.family_table import FAMILY_TABLE
 from rwpca.proofs.domains import DOMAINS
 from rwpca.proofs.processes import PROCESSES, ProcessName
 
@@ -26,10 +27,8 @@ PLOT_BYTES = 4 * 2**20
 
 
 def _noise_help() -> str:
-    from rwpca.numerics.walks.families import FAMILIES  # NumPy: only when this parser is built
-
     items = []
-    for name, family in FAMILIES.items():
+    for name, family in FAMILY_TABLE.items():
         params = ",".join(f"{k}={v:g}" for k, v in family.parameters.items())
         items.append(f"{name}" + (f" [{params}]" if params else ""))
     return "; ".join(items)
