@@ -107,13 +107,16 @@ def test_a_command_parser_is_the_same_built_alone(capsys):
             with pytest.raises(SystemExit):
                 parser.parse_args([command.NAME, "--help"])
             helps.append(capsys.readouterr().out)
-        assert helps[0] == helps[1] and command.HELP in cli.build_parser().format_help()
+        listing = " ".join(cli.build_parser().format_help().split())  # argparse wraps lines
+        assert helps[0] == helps[1] and command.HELP in listing
 
 
 def test_version_is_read_when_asked(capsys):
     from importlib.metadata import version
 
-    assert cli.main(["--version"]) == 0
+    with pytest.raises(SystemExit) as stop:  # as argparse's version action exits
+        cli.main(["--version"])
+    assert stop.value.code in (0, None)
     assert capsys.readouterr().out == f"rwpca {version('rwpca')}\n"
 
 
