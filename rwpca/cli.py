@@ -44,7 +44,13 @@ class _Version(argparse.Action):
     """``--version``: the installed version, read from the package metadata when asked."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
 
     def __call__(
         self,
