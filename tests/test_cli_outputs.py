@@ -56,15 +56,20 @@ def _forbid(monkeypatch, target: object, name: str) -> None:
 
 
 def _no_work(monkeypatch) -> None:
-    """Every command's work, replaced by a stub that fails if reached."""
-    from rwpca.commands import analyze, simulate, train, verify
-    from rwpca.documents import generate as generate_module
+    """Every command's work, replaced by a stub that fails if reached.
 
-    _forbid(monkeypatch, simulate.walks, "simulate")
-    _forbid(monkeypatch, analyze, "open_trajectory")
-    _forbid(monkeypatch, train, "train")
+    The commands import their work when they run, so it is replaced where it is defined.
+    """
+    from rwpca.documents import generate as generate_module
+    from rwpca.numerics.trajectories import readers, training
+    from rwpca.numerics.verification import entries
+    from rwpca.numerics.walks import simulator
+
+    _forbid(monkeypatch, simulator, "simulate")
+    _forbid(monkeypatch, readers, "open_trajectory")
+    _forbid(monkeypatch, training, "train")
     _forbid(monkeypatch, generate_module, "generate")
-    _forbid(monkeypatch, verify, "verify_entry")
+    _forbid(monkeypatch, entries, "verify_entry")
 
 
 TARGET_COMMANDS = {
