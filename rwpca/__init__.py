@@ -7,18 +7,13 @@ One import name holds three layers that import one way, ``rwpca`` -> ``rwpca.num
 the command line, the generated documents, citations and figures.
 
 ``rwpca.Recorder`` (:class:`rwpca.numerics.checkpoints.recorder.Recorder`) records a run
-during training; it is imported on first use, so ``import rwpca`` stays light.
+during training; it is imported on first use, so ``import rwpca`` stays light (as is
+``__version__``, read from the package metadata on first use).
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("rwpca")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
 
 #: Names exported lazily: attribute -> module that defines it.
 _LAZY = {"Recorder": "rwpca.numerics.checkpoints.recorder"}
@@ -26,7 +21,21 @@ _LAZY = {"Recorder": "rwpca.numerics.checkpoints.recorder"}
 __all__ = ["Recorder", "__version__"]
 
 
+def _version() -> str:
+    # importlib.metadata costs tens of milliseconds: read on first use of __version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rwpca")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _version()
+        globals()["__version__"] = value
+        return value
     if name in _LAZY:
         import importlib
 

@@ -36,13 +36,14 @@ from typing import Any
 
 import sympy as sp
 
-from rwpca.numerics import DATA
+from rwpca.numerics import EVIDENCE_PATH
 from rwpca.numerics.verification.formula_check import Convergence, Run
 from rwpca.numerics.verification.status import PASSED_STATES, CheckState
 from rwpca.proofs.catalog import CATALOG, Entry
 
-#: Where ``rwpca verify --write`` stores the evidence (committed with the code).
-EVIDENCE_PATH = DATA / "verification.json"
+# EVIDENCE_PATH, where ``rwpca verify --write`` stores the evidence, is declared in
+# rwpca.numerics (the command line's help names it without loading this module).
+
 #: Version of the file's layout (2: typed records, no prose).
 EVIDENCE_FORMAT = 2
 
