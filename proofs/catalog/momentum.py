@@ -17,7 +17,7 @@ from rwpca.proofs.catalog.core import (
     make_entry,
 )
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues, momentum_error, momentum_exact, variance
+from rwpca.proofs.derive import momentum_error, momentum_exact, regimes, variance
 from rwpca.proofs.domains import THETA
 from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import gamma, k, lam_k, n, rho_k
@@ -44,8 +44,9 @@ make_entry(
     assumptions=STANDARD,
     regime=Regime(
         RegimeKind.ASYMPTOTIC,
-        "n -> infinity at fixed gamma and k (needs n (1 - gamma) >> 1: the boundary layer "
-        "has about 1/(1 - gamma) steps)",
+        "n -> infinity at fixed gamma and k (needs n (1 - |gamma|) >> 1: the boundary layer "
+        "has about 1/(1 - |gamma|) steps); for gamma < 2 sqrt 2 - 3 the k-th value is the "
+        "k-th largest only for k below n arccos((1 + gamma)^2 / (4 gamma)) / pi",
     ),
     source=Source(
         f"{POSTER}, 'Generalizations'",
@@ -53,7 +54,7 @@ make_entry(
         r"\right)+\gamma\cos\left(\frac{2\pi k}{n}\right)\right]^{-1}",
         AS_STATED,
     ),
-    derivation=eigenvalues.derive_momentum_eigenvalue,
+    derivation=regimes.derive_momentum_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process=ProcessName.MOMENTUM,
