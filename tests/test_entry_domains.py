@@ -10,13 +10,13 @@ import sympy as sp
 from flint import arb, ctx
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import values
 
 from rwpca.numerics.arbeval import compile_arb
 from rwpca.numerics.verification.plans import PLANS, plan_for
 from rwpca.proofs import domains
 from rwpca.proofs.catalog import CATALOG, Entry, Quantity, get
 from rwpca.proofs.domains import Domain
-from tests.strategies import values
 
 #: The sign each kind of statement must have (+1 positive, -1 at most 0, 0 finite only).
 SIGNS = {
