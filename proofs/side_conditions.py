@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from rwpca.proofs.derivation import Check
+from rwpca.proofs.derivation import Check, as_expression
 from rwpca.proofs.domains import K
 from rwpca.proofs.symbols import n
 
@@ -40,8 +40,9 @@ def index_cases(lower: sp.Expr = LOWER, upper: sp.Expr = UPPER) -> tuple[sp.Expr
 
     ``lower`` is a number, ``upper`` is n minus a number (n - 1 for the declared range).
     """
+    lower, upper = as_expression(lower), as_expression(upper)
     offset = sp.expand(n - upper)
-    if offset.free_symbols or sp.sympify(lower).free_symbols:
+    if offset.free_symbols or lower.free_symbols:
         raise ValueError(
             f"the range {lower} <= k <= {upper} is not allowed: give a constant lower end and "
             "an upper end n - c"

@@ -360,6 +360,8 @@ def test_enclosures_refuse_to_certify_a_wrong_refinement(monkeypatch):
     from rwpca.numerics.linalg import enclosures
 
     real = enclosures._refine
-    monkeypatch.setattr(enclosures, "_refine", lambda *args: real(*args) * (1 + arb("1e-20")))
+    monkeypatch.setattr(
+        enclosures, "_refine", lambda *args, **kw: real(*args, **kw) * (1 + arb("1e-20"))
+    )
     with pytest.raises(enclosures.EnclosureError, match="could not certify"):
         enclosures.certified_eigenvalues("plain", 6, dps=30)
