@@ -80,6 +80,6 @@ def test_a_proven_document_carries_its_proof_record():
     derivation = derive_entry(entry)
     document = render_entry(entry, derivation)
     assert "## Proof record" in document
-    assert "derive_entry(get('rw.eigenvalue'))" in document
+    assert 'derive_entry(get("rw.eigenvalue"))' in document
     assert document.count("| holds |") == len(derivation.checks)
     assert "0 < k/n < 1" in document

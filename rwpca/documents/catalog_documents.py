@@ -100,11 +100,12 @@ def proof_record(entry: Entry, derivation: Derivation) -> str:
         )
         for number, check in enumerate(derivation.checks, start=1)
     ]
+    # Python as ruff formats it: ruff also formats the code blocks of Markdown files
     rerun = (
         "from rwpca.proofs.catalog import get\n"
-        "from rwpca.proofs.catalog.core import derive_entry\n"
-        f"for check in derive_entry(get({entry.id!r})).checks:\n"
-        "    print(check.holds, check.statement, '--', check.how)"
+        "from rwpca.proofs.catalog.core import derive_entry\n\n"
+        f'for check in derive_entry(get("{entry.id}")).checks:\n'
+        '    print(check.holds, check.statement, "--", check.how)'
     )
     return "\n".join(
         [
