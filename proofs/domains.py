@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALPHA",
+    "ALPHA_BELOW_ONE",
     "DOMAINS",
     "GAMMA",
     "KAPPA",
@@ -505,6 +506,17 @@ KAPPA = Domain(
     noun="excess kurtosis",
 )
 THETA = Domain("theta", Kind.REAL, "frequency of a circulant symbol", "frequency")
+#: The restoring rates of the small-k OU form: for 1 <= alpha < 2 its expansion point is the
+#: top of the symbol, not the bottom (proofs/derive/regimes.py derives it).
+ALPHA_BELOW_ONE = Domain(
+    "alpha",
+    Kind.REAL,
+    "Ornstein-Uhlenbeck restoring rate, below 1 (the walk does not oscillate)",
+    "restoring rate",
+    open_(0),
+    open_(1),
+    noun="restoring rate",
+)
 
 #: The catalog's parameters by name.
 DOMAINS: dict[str, Domain] = {

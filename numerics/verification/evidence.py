@@ -104,17 +104,19 @@ class Method(StrEnum):
 
 
 def fingerprint(entry: Entry) -> str:
-    """A hash of what the evidence is about: the statement, its regime and quantity."""
-    data = json.dumps(
-        [
-            sp.srepr(entry.lhs),
-            sp.srepr(entry.rhs),
-            str(entry.regime.kind),
-            entry.regime.description,
-            entry.quantity,
-            entry.process,
-        ]
-    )
+    """A hash of what the evidence is about: the statement, its regime, quantity and domain."""
+    fields = [
+        sp.srepr(entry.lhs),
+        sp.srepr(entry.rhs),
+        str(entry.regime.kind),
+        entry.regime.description,
+        entry.quantity,
+        entry.process,
+    ]
+    # a restricted domain is part of the statement (kept out of the list when there is
+    # none, so the fingerprints of unrestricted entries stay what they were)
+    fields.extend(f"{d.name}: {d.condition}" for d in entry.domains)
+    data = json.dumps(fields)
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 

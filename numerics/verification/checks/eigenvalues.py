@@ -67,6 +67,7 @@ def as_exact_finding(entry: Entry, sets: list[ParameterSet]) -> Finding:
         exact=True,
         n=AS_EXACT_SIZES,
         dps=AS_EXACT_DPS,
+        labels="multiset",  # the stored finding compares the sorted values
     )
     state = CheckState(result.state)
     data: dict[str, object] = {"params": params.label, "sizes": list(AS_EXACT_SIZES)}
