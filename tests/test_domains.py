@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import alphas, components, gammas, kurtoses, process_parameters, sigmas, times
 
 from rwpca.numerics.linalg import float_spectra
-from rwpca.numerics.verification.formula_check import DEFAULT_PARAMS
+from rwpca.numerics.verification.formula.check import DEFAULT_PARAMS
 from rwpca.numerics.walks import simulator
 from rwpca.proofs import domains, matrices, symbols
 from rwpca.proofs.catalog import common

@@ -8,7 +8,7 @@ import sympy as sp
 from flint import ctx
 
 from rwpca.numerics.arbeval import compile_arb
-from rwpca.numerics.verification.formula_check import check_formula
+from rwpca.numerics.verification.formula.check import check_formula
 from rwpca.proofs.derive.eigenvectors import DCT, normalisation_step
 from rwpca.proofs.side_conditions import P, Q, index_cases, unit_fraction_check
 from rwpca.proofs.symbols import k, n, t

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from rwpca.numerics.verification.claim_plan import (
+from rwpca.numerics.verification.formula.check import check_formula
+from rwpca.numerics.verification.formula.claims import (
     COMPOSITE,
     DEEP_DPS,
     FIXED_SIZES,
@@ -14,7 +15,6 @@ from rwpca.numerics.verification.claim_plan import (
     exact_plan,
     parameter_points,
 )
-from rwpca.numerics.verification.formula_check import check_formula
 from rwpca.proofs import domains
 
 n, k = sp.symbols("n k")

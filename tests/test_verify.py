@@ -24,7 +24,7 @@ from rwpca.numerics.certified import sturm
 from rwpca.numerics.certified.sturm import certify
 from rwpca.numerics.linalg import reference
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_trace, to_fraction
-from rwpca.numerics.verification.formula_check import check_formula, fitted_order
+from rwpca.numerics.verification.formula.check import check_formula, fitted_order
 from rwpca.proofs.processes import get_process
 
 # The formulas below are typed out on purpose, as a user of check_formula would type them:

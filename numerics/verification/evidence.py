@@ -17,8 +17,8 @@ The file ``numerics/data/verification.json`` (written by ``rwpca verify --write`
                       "findings": [{"kind": FindingKind, "verdict", "data", "runs",
                       "convergence"}]}}}
 
-Runs and convergence studies are :class:`~rwpca.numerics.verification.formula_check.Run`
-and :class:`~rwpca.numerics.verification.formula_check.Convergence` records (errors as
+Runs and convergence studies are :class:`~rwpca.numerics.verification.formula.check.Run`
+and :class:`~rwpca.numerics.verification.formula.check.Convergence` records (errors as
 ``%.3e`` strings); ``data`` holds exact values as strings and measured ones as floats.
 A record belongs to the statement it was computed for: its :func:`fingerprint` changes
 when the statement, its regime, quantity or process does (:func:`current_record`).
@@ -37,7 +37,7 @@ from typing import Any
 import sympy as sp
 
 from rwpca.numerics import EVIDENCE_PATH
-from rwpca.numerics.verification.formula_check import Convergence, Run
+from rwpca.numerics.verification.formula.check import Convergence, Run
 from rwpca.numerics.verification.status import PASSED_STATES, CheckState
 from rwpca.proofs.catalog import CATALOG, Entry
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from rwpca.numerics.verification.formula_check import (
+from rwpca.numerics.verification.formula.check import (
     DEFAULT_DPS,
     ParameterSet,
     parameter_sets,

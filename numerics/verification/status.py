@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from rwpca.proofs.catalog import Entry, Status
 
 if TYPE_CHECKING:
-    from rwpca.numerics.verification.formula_check import Convergence, Run
+    from rwpca.numerics.verification.formula.check import Convergence, Run
 
 
 class CheckState(StrEnum):

@@ -129,7 +129,7 @@ def _validate(entries: list[Entry], sizes: list[int] | None, dps: int | None) ->
     """Reject bad options before any work (nothing is computed or written on bad input)."""
     from rwpca.numerics.linalg.reference import check_dps
     from rwpca.numerics.verification.entries import check_resources
-    from rwpca.numerics.verification.formula_check import check_sizes
+    from rwpca.numerics.verification.formula.check import check_sizes
     from rwpca.numerics.verification.plans import plan_for
     from rwpca.proofs.catalog.core import RegimeKind
 

@@ -25,7 +25,7 @@ covariance K = C T^-1 T^-T C?
   counts as exact.
 
 Parameters are exact rationals (a float 0.1 is read as 1/10). Without ``n`` or ``params``
-the claim's own plan is used (:mod:`~rwpca.numerics.verification.claim_plan`): fixed
+the claim's own plan is used (:mod:`~rwpca.numerics.verification.formula.claims`): fixed
 sizes, a size divisible by 1..7, sizes drawn from the domain of n with a seed hashed from
 the claim, the smallest sizes again at 120 digits, and parameters near both ends of their
 domain beside the defaults. By default the k-th value is compared with the k-th largest
@@ -66,8 +66,8 @@ from rwpca.numerics.certified.sturm import (
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float, float_spectrum
 from rwpca.numerics.linalg.structure import centred_precision_structure, to_fraction
 from rwpca.numerics.progress import iterate
-from rwpca.numerics.verification.claim_plan import claim_seed, exact_plan, parameter_points
-from rwpca.numerics.verification.runs import (
+from rwpca.numerics.verification.formula.claims import claim_seed, exact_plan, parameter_points
+from rwpca.numerics.verification.formula.runs import (
     ASYMPTOTIC_SIZES,
     DEFAULT_DPS,
     DEFAULT_PARAMS,
@@ -352,11 +352,11 @@ def check_formula(
     ``process`` is "plain", "momentum" or "ou"; ``formula`` a SymPy expression whose symbols
     are named ``n``, ``k`` and the process parameter (``gamma`` or ``alpha``); ``params`` a
     dict of parameter values, a list of them, or a function n -> dict (a limit path; None:
-    the default plan of :mod:`~rwpca.numerics.verification.claim_plan`, with points near
+    the default plan of :mod:`~rwpca.numerics.verification.formula.claims`, with points near
     both ends of the domain and one drawn with a seed from the claim). ``exact`` selects
     "holds at every n" or "converges as n -> infinity" (see the module docstring). ``n`` is
     a size or a list of sizes (None: the claim's plan, fixed sizes and drawn ones, with the
-    smallest compared again at :data:`~rwpca.numerics.verification.claim_plan.DEEP_DPS`
+    smallest compared again at :data:`~rwpca.numerics.verification.formula.claims.DEEP_DPS`
     digits), ``dps`` the digits of the certified comparison (exact claims), ``ks`` restricts
     an exact check to some components, ``spectrum`` ("leading" or "all") which errors decide
     convergence, ``labels`` whether the k-th value is compared with the k-th largest

@@ -3,7 +3,7 @@
 :class:`Run` is the evidence at one n (and one parameter value), :class:`Convergence` the
 errors of a limit along increasing n; :func:`parameter_sets`, :func:`check_sizes` and
 :func:`check_components` validate what a caller asks for. The checks themselves are in
-:mod:`rwpca.numerics.verification.formula_check`, which re-exports these names.
+:mod:`rwpca.numerics.verification.formula.check`, which re-exports these names.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What :func:`~rwpca.numerics.verification.formula_check.check_formula` tries for a claim.
+"""What :func:`~rwpca.numerics.verification.formula.check.check_formula` tries for a claim.
 
 A fixed, public plan alone can be gamed: a formula wrong only at sizes the plan skips, or
 only at parameters other than the defaults, passes it. So the default plan of a claim is
