@@ -7,6 +7,7 @@ import pytest
 import sympy as sp
 
 from rwpca.proofs import theorems as th
+from rwpca.proofs import words as wd
 from rwpca.proofs.catalog import CATALOG, Status, derive_entry, get
 from rwpca.proofs.derive.variance import plain_eigenvalue
 from rwpca.proofs.symbols import k, n, t
@@ -25,9 +26,9 @@ def test_pseudo_inverse_theorem_holds():
 @pytest.mark.parametrize(
     "wrong_q",
     [
-        th.A_ - th.A_ * th.E_ * th.F_ * th.A_ / th._n,  # centred with n instead of 1^T A 1
-        th.A_ - th.E_ * th.F_ / th._n,  # subtracting the mean of A instead
-        th.A_,  # no centring at all
+        wd.A_ - wd.A_ * wd.E_ * wd.F_ * wd.A_ / wd._n,  # centred with n instead of 1^T A 1
+        wd.A_ - wd.E_ * wd.F_ / wd._n,  # subtracting the mean of A instead
+        wd.A_,  # no centring at all
     ],
     ids=["normaliser n", "mean of A", "uncentred"],
 )
@@ -37,13 +38,13 @@ def test_pseudo_inverse_theorem_rejects_a_wrong_q(wrong_q):
 
 def test_rewriting_needs_its_rules():
     """Without the rule A B = I the identity Q K = C cannot be shown."""
-    saved = th.RULES
+    saved = wd.RULES
     try:
-        th.RULES = saved[1:]
-        assert not th.words_equal(th._Q * th._K, th._C)
+        wd.RULES = saved[1:]
+        assert not wd.words_equal(wd._Q * wd._K, wd._C)
     finally:
-        th.RULES = saved
-    assert th.words_equal(th._Q * th._K, th._C)
+        wd.RULES = saved
+    assert wd.words_equal(wd._Q * wd._K, wd._C)
 
 
 def test_path_laplacian_theorem_holds():
