@@ -17,7 +17,7 @@ from rwpca.proofs.catalog.core import (
     make_entry,
 )
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues, regimes, secular
+from rwpca.proofs.derive import ou_spectrum, regimes, secular
 from rwpca.proofs.domains import ALPHA_BELOW_ONE
 from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import alpha, k, lam_k, n
@@ -79,7 +79,7 @@ make_entry(
     ),
     # the paper prints only the periodic form: the statement of ou.eigenvalue
     source=CATALOG.get("ou.eigenvalue").source,
-    derivation=eigenvalues.derive_ou_eigenvalue_mirror,
+    derivation=ou_spectrum.derive_ou_eigenvalue_mirror,
     status=Status.DERIVED,
     comparison=Kind.DIFFERENT,
     process=ProcessName.OU,

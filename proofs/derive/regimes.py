@@ -22,7 +22,7 @@ from __future__ import annotations
 import sympy as sp
 
 from rwpca.proofs.derivation import Derivation, Step, is_zero, takes_printed_form
-from rwpca.proofs.derive import eigenvalues
+from rwpca.proofs.derive import eigenvalues, ou_spectrum
 from rwpca.proofs.symbols import alpha, gamma, n, theta
 
 # Positive helper symbols: alpha = b / (1 + b) covers (0, 1), alpha = 2 - b / (1 + b)
@@ -168,8 +168,8 @@ def momentum_order_step() -> tuple[Step, sp.Expr]:
 
 @takes_printed_form
 def derive_ou_eigenvalue(printed: sp.Expr) -> Derivation:
-    """The paper's periodic OU form (eigenvalues.derive_ou_eigenvalue) with its regime fixed."""
-    base = eigenvalues.derive_ou_eigenvalue(printed)
+    """The paper's periodic OU form (ou_spectrum.derive_ou_eigenvalue) with its regime fixed."""
+    base = ou_spectrum.derive_ou_eigenvalue(printed)
     return Derivation(
         base.result,
         [*base.steps, ou_memory_step()],
@@ -187,8 +187,8 @@ def derive_ou_eigenvalue(printed: sp.Expr) -> Derivation:
 
 @takes_printed_form
 def derive_ou_small_k(printed: sp.Expr) -> Derivation:
-    """The small-k OU expansion (eigenvalues.derive_ou_small_k) with its domain alpha < 1."""
-    base = eigenvalues.derive_ou_small_k(printed)
+    """The small-k OU expansion (ou_spectrum.derive_ou_small_k) with its domain alpha < 1."""
+    base = ou_spectrum.derive_ou_small_k(printed)
     return Derivation(
         base.result,
         [*base.steps, ou_small_k_domain_step()],
