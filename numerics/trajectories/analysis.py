@@ -73,15 +73,26 @@ the reported quotients do.
 
 ``d_eff`` (:func:`effective_dimension`), the effective number of independent directions
 of the steps, ``tr(Sigma)^2 / tr(Sigma^2)``, is reported because the random-walk limit
-``R R^T -> I`` needs d_eff >> n, not only d >> n.
+``R R^T -> I`` needs d_eff >> n, not only d >> n. It is measured on the innovations
+``s_t - gamma s_{t-1}`` of the fitted momentum (:func:`~rwpca.numerics.trajectories.
+dynamics.fit_momentum`; ~0 for independent steps), because a momentum walk's consecutive
+steps share their direction, which the estimator would read as few directions, while
+their covariance ``Sigma / (1 - gamma^2)`` has the innovations' d_eff.
+
+Nulls (d) momentum and (e) Ornstein-Uhlenbeck, with their own exact predictions and
+randomisations (reordered innovations, re-integrated), are in
+:mod:`rwpca.numerics.trajectories.dynamics`. Every null's statistic also includes the
+lag-1 cosine of the steps (:mod:`rwpca.numerics.trajectories.autocorrelation`),
+so the nulls with independent steps have power against momentum, which barely changes
+the spectrum; the lag cosines at lags 1..5, tested by reordering alone, are the step
+autocorrelation diagnostic reported beside every verdict.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -91,16 +102,41 @@ from threadpoolctl import threadpool_limits
 from rwpca.numerics.checkpoints.sketch import ratio_sd
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.progress import ProgressArg, Task, task
+from rwpca.numerics.trajectories.autocorrelation import (
+    LAGS,
+    StepAutocorrelation,
+    lag_cosines,
+    step_autocorrelation,
+)
+from rwpca.numerics.trajectories.dynamics import (
+    MomentumNull,
+    OUNull,
+    check_dynamics,
+    fit_momentum,
+    momentum_innovations,
+)
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
+from rwpca.numerics.trajectories.results import (
+    DYNAMIC_NULLS,
+    INDEPENDENT_NULLS,
+    NULL_LETTERS,
+    NULL_MODELS,
+    NULL_TITLES,
+    SYMMETRY,
+    Analysis,
+    Note,
+    NoteKind,
+    NullTest,
+    Symmetry,
+    Verdict,
+    parse_nulls,
+)
 from rwpca.proofs.catalog import get
 
-#: Null-model names, in report order, and their titles.
-NULL_MODELS = ("random_walk", "step_schedule", "drift")
-NULL_TITLES = {
-    "random_walk": "(a) random walk",
-    "step_schedule": "(b) random walk with the observed step sizes",
-    "drift": "(c) random walk with drift",
-}
+#: Lags of the step cosines inside every null's statistic: lag 1 carries nearly all of
+#: momentum's signal, and each further component dilutes the max-|z| statistic's power
+#: against what the ratios detect (the diagnostic reports lags 1..LAGS).
+STATISTIC_LAGS = 1
 #: Subspace-iteration block beyond the K wanted components.
 _OVERSAMPLE = 10
 
@@ -284,157 +320,6 @@ def effective_dimension(step_gram: np.ndarray) -> float:
     return products / variance
 
 
-def lag_one_overlap(step_gram: np.ndarray) -> tuple[float, float]:
-    """Mean overlap of consecutive steps and the median overlap of all pairs.
-
-    Independent steps (every null model here) give equal values in expectation;
-    momentum or any smoothing of the steps makes the first clearly larger.
-    """
-    E = normalised_overlaps(step_gram)
-    if E.shape[0] < 2:
-        return 0.0, 0.0
-    return float(np.mean(np.diagonal(E, 1))), float(np.median(E[np.triu_indices(E.shape[0], 1)]))
-
-
-# --- results ----------------------------------------------------------------------------
-
-
-class NoteKind(StrEnum):
-    """A diagnostic of the steps that qualifies the verdict."""
-
-    LOW_EFFECTIVE_DIMENSION = "low_effective_dimension"  # d_eff < 10 n: R R^T -> I fails
-    CORRELATED_STEPS = "correlated_steps"  # consecutive overlap above the typical one
-    ANTICORRELATED_STEPS = "anticorrelated_steps"  # consecutive overlap below it
-    ZERO_LENGTH_STEPS = "zero_length_steps"  # some steps do not move
-
-
-@dataclass(frozen=True)
-class Note:
-    """One diagnostic and its numbers.
-
-    ``values``: ``effective_dimension`` and ``n`` (low effective dimension);
-    ``consecutive`` and ``typical`` overlaps (correlated steps); ``count`` and ``steps``
-    (zero-length steps).
-    """
-
-    kind: NoteKind
-    values: Mapping[str, float]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, **self.values}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Which null models the first components are consistent with (p > alpha), in order."""
-
-    consistent: tuple[str, ...]
-    rejected: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"consistent": list(self.consistent), "rejected": list(self.rejected)}
-
-
-@dataclass(frozen=True)
-class NullTest:
-    """One null model: its ratios and the randomisation test of the first K components."""
-
-    name: str
-    title: str
-    ratios: np.ndarray  # all n - 1 null ratios
-    parameters: dict[str, float]
-    quotient: np.ndarray  # observed / null ratio, k = 1..K
-    allowed: np.ndarray  # K x 2: the simultaneous band of the quotient under this null
-    lissajous_null: np.ndarray  # K: mean Lissajous score of the null's replicates
-    z: np.ndarray  # K x 2: standardised deviation of (ratio, Lissajous) per component
-    statistic: float
-    critical_value: float
-    p_value: float
-    consistent: bool
-    deviating: tuple[int, ...]  # components outside the band (1-based)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "parameters": self.parameters,
-            "quotient": self.quotient.tolist(),
-            "allowed_quotient": self.allowed.tolist(),
-            "lissajous_null": self.lissajous_null.tolist(),
-            "statistic": self.statistic,
-            "critical_value": self.critical_value,
-            "p_value": self.p_value,
-            "consistent": self.consistent,
-            "deviating_components": list(self.deviating),
-        }
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Centred PCA of a trajectory window and its comparison with the null models."""
-
-    n: int
-    d: int
-    window: tuple[int, int]
-    components: int
-    eigenvalues: np.ndarray  # lambda_1 >= ... >= lambda_{n-1} of C G C
-    explained_variance_ratio: np.ndarray
-    projections: np.ndarray  # n x K: sqrt(lambda_k) u_k, oriented along the cosine
-    lissajous: np.ndarray  # K
-    step_norms_squared: np.ndarray  # N
-    effective_dimension: float
-    ostrowski: tuple[float, float]
-    lag_one_overlap: tuple[float, float]
-    nulls: dict[str, NullTest]
-    alpha: float
-    replicates: int
-    notes: tuple[Note, ...] = field(default_factory=tuple)
-    steps: np.ndarray | None = None  # n: the training step of each checkpoint of the window
-    sketch_sd: np.ndarray | None = None  # sketched runs: sd of each ratio due to the sketch
-
-    @property
-    def consistent_with_random_walk(self) -> bool:
-        """True when at least one null model is not rejected at level alpha."""
-        return any(test.consistent for test in self.nulls.values())
-
-    @property
-    def verdict(self) -> Verdict:
-        """The null models not rejected and those rejected at level alpha."""
-        return Verdict(
-            tuple(name for name, t in self.nulls.items() if t.consistent),
-            tuple(name for name, t in self.nulls.items() if not t.consistent),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object `rwpca analyze --json` prints."""
-        return {
-            "n": self.n,
-            "d": self.d,
-            "window": list(self.window),
-            "components": self.components,
-            "explained_variance_ratio": self.explained_variance_ratio.tolist(),
-            "null_models": {name: t.ratios.tolist() for name, t in self.nulls.items()},
-            "tests": {name: t.to_json() for name, t in self.nulls.items()},
-            "lissajous": self.lissajous.tolist(),
-            "effective_dimension": _finite_or_none(self.effective_dimension),
-            "ostrowski_envelope": list(self.ostrowski),
-            "step_overlap": {
-                "consecutive": self.lag_one_overlap[0],
-                "all": self.lag_one_overlap[1],
-            },
-            "alpha": self.alpha,
-            "replicates": self.replicates,
-            "notes": [note.to_json() for note in self.notes],
-            "consistent_with_random_walk": self.consistent_with_random_walk,
-            "verdict": self.verdict.to_json(),
-            "steps": None if self.steps is None else self.steps.tolist(),
-            "sketch_sd": None if self.sketch_sd is None else self.sketch_sd.tolist(),
-        }
-
-
-def _finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
 # --- the analysis -----------------------------------------------------------------------
 
 
@@ -501,6 +386,23 @@ class _Null:
         return M
 
 
+def _make_null(
+    name: str,
+    n: int,
+    q: np.ndarray,
+    fit: DriftFit,
+    M: np.ndarray,
+    momentum: float | None,
+    ou_rate: float | None,
+) -> _Null | MomentumNull | OUNull:
+    """The fitted null called ``name`` (the paper's three, or momentum and OU)."""
+    if name == "momentum":
+        return MomentumNull(n, M, momentum)
+    if name == "ou":
+        return OUNull(n, M, ou_rate)
+    return _Null(name, n, q, fit)
+
+
 def walk_gram(step_gram: np.ndarray) -> np.ndarray:
     """Centred Gram matrix C L0 M L0^T C of the walk whose steps have Gram matrix M.
 
@@ -547,7 +449,7 @@ class _Walks:
 
 
 def _calibrate(
-    null: _Null,
+    null: _Null | MomentumNull | OUNull,
     M: np.ndarray,
     null_top: np.ndarray,
     observed: np.ndarray,
@@ -556,13 +458,22 @@ def _calibrate(
     alpha: float,
     rng: np.random.Generator,
     bar: Task,
-) -> tuple[np.ndarray, np.ndarray, float, float, float, np.ndarray]:
-    """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean)."""
+    observed_lags: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float, float, float, np.ndarray, _LagTest]:
+    """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean, lags).
+
+    The statistic also takes the largest |z| of the step lag cosines
+    (:func:`~rwpca.numerics.trajectories.autocorrelation.lag_cosines`) of the data against
+    the same reshuffled walks, two-sided.
+    """
     stats = np.empty((replicates, count, 2))
+    lags = np.empty((replicates, observed_lags.size))
     walks = _Walks(M.shape[0] + 1, count)
     for b in range(replicates):
-        values, vectors, trace = walks.spectrum(null.randomise(rng, M))
+        reshuffled = null.randomise(rng, M)
+        values, vectors, trace = walks.spectrum(reshuffled)
         stats[b] = _statistics(values / trace, null_top, vectors)
+        lags[b] = lag_cosines(reshuffled, observed_lags.size)
         bar.update(1)
     # the data join the replicates in the standardisation: all B + 1 walks are then
     # treated alike, which keeps the test exact (an outlying replicate would otherwise
@@ -576,14 +487,39 @@ def _calibrate(
         # a ratio may deviate either way; a Lissajous score only matters when too low
         return np.stack([np.abs(z[..., 0]), np.maximum(-z[..., 1], 0.0)], axis=-1)
 
-    T_reps = deviation(stats).reshape(replicates, -1).max(axis=1)
+    lag_test = _LagTest.of(observed_lags, lags)
+    T_reps = np.maximum(deviation(stats).reshape(replicates, -1).max(axis=1), lag_test.T_reps)
     z_obs = (observed - mean) / sd
-    T = float(deviation(observed).max())
+    T = max(float(deviation(observed).max()), lag_test.T)
     p = (1 + int(np.sum(T_reps >= T))) / (replicates + 1)
     order = np.sort(T_reps)
     crit = float(order[min(replicates - 1, math.ceil((1 - alpha) * (replicates + 1)) - 1)])
     band = np.exp(np.stack([mean[:, 0] - crit * sd[:, 0], mean[:, 0] + crit * sd[:, 0]], axis=1))
-    return z_obs, band, T, crit, p, np.tanh(mean[:, 1])
+    return z_obs, band, T, crit, p, np.tanh(mean[:, 1]), lag_test
+
+
+@dataclass(frozen=True)
+class _LagTest:
+    """The lag-cosine part of a null's statistic: data z, replicate means, replicate max |z|."""
+
+    z: np.ndarray
+    mean: np.ndarray
+    T: float
+    T_reps: np.ndarray
+
+    @classmethod
+    def of(cls, observed: np.ndarray, replicates: np.ndarray) -> _LagTest:
+        # lags longer than the walk are 0 in every walk and carry no information
+        usable = replicates.std(axis=0) > 0
+        if not usable.any():
+            zero = np.zeros(observed.size)
+            return cls(zero, replicates.mean(axis=0), 0.0, np.zeros(replicates.shape[0]))
+        pooled = np.concatenate([replicates, observed[None]], axis=0)
+        mean = pooled.mean(axis=0)
+        sd = np.where(usable, np.maximum(pooled.std(axis=0, ddof=1), 1e-12), 1.0)
+        z = np.where(usable, (observed - mean) / sd, 0.0)
+        T_reps = np.abs(np.where(usable, (replicates - mean) / sd, 0.0)).max(axis=1)
+        return cls(z, replicates.mean(axis=0), float(np.abs(z).max()), T_reps)
 
 
 def analyze_gram(
@@ -597,6 +533,9 @@ def analyze_gram(
     progress: ProgressArg = False,
     steps: np.ndarray | None = None,
     sketch: int | None = None,
+    nulls: str | Sequence[str] | None = None,
+    momentum: float | None = None,
+    ou_rate: float | None = None,
 ) -> Analysis:
     """Analyse a trajectory window from the Gram matrix of its checkpoints.
 
@@ -607,8 +546,15 @@ def analyze_gram(
     ``seed`` fixes the reshuffling, so the result is deterministic on a given machine.
     ``steps``: the training step of each checkpoint (carried into the result); ``sketch``:
     the dimension m when G is the Gram matrix of CountSketches, whose error on each ratio
-    is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`).
+    is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`). ``nulls``: the
+    null models tested (names or letters, :func:`parse_nulls`; all by default);
+    ``momentum`` (gamma of null (d)) and ``ou_rate`` (alpha of null (e)): given values,
+    estimated from the steps when None (:mod:`rwpca.numerics.trajectories.dynamics`).
+    Each null and the step autocorrelation draw from their own stream of ``seed``, so a
+    null's result does not depend on which other nulls are tested.
     """
+    chosen = parse_nulls(nulls)
+    check_dynamics(momentum, ou_rate)
     G = np.asarray(G, dtype=np.float64)
     if G.ndim != 2 or G.shape[0] != G.shape[1]:
         raise ValueError(f"G has shape {G.shape}: expected a square n x n Gram matrix")
@@ -641,41 +587,53 @@ def analyze_gram(
 
     M = np.diff(np.diff(G, axis=0), axis=1)
     q = np.maximum(np.diag(M).copy(), 0.0)
-    d_hat = min(effective_dimension(M), float(d))
+    # d_eff of the innovations of the fitted momentum filter: consecutive steps that share
+    # a direction would otherwise read as few directions (for independent steps the
+    # fitted gamma is ~0 and the innovations are the steps)
+    innovations = momentum_innovations(M, fit_momentum(M))[1:, 1:]
+    d_hat = min(effective_dimension(innovations if N >= 5 else M), float(d))
     fit = fit_drift(q, _span(G))
 
     keep = q > 1e-300
     extremes = np.linalg.eigvalsh(normalised_overlaps(M))
     ostrowski = (float(max(extremes[0], 0.0)), float(extremes[-1]))
-    lag_one, typical = lag_one_overlap(M)
+    # its own stream (as every null below): choosing other nulls changes no result
+    autocorrelation = step_autocorrelation(
+        M, replicates, alpha, np.random.default_rng([seed, len(NULL_MODELS)])
+    )
 
     notes = []
     if d_hat < 10 * n:
         low = {"effective_dimension": d_hat, "n": n}
         notes.append(Note(NoteKind.LOW_EFFECTIVE_DIMENSION, low))
-    # under independent steps each consecutive overlap has sd 1/sqrt(d_eff): 3 sd of a mean
-    if N >= 3 and abs(lag_one - typical) > 3 / math.sqrt(d_hat * (N - 1)):
-        kind = NoteKind.CORRELATED_STEPS if lag_one > typical else NoteKind.ANTICORRELATED_STEPS
-        notes.append(Note(kind, {"consecutive": lag_one, "typical": typical}))
+    if autocorrelation.rejects_independence:
+        lag_one, independent = autocorrelation.values[0], autocorrelation.independent_mean[0]
+        kind = NoteKind.CORRELATED_STEPS if lag_one > independent else NoteKind.ANTICORRELATED_STEPS
+        values = {
+            "lag_one_cosine": float(lag_one),
+            "independent_cosine": float(independent),
+            "p_value": autocorrelation.p_value,
+        }
+        notes.append(Note(kind, values))
     if not keep.all():
         notes.append(Note(NoteKind.ZERO_LENGTH_STEPS, {"count": int((~keep).sum()), "steps": N}))
 
-    rng = np.random.default_rng(seed)
+    observed_lags = lag_cosines(M, STATISTIC_LAGS)
     nulls: dict[str, NullTest] = {}
     # the randomisation runs thousands of small (n x n) x (n x b) products: BLAS threads
     # gain nothing there and, on a busy machine, their synchronisation makes each product
     # several times slower
-    total = replicates * len(NULL_MODELS)
     with (
-        task(progress, "randomisation", total, unit="walk") as bar,
+        task(progress, "randomisation", replicates * len(chosen), unit="walk") as bar,
         threadpool_limits(limits=1, user_api="blas"),
     ):
-        for name in NULL_MODELS:
-            null = _Null(name, n, q, fit)
+        for name in chosen:
+            null = _make_null(name, n, q, fit, M, momentum, ou_rate)
+            rng = np.random.default_rng([seed, NULL_MODELS.index(name)])
             null_ratios = null.ratios()
             observed = _statistics(ratios[:K], null_ratios[:K], top)
-            z, band, T, crit, p, liss_null = _calibrate(
-                null, M, null_ratios[:K], observed, K, replicates, alpha, rng, bar
+            z, band, T, crit, p, liss_null, lags = _calibrate(
+                null, M, null_ratios[:K], observed, K, replicates, alpha, rng, bar, observed_lags
             )
             deviating = tuple(
                 int(k + 1) for k in range(K) if abs(z[k, 0]) > crit or -z[k, 1] > crit
@@ -686,7 +644,7 @@ def analyze_gram(
                 ratios=null_ratios,
                 parameters=null.parameters(),
                 quotient=ratios[:K] / null_ratios[:K],
-                allowed=band,
+                band=band,
                 lissajous_null=liss_null,
                 z=z,
                 statistic=T,
@@ -694,6 +652,11 @@ def analyze_gram(
                 p_value=p,
                 consistent=p > alpha,
                 deviating=deviating,
+                symmetry=SYMMETRY[name],
+                autocorrelation_mean=lags.mean,
+                autocorrelation_z=lags.z,
+                deviating_lags=tuple(int(j + 1) for j in np.flatnonzero(np.abs(lags.z) > crit)),
+                fitted=getattr(null, "fitted", ()),
             )
     return Analysis(
         n=n,
@@ -707,13 +670,14 @@ def analyze_gram(
         step_norms_squared=q,
         effective_dimension=d_hat,
         ostrowski=ostrowski,
-        lag_one_overlap=(lag_one, typical),
+        autocorrelation=autocorrelation,
         nulls=nulls,
         alpha=alpha,
         replicates=replicates,
         notes=tuple(notes),
         steps=None if steps is None else np.asarray(steps, dtype=np.int64),
         sketch_sd=None if sketch is None else ratio_sd(ratios, sketch),
+        step_gram=M,
     )
 
 
@@ -734,22 +698,64 @@ def analyze(
     include: tuple[str, ...] = (),
     exclude: tuple[str, ...] = (),
     glob: str | None = None,
+    nulls: str | Sequence[str] | None = None,
+    momentum: float | None = None,
+    ou_rate: float | None = None,
 ) -> Analysis:
-    """Open, validate and analyse a trajectory (path, ndarray, Dask or Zarr array).
+    """Open, validate and analyse a trajectory (any source of
+    :func:`~rwpca.numerics.trajectories.sources.open_source`).
 
     One streaming pass over d computes the Gram matrix of the window's checkpoints; the
     rest works on n x n matrices (see :func:`analyze_gram`). ``include``, ``exclude`` and
     ``glob`` choose the tensors and checkpoints of a folder
-    (:func:`rwpca.numerics.trajectories.readers.open_trajectory`).
+    (:func:`rwpca.numerics.trajectories.readers.open_trajectory`). The documented entry
+    point for notebooks is :func:`rwpca.analyze`, which also takes slices and training
+    steps as windows and returns a displayable report.
     """
     from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK
-    from rwpca.numerics.trajectories.readers import check_window, open_trajectory
+    from rwpca.numerics.trajectories.readers import check_window
+    from rwpca.numerics.trajectories.sources import open_source
 
-    trajectory = open_trajectory(source, include, exclude, glob)
+    parse_nulls(nulls)
+    check_dynamics(momentum, ou_rate)
+    trajectory = open_source(source, include, exclude, glob)
     window = check_window(window, trajectory.n)
     G = trajectory.gram(window, block=block or DEFAULT_BLOCK, progress=progress)
     sketch = trajectory.sketch.m if trajectory.sketch is not None else None
     steps = trajectory.steps[window[0] : window[1]]
     return analyze_gram(
-        G, trajectory.d, components, window, replicates, alpha, seed, progress, steps, sketch
-    )
+        G, trajectory.d, components, window, replicates, alpha, seed, progress, steps, sketch,
+        nulls, momentum, ou_rate,
+    )  # fmt: skip
+
+
+#: The public names (the result types and null names are defined in
+#: :mod:`rwpca.numerics.trajectories.results` and re-exported here).
+__all__ = [
+    "DYNAMIC_NULLS",
+    "INDEPENDENT_NULLS",
+    "LAGS",
+    "NULL_LETTERS",
+    "NULL_MODELS",
+    "NULL_TITLES",
+    "SYMMETRY",
+    "Analysis",
+    "DriftFit",
+    "Note",
+    "NoteKind",
+    "NullTest",
+    "StepAutocorrelation",
+    "Symmetry",
+    "Verdict",
+    "analyze",
+    "analyze_gram",
+    "cosine_basis",
+    "drift_covariance",
+    "effective_dimension",
+    "fit_drift",
+    "normalised_overlaps",
+    "parse_nulls",
+    "random_walk_ratios",
+    "schedule_factor",
+    "walk_gram",
+]

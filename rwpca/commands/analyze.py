@@ -1,5 +1,6 @@
 """`rwpca analyze PATH [--window START:STOP|step=START:STOP] [--include RE] [--exclude RE]
-[--glob PATTERN] [--by-layer [GROUPING]] [--components K] [--plot FILE.png] [--json]`."""
+[--glob PATTERN] [--by-layer [GROUPING]] [--components K] [--plot FILE.png] [--json]
+[--nulls LIST] [--momentum GAMMA] [--ou-rate ALPHA] [--sweep SIZE] [--progress MODE]`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from rwpca import treeio
+from rwpca.commands import analyze_dynamics
 from rwpca.numerics.checkpoints.sources import TITLES
 from rwpca.numerics.checkpoints.tensors import check_patterns, groups, parse_grouping
-from rwpca.numerics.trajectories.analysis import NULL_MODELS, Analysis, analyze_gram
+from rwpca.numerics.trajectories.analysis import NULL_LETTERS, NULL_MODELS, Analysis, analyze_gram
 from rwpca.numerics.trajectories.readers import Trajectory, open_trajectory, parse_window
 
 #: Ratios shown per group in the --by-layer table.
@@ -89,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--alpha", type=float, default=0.05, help="level of the test (default 0.05)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the reshuffling (default 0)")
+    analyze_dynamics.add_options(parser)  # --nulls, --momentum, --ou-rate, --sweep, --progress
     parser.set_defaults(run=run)
 
 
@@ -156,32 +159,34 @@ def _source_json(trajectory: Trajectory) -> dict[str, Any] | None:
 
 
 def _group_rows(args: argparse.Namespace, window: tuple[int, int], grams: list,
-                names: list) -> list[dict[str, Any]]:  # fmt: skip
+                names: list, options: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
     rows = []
     for group, G in zip(names, grams, strict=True):
         row: dict[str, Any] = {"group": group.name, "tensors": list(group.tensors), "d": group.d}
         try:
             result = analyze_gram(G, group.d, args.components, window, args.replicates,
-                                  args.alpha, args.seed, progress=False)  # fmt: skip
+                                  args.alpha, args.seed, progress=False, **options)  # fmt: skip
         except ValueError as e:  # a frozen group does not move: say so in its row
             row["error"] = str(e)
         else:
             row["explained_variance_ratio"] = result.explained_variance_ratio[
                 : args.components
             ].tolist()
-            row["p_values"] = {name: result.nulls[name].p_value for name in NULL_MODELS}
+            row["p_values"] = {name: test.p_value for name, test in result.nulls.items()}
         rows.append(row)
     return rows
 
 
-def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int) -> list[str]:
+def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int,
+                 nulls: tuple[str, ...] = NULL_MODELS) -> list[str]:  # fmt: skip
     title = f"first {grouping} name components" if isinstance(grouping, int) else grouping
     width = max(12, *(len(r["group"]) for r in rows))
     ratios = "".join(f"  ratio {k}" for k in range(1, _GROUP_RATIOS + 1))
+    heads = "".join(f"  {'p (' + NULL_LETTERS[name] + ')':>6}" for name in nulls)
     lines = [
         "",
         f"by layer ({title}): each group analysed alone, n = {n}",
-        f"{'group':<{width}}  {'tensors':>7} {'d':>10}{ratios}    p (a)   p (b)   p (c)",
+        f"{'group':<{width}}  {'tensors':>7} {'d':>10}{ratios}  {heads}",
     ]
     for row in rows:
         head = f"{row['group']:<{width}}  {len(row['tensors']):>7} {row['d']:>10}"
@@ -190,7 +195,7 @@ def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int) -> lis
             continue
         shown = row["explained_variance_ratio"][:_GROUP_RATIOS]
         values = "".join(f"  {r:7.4f}" for r in shown) + " " * 9 * (_GROUP_RATIOS - len(shown))
-        p = "".join(f"  {row['p_values'][name]:6.3f}" for name in NULL_MODELS)
+        p = "".join(f"  {row['p_values'][name]:6.3f}" for name in nulls)
         lines.append(f"{head}{values}  {p}")
     return lines
 
@@ -218,6 +223,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.alpha < 1:
         raise ValueError(f"--alpha {args.alpha} is not allowed: need 0 < alpha < 1")
     check_patterns(args.include, args.exclude)
+    dynamics = analyze_dynamics.check(args)
+    options = analyze_dynamics.analysis_options(dynamics)
     grouping = parse_grouping(args.by_layer) if args.by_layer is not None else None
     trajectory = open_trajectory(args.path, args.include, args.exclude, args.glob)
     if grouping is not None and trajectory.selection is None:
@@ -230,14 +237,16 @@ def run(args: argparse.Namespace) -> int:
         if args.window is not None
         else (0, trajectory.n)
     )
+    if dynamics.sweep is not None:
+        return analyze_dynamics.run_sweep(args, dynamics, trajectory, window)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if grouping is None:
-            G = trajectory.gram(window, progress=None)
+            G = trajectory.gram(window, progress=dynamics.progress)
         else:
             assert trajectory.selection is not None
             named = groups(trajectory.selection, grouping)
-            grams = trajectory.grams([g.ranges for g in named], window, progress=None)
+            grams = trajectory.grams([g.ranges for g in named], window, progress=dynamics.progress)
             G = sum(grams[1:], grams[0].copy())
     for warning in caught:
         print(f"rwpca: warning: {warning.message}", file=sys.stderr)
@@ -250,13 +259,15 @@ def run(args: argparse.Namespace) -> int:
         replicates=args.replicates,
         alpha=args.alpha,
         seed=args.seed,
-        progress=None,
+        progress=dynamics.progress,
         steps=trajectory.steps[window[0] : window[1]],
         sketch=sketch.m if sketch is not None else None,
+        **options,
     )
-    rows = _group_rows(args, window, grams, named) if grouping is not None else []
+    rows = _group_rows(args, window, grams, named, options) if grouping is not None else []
     if args.plot is not None:
-        figure = analysis_report.figure(analysis, title=_title(args.path, trajectory, analysis))
+        label = str(args.path) + (f" (sketch, m = {sketch.m})" if sketch is not None else "")
+        figure = analysis_report.figure(analysis, label)
         treeio.write_file_atomic(args.plot, panels.to_png(figure))
     if args.json:
         data = {"path": str(args.path), "source": _source_json(trajectory), **analysis.to_json()}
@@ -273,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
     label = _title(args.path, trajectory, analysis)
     print(analysis_report.text_report(analysis, label, trajectory.n), end="")
     if grouping is not None:
-        print("\n".join(_group_table(grouping, rows, analysis.n)))
+        print("\n".join(_group_table(grouping, rows, analysis.n, dynamics.nulls)))
     if args.plot is not None:
         print(f"wrote {args.plot}")
     return 0
