@@ -1,30 +1,36 @@
-"""Speed of the certified eigenvalue verification against dense mpmath.eigsy.
+"""Speed of certified spectra and formula checks, against the dense and float64 anchors.
 
-Run ``python benchmarks/verify_speed.py`` (``--quick`` for a short run, ``--json`` to write
-benchmarks/results/verify_speed.json). Every case runs in a fresh subprocess, so its wall
-time and its peak resident memory (ru_maxrss of that process, which includes the
-interpreter and the imports, about 100-150 MB) are its own.
+Run ``python benchmarks/verify_speed.py`` (``--quick`` for n <= 1000, ``--json`` to write
+benchmarks/results/verify_speed.json). Every case runs in a fresh subprocess with one
+BLAS/OpenMP thread (``OMP_NUM_THREADS=1`` and threadpoolctl), so its CPU seconds, wall
+seconds and peak resident memory (ru_maxrss of that process, which includes the
+interpreter and the imports: the ``imports only`` row) are its own. On a shared machine
+wall time includes waiting for a core; CPU seconds are the figure to compare.
 
-Cases:
+Cases, all at 50 digits:
 
-1. the baseline a user would otherwise run: build K in mpmath at 50 digits and call
-   ``mpmath.eigsy`` (dense, O(n^3) multiprecision), against (a) ``check_formula``
-   certifying all n - 1 eigenvalues of the plain walk to 50 digits around rw.eigenvalue
-   (what ``rwpca verify rw.eigenvalue`` does; the goal is at least 100x at n = 160) and
-   (b) ``certified_eigenvalues`` enclosing every eigenvalue of the plain, momentum and OU
-   matrices in a rigorous 50-digit ball without any formula, at n = 80 and 160;
-2. ``rwpca verify rw.eigenvalue --n 1000 --dps 50`` end to end (the command line);
-3. the largest n whose whole spectrum is certified in under a minute for the plain walk,
-   at 8 digits (float64 interval path) and at 50 digits (arb path), doubling n.
+1. the whole certified spectrum (every eigenvalue of K in a rigorous ball of relative
+   radius 1e-50, ``certified_eigenvalues``) of the plain, momentum (gamma = 1/2) and OU
+   (alpha = 1/10) covariances at n = 250 .. 10,000, with the growth exponent of the CPU
+   time over the largest sizes;
+2. the anchors at the same n where they finish: float64 eigenvalues of Q from LAPACK's
+   banded/tridiagonal solvers (``scipy.linalg.eigvalsh_tridiagonal`` for the band of the
+   plain walk and of OU, ``eig_banded`` for momentum; no certificate, the speed floor),
+   python-flint's dense ``arb_mat.eig`` (rigorous, O(n^3) in C) and dense
+   ``mpmath.eigsy`` (high precision without error bounds, O(n^3) in Python), each with a
+   time limit;
+3. ``rwpca verify rw.eigenvalue --n N --dps 50`` end to end (``check_formula`` with
+   exact=True on every k), at N = 1,000 and 10,000.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
-import resource
+import signal
 import subprocess
 import sys
 import time
@@ -32,173 +38,206 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
+DIGITS = 50
+SIZES = (250, 500, 1000, 2000, 5000, 10_000)
+QUICK_SIZES = (250, 500, 1000)
+#: The largest n at which each dense anchor is tried, by process (--quick: n = 250 only);
+#: one point at n = 500 shows the O(n^3) growth without running the others for an hour.
+DENSE_ANCHORS = {
+    "flint arb_mat.eig": ("flint-eig", {"plain": 500, "momentum": 250, "ou": 250}),
+    "mpmath.eigsy": ("eigsy", {"plain": 250, "momentum": 250, "ou": 250}),
+}
+PROCESSES = (("plain", {}), ("momentum", {"gamma": 0.5}), ("ou", {"alpha": 0.1}))
+#: CPU seconds allowed to a dense anchor before it is stopped (--quick: 60). A CPU limit,
+#: not a wall-clock one: on a shared machine wall time includes waiting for a core.
+ANCHOR_LIMIT = 600
+THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 CASE_CODE = r"""
 import json, resource, sys, time
-import sympy as sp
-from rwpca.numerics.linalg.enclosures import certified_eigenvalues
-from rwpca.numerics.linalg.reference import eigenvalues_mpmath
-from rwpca.numerics.verification.formula_check import check_formula
+from threadpoolctl import threadpool_limits
+threadpool_limits(1)
 case = json.loads(sys.argv[1])
-n_, k_ = sp.symbols("n k")
-PLAIN = 1 / (2 * (1 - sp.cos(sp.pi * k_ / n_)))
-check_formula("plain", PLAIN, n=(3,), dps=10)  # warm caches of the imports, not of the case
+if case.get("cpu_limit"):
+    resource.setrlimit(resource.RLIMIT_CPU, (case["cpu_limit"], case["cpu_limit"] + 5))
+kind, process, n, params, dps = (case[key] for key in ("kind", "process", "n", "params", "dps"))
+import numpy as np
+from rwpca.numerics.linalg.structure import centred_precision_structure
+from rwpca.numerics.linalg.enclosures import certified_eigenvalues
+from rwpca.numerics.linalg.reference import eigenvalues_mpmath, precision_float
+from flint import arb_mat, ctx
+import scipy.linalg
+
+def run():
+    if kind == "imports":
+        return True
+    if kind == "enclose":
+        balls = certified_eigenvalues(process, n, params, dps=dps)
+        return len(balls) == n - 1
+    if kind == "eigsy":
+        return len(eigenvalues_mpmath(process, n, params, dps=dps)) == n - 1
+    if kind == "flint-eig":
+        q = centred_precision_structure(process, n, params)
+        with ctx.workdps(dps + 20):
+            dense = arb_mat([[arb_of(v) for v in row] for row in q.dense()])
+            values = dense.eig()
+        return len(values) == n
+    if kind == "float-banded":
+        q = centred_precision_structure(process, n, params)
+        bands = [np.array([float(v) for v in band]) for band in q.bands]
+        if q.bandwidth == 1:
+            values = scipy.linalg.eigvalsh_tridiagonal(bands[0], bands[1][1:])
+        else:
+            lower = np.zeros((q.bandwidth + 1, n))
+            for m, band in enumerate(bands):
+                lower[m, : n - m] = band[m:]
+            values = scipy.linalg.eig_banded(lower, lower=True, eigvals_only=True)
+        return len(values) == n
+    raise SystemExit("unknown case " + kind)
+
+def arb_of(v):
+    from flint import arb, fmpq
+    return arb(fmpq(v.numerator, v.denominator))
+
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu0 = usage.ru_utime + usage.ru_stime
 start = time.perf_counter()
-if case["kind"] == "eigsy":
-    values = eigenvalues_mpmath(case["process"], case["n"], case.get("params"), dps=case["dps"])
-    ok = len(values) == case["n"] - 1
-elif case["kind"] == "certify-formula":
-    ok = check_formula("plain", PLAIN, n=(case["n"],), dps=case["dps"]).passed
-elif case["kind"] == "enclose":
-    values = certified_eigenvalues(case["process"], case["n"], case.get("params"), dps=case["dps"])
-    ok = len(values) == case["n"] - 1
-else:
-    raise SystemExit("unknown case")
-elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "peak_mib": peak, "ok": bool(ok)}))
+ok = run()
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime - cpu0,
+                  "peak_mib": usage.ru_maxrss / 1024, "ok": bool(ok)}))
 """
 
 
-def run_case(case: dict, timeout: float | None = None) -> dict:
-    """Run one case in a fresh interpreter; returns seconds, peak MiB, ok."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", CASE_CODE, json.dumps(case)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env=env,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return {"seconds": float("inf"), "peak_mib": None, "ok": False, "timeout": True}
+def _environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **THREADS}
+
+
+def run_case(case: dict, cpu_limit: int | None = None) -> dict:
+    """One case in a fresh interpreter: wall and CPU seconds, peak MiB, ok.
+
+    With ``cpu_limit`` the child is stopped (SIGXCPU) after that many CPU seconds.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", CASE_CODE, json.dumps({**case, "cpu_limit": cpu_limit})],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=_environment(),
+    )
+    if out.returncode != 0:
+        if cpu_limit is not None and out.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            return {"wall": None, "cpu": None, "peak_mib": None, "ok": False, "timeout": cpu_limit}
+        raise RuntimeError(f"case {case} failed: {out.stderr.strip()[-500:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_cli(argv: list[str]) -> dict:
-    """Wall time and peak memory of an `rwpca` command line (a child process)."""
-    start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall and CPU seconds and peak memory of an ``rwpca`` command line (a child process)."""
+    code = (
+        "import resource, runpy, sys, time\n"
+        "sys.argv = ['rwpca', *sys.argv[1:]]\n"
+        "start = time.perf_counter()\n"
+        "try:\n"
+        "    runpy.run_module('rwpca.cli', run_name='__main__')\n"
+        "except SystemExit as stop:\n"
+        "    code = stop.code or 0\n"
+        "else:\n"
+        "    code = 0\n"
+        "u = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print('BENCH', time.perf_counter() - start, u.ru_utime + u.ru_stime, "
+        "u.ru_maxrss / 1024, code)\n"
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "rwpca.cli", *argv],
+        [sys.executable, "-c", code, *argv],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=_environment(),
         check=False,
     )
-    elapsed = time.perf_counter() - start
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return {"seconds": elapsed, "peak_mib": peak, "ok": proc.returncode == 0}
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("BENCH"))
+    _, wall, cpu, peak, status = line.split()
+    return {"wall": float(wall), "cpu": float(cpu), "peak_mib": float(peak), "ok": status == "0"}
 
 
-def fmt_row(cells: list[object], widths: list[int]) -> str:
-    return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True))
+def growth_exponent(sizes: list[int], seconds: list[float]) -> float | None:
+    """Least-squares slope of log(time) against log(n)."""
+    pairs = [(math.log(n), math.log(t)) for n, t in zip(sizes, seconds, strict=True) if t]
+    if len(pairs) < 2:
+        return None
+    mx = sum(x for x, _ in pairs) / len(pairs)
+    my = sum(y for _, y in pairs) / len(pairs)
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    return sum((x - mx) * (y - my) for x, y in pairs) / sxx
+
+
+def _cell(result: dict) -> str:
+    if result.get("timeout"):
+        return f"> {result['timeout']:.0f} s CPU (stopped)"
+    if not result["ok"]:
+        return "failed"
+    return f"{result['cpu']:.2f} / {result['wall']:.2f} s, {result['peak_mib']:.0f} MiB"
+
+
+def spectra(sizes, quick: bool) -> dict:
+    """Sections 1 and 2: certified whole spectra and the anchors, by process and n."""
+    table: dict[str, dict] = {}
+    for process, params in PROCESSES:
+        rows = {}
+        for n in sizes:
+            case = {"process": process, "n": n, "params": params, "dps": DIGITS}
+            row = {"certified": run_case({**case, "kind": "enclose"})}
+            row["float64 banded LAPACK"] = run_case({**case, "kind": "float-banded"})
+            for name, (kind, largest) in DENSE_ANCHORS.items():
+                if n <= (250 if quick else largest[process]):
+                    limit = 60 if quick else ANCHOR_LIMIT
+                    row[name] = run_case({**case, "kind": kind}, limit)
+            rows[n] = row
+            cells = "; ".join(f"{k} {_cell(v)}" for k, v in row.items())
+            print(f"   {process:9s} n = {n:6d}: {cells}", flush=True)
+        certified = [(n, rows[n]["certified"]) for n in sizes if rows[n]["certified"]["ok"]]
+        top = certified[-3:]
+        exponent = growth_exponent([n for n, _ in top], [r["cpu"] for _, r in top])
+        table[process] = {"params": params, "rows": rows, "growth_exponent": exponent}
+        if exponent is not None:
+            span = f"n = {top[0][0]}..{top[-1][0]}"
+            print(f"   {process}: CPU time grows like n^{exponent:.2f} over {span}", flush=True)
+    return table
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, no largest-n search")
+    parser.add_argument(
+        "--quick", action="store_true", help="n <= 1000, dense anchors at n = 250 for 60 s"
+    )
     parser.add_argument(
         "--json", action="store_true", help="write benchmarks/results/verify_speed.json"
     )
     args = parser.parse_args()
-
-    machine = f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}"
-    print(f"machine: {machine}\n")
-    results: dict[str, object] = {"machine": machine}
-
-    # 1. certified path against dense mpmath.eigsy
-    sizes = (40, 80) if args.quick else (80, 160)
-    rows = []
-    widths = [34, 6, 10, 14, 10, 13, 5]
-    print("1. all eigenvalues to 50 digits: dense mpmath.eigsy against the certified path")
-    print(
-        fmt_row(
-            ["case", "n", "eigsy [s]", "certified [s]", "speed-up", "peak MiB e/c", "ok"], widths
-        )
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at start (a shared machine: compare CPU s)"
     )
-    cases = [
-        ("plain", {}, "certify-formula", "rw.eigenvalue certified"),
-        ("plain", {}, "enclose", "spectrum enclosed"),
-        ("momentum", {"gamma": 0.5}, "enclose", "spectrum enclosed"),
-        ("ou", {"alpha": 0.1}, "enclose", "spectrum enclosed"),
-    ]
-    for process, params, kind, what in cases:
-        for size in sizes:
-            base = run_case(
-                {"kind": "eigsy", "process": process, "n": size, "params": params, "dps": 50}
-            )
-            ours = run_case(
-                {"kind": kind, "process": process, "n": size, "params": params, "dps": 50}
-            )
-            ratio = base["seconds"] / ours["seconds"]
-            row = {
-                "process": process,
-                "what": what,
-                "n": size,
-                "eigsy_seconds": base["seconds"],
-                "eigsy_peak_mib": base["peak_mib"],
-                "certified_seconds": ours["seconds"],
-                "certified_peak_mib": ours["peak_mib"],
-                "speedup": ratio,
-                "ok": base["ok"] and ours["ok"],
-            }
-            rows.append(row)
-            print(
-                fmt_row(
-                    [
-                        f"{process}: {what}",
-                        size,
-                        f"{base['seconds']:.2f}",
-                        f"{ours['seconds']:.3f}",
-                        f"{ratio:.0f}x",
-                        f"{base['peak_mib']:.0f}/{ours['peak_mib']:.0f}",
-                        row["ok"],
-                    ],
-                    widths,
-                )
-            )
-    print(
-        "   (eigsy: dense K in mpmath at 50 digits, mpmath.eigsy; certified: every eigenvalue "
-        "in a rigorous ball of relative radius 1e-50 - around the formula for "
-        "rw.eigenvalue, around refined values otherwise)\n"
-    )
-    results["against_eigsy"] = rows
+    print(f"machine: {machine}\nthreads: {THREADS}\n")
+    results: dict[str, object] = {"machine": machine, "threads": THREADS, "digits": DIGITS}
+    base = run_case({"kind": "imports", "process": "plain", "n": 2, "params": {}, "dps": 10})
+    print(f"imports only: {_cell(base)}\n", flush=True)
+    results["imports_only"] = base
 
-    # 2. the command line
-    argv = ["verify", "rw.eigenvalue", "--n", "1000", "--dps", "50", "--quiet"]
-    cli = run_cli(argv)
-    print(
-        f"2. rwpca {' '.join(argv[:-1])}: {cli['seconds']:.1f} s, peak {cli['peak_mib']:.0f} MiB, ok = {cli['ok']}\n"
-    )
-    results["cli_n1000_dps50"] = {"argv": argv, **cli}
+    print(f"1-2. whole certified spectrum at {DIGITS} digits (CPU / wall s, peak) and anchors")
+    sizes = QUICK_SIZES if args.quick else SIZES
+    results["spectra"] = spectra(sizes, quick=args.quick)
 
-    # 3. largest n certified in under a minute (plain walk)
-    if not args.quick:
-        print("3. largest n whose whole spectrum is certified in under 60 s (plain walk)")
-        search = {}
-        for digits, start in ((8, 10_000), (50, 1_000)):
-            size, best, history = start, None, []
-            while True:
-                got = run_case(
-                    {"kind": "certify-formula", "process": "plain", "n": size, "dps": digits},
-                    timeout=120,
-                )
-                history.append({"n": size, **got})
-                print(
-                    f"   {digits} digits, n = {size}: {got['seconds']:.1f} s, peak {got['peak_mib'] or 0:.0f} MiB, ok = {got['ok']}"
-                )
-                if got["seconds"] > 60 or not got["ok"]:
-                    break
-                best = size
-                size *= 2
-            search[f"{digits}_digits"] = {"largest_n_under_60s": best, "history": history}
-            print(f"   -> {digits} digits: largest n tried under a minute: {best}")
-        results["largest_n"] = search
+    print(f"\n3. rwpca verify rw.eigenvalue --dps {DIGITS} (check_formula, exact=True)")
+    cli = {}
+    for n in (1000,) if args.quick else (1000, 10_000):
+        argv = ["verify", "rw.eigenvalue", "--n", str(n), "--dps", str(DIGITS), "--quiet"]
+        cli[n] = run_cli(argv)
+        print(f"   n = {n}: {_cell(cli[n])}", flush=True)
+    results["verify_rw_eigenvalue"] = cli
 
     if args.json:
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -209,4 +248,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    start = time.perf_counter()
+    status = main()
+    print(f"\n(benchmark took {time.perf_counter() - start:.0f} s of wall time)")
+    sys.exit(status)

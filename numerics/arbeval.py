@@ -107,77 +107,101 @@ def exponent_arb(exponent: object) -> arb:
     return to_arb(exponent) if not isinstance(exponent, arb) else exponent
 
 
-def _compile(expr: sp.Basic, names: dict[str, int]) -> Callable[[Sequence[arb]], arb]:
+Compiled = Callable[[Sequence[arb]], arb]
+
+
+def _compile_symbol(expr: sp.Symbol, names: dict[str, int]) -> Compiled:
+    if expr.name not in names:
+        raise ValueError(
+            f"the formula has unbound symbol {expr.name!r}: allowed symbols are {list(names)}"
+        )
+    index = names[expr.name]
+    return lambda args: args[index]
+
+
+_CONSTANTS: dict[sp.Basic, Callable[[], arb]] = {
+    sp.pi: arb.pi,
+    sp.E: arb.const_e,
+    sp.EulerGamma: arb.const_euler,
+}
+
+
+def _compile_sum(expr: sp.Add, names: dict[str, int]) -> Compiled:
+    parts = [_compile(a, names) for a in expr.args]
+
+    def add(args):
+        total = parts[0](args)
+        for part in parts[1:]:
+            total = total + part(args)
+        return total
+
+    return add
+
+
+def _compile_product(expr: sp.Mul, names: dict[str, int]) -> Compiled:
+    parts = [_compile(a, names) for a in expr.args]
+
+    def mul(args):
+        total = parts[0](args)
+        for part in parts[1:]:
+            total = total * part(args)
+        return total
+
+    return mul
+
+
+def _compile_power(expr: sp.Pow, names: dict[str, int]) -> Compiled:
+    base = _compile(expr.base, names)
+    exponent = expr.exp
+    if isinstance(exponent, sp.Integer):
+        e = int(exponent)
+        return lambda args: integer_power(base(args), e)
+    if isinstance(exponent, sp.Rational):
+        q = Fraction(int(exponent.p), int(exponent.q))
+        return lambda args: _power(base(args), q)
+    power = _compile(exponent, names)
+    return lambda args: (power(args) * base(args).log()).exp()
+
+
+def _compile_harmonic(expr: sp.harmonic, names: dict[str, int]) -> Compiled:
+    count = _compile(expr.args[0], names)
+    order = expr.args[1]
+    if not isinstance(order, sp.Integer):
+        raise UnsupportedExpression(f"harmonic numbers of order {order} are not supported")
+    r = int(order)
+
+    def harmonic(args):
+        m = count(args)
+        if not m.is_exact() or not m.is_integer():
+            raise UnsupportedExpression("harmonic(m, r) needs an integer m")
+        terms = (arb(1) / integer_power(arb(i), r) for i in range(1, int(m.unique_fmpz()) + 1))
+        return sum(terms, arb(0))
+
+    return harmonic
+
+
+def _compile(expr: sp.Basic, names: dict[str, int]) -> Compiled:
+    """A function of the argument balls that evaluates ``expr`` node by node."""
     if isinstance(expr, sp.Symbol):
-        if expr.name not in names:
-            raise ValueError(
-                f"the formula has unbound symbol {expr.name!r}: allowed symbols are {list(names)}"
-            )
-        index = names[expr.name]
-        return lambda args: args[index]
+        return _compile_symbol(expr, names)
     if isinstance(expr, (sp.Integer, sp.Rational, sp.Float)):
-        return lambda args, _v=expr: to_arb(_v)
-    if expr is sp.pi:
-        return lambda args: arb.pi()
-    if expr is sp.E:
-        return lambda args: arb.const_e()
-    if expr is sp.EulerGamma:
-        return lambda args: arb.const_euler()
+        return lambda args: to_arb(expr)  # at the precision of the call, not of compiling
+    if expr in _CONSTANTS:
+        constant = _CONSTANTS[expr]
+        return lambda args: constant()
     if isinstance(expr, sp.Add):
-        parts = [_compile(a, names) for a in expr.args]
-
-        def add(args, _parts=parts):
-            total = _parts[0](args)
-            for part in _parts[1:]:
-                total = total + part(args)
-            return total
-
-        return add
+        return _compile_sum(expr, names)
     if isinstance(expr, sp.Mul):
-        parts = [_compile(a, names) for a in expr.args]
-
-        def mul(args, _parts=parts):
-            total = _parts[0](args)
-            for part in _parts[1:]:
-                total = total * part(args)
-            return total
-
-        return mul
+        return _compile_product(expr, names)
     if isinstance(expr, sp.Pow):
-        base = _compile(expr.base, names)
-        exponent = expr.exp
-        if isinstance(exponent, sp.Integer):
-            e = int(exponent)
-            return lambda args, _b=base, _e=e: integer_power(_b(args), _e)
-        if isinstance(exponent, sp.Rational):
-            q = Fraction(int(exponent.p), int(exponent.q))
-            return lambda args, _b=base, _q=q: _power(_b(args), _q)
-        power = _compile(exponent, names)
-        return lambda args, _b=base, _p=power: (_p(args) * _b(args).log()).exp()
+        return _compile_power(expr, names)
     if isinstance(expr, sp.harmonic) and len(expr.args) == 2:
-        count = _compile(expr.args[0], names)
-        order = expr.args[1]
-        if not isinstance(order, sp.Integer):
-            raise UnsupportedExpression(f"harmonic numbers of order {order} are not supported")
-
-        def harmonic(args, _count=count, _order=int(order)):
-            m = _count(args)
-            if not m.is_exact() or not m.is_integer():
-                raise UnsupportedExpression("harmonic(m, r) needs an integer m")
-            return sum(
-                (
-                    arb(1) / integer_power(arb(i), _order)
-                    for i in range(1, int(m.unique_fmpz()) + 1)
-                ),
-                arb(0),
-            )
-
-        return harmonic
+        return _compile_harmonic(expr, names)
     func = type(expr)
     if func in _UNARY and len(expr.args) == 1:
         inner = _compile(expr.args[0], names)
         op = _UNARY[func]
-        return lambda args, _i=inner, _op=op: _op(_i(args))
+        return lambda args: op(inner(args))
     raise UnsupportedExpression(
         f"cannot evaluate {func.__name__} rigorously: use +, -, *, /, powers, pi, sin, cos, "
         "tan, cot, sec, csc, exp, log, sqrt, abs and rational numbers"

@@ -3,6 +3,11 @@
 Bad input gives one line ``rwpca: error: ...`` on stderr and exit status 2, never a
 traceback: argparse errors and the ``ValueError`` that library functions raise for bad
 values are both turned into that line. Set ``RWPCA_DEBUG=1`` to see tracebacks.
+
+Warnings raised while a command runs (NumPy's overflow or invalid-value warnings, for
+instance) are collected and printed as one line each, ``rwpca: warning: ...``, when it ends;
+when it fails they are dropped: the one error line says what went wrong. SIGTERM and SIGHUP stop a command like Ctrl-C: every writer removes its
+temporary files on the way out (:mod:`rwpca.numerics.atomic`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 
 from rwpca import __version__
@@ -50,11 +56,32 @@ def _one_line(message: object) -> str:
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised like KeyboardInterrupt so that every ``finally`` cleans up."""
+    """SIGTERM or SIGHUP, raised like KeyboardInterrupt so that every ``finally`` cleans up."""
+
+    @property
+    def signal(self) -> int:
+        return int(self.args[0])
 
 
 def _terminate(signum: int, _frame: object) -> None:
     raise Terminated(signum)
+
+
+#: The signals that stop a command the way Ctrl-C does (exit status 128 + the signal).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    if sys.stderr is None or sys.stderr.closed:
+        return
+    shown: set[str] = set()
+    for warning in caught:
+        line = _one_line(warning.message)
+        if line not in shown:
+            shown.add(line)
+            print(f"rwpca: warning: {line}", file=sys.stderr)
 
 
 def _os_error_line(error: OSError) -> str:
@@ -67,13 +94,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 done, 1 a check failed, 2 bad input or failure).
 
     Nothing reaches the user as a traceback: a ``ValueError`` (bad input), ``MemoryError`` or
-    ``OSError`` becomes one line and status 2; Ctrl-C and SIGTERM stop with status 130 and 143
-    after the atomic writers have removed their temporary files.
+    ``OSError`` becomes one line and status 2; Ctrl-C, SIGTERM and SIGHUP stop with status
+    130, 143 and 129 after the atomic writers have removed their temporary files.
     """
     parser = build_parser()
     debug = bool(os.environ.get("RWPCA_DEBUG"))
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    previous = (
+        {number: signal.signal(number, _terminate) for number in STOP_SIGNALS}
+        if in_main_thread
+        else {}
+    )
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            status = _run(parser, argv, debug)
+        if status in (0, 1):
+            _print_warnings(caught)
+        return status
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None, debug: bool) -> int:
     try:
         args = parser.parse_args(argv)
         return int(args.run(args) or 0)
@@ -103,12 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rwpca: interrupted", file=sys.stderr)
         return 130
-    except Terminated:
+    except Terminated as stop:
         print("rwpca: terminated", file=sys.stderr)
-        return 143
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        return 128 + stop.signal
 
 
 if __name__ == "__main__":

@@ -15,6 +15,13 @@ from pathlib import Path
 from rwpca.numerics.resources import require_disk
 
 
+def _can(path: Path, mode: int) -> bool:
+    """os.access with the effective user (the one that writes), where the system allows."""
+    if os.access in os.supports_effective_ids:
+        return os.access(path, mode, effective_ids=True)
+    return os.access(path, mode)
+
+
 def _nearest_existing(path: Path) -> Path:
     probe = path.absolute()
     while not probe.exists() and probe != probe.parent:
@@ -25,7 +32,7 @@ def _nearest_existing(path: Path) -> Path:
 def _require_writable_folder(folder: Path, option: str, path: Path) -> None:
     if not folder.is_dir():
         raise ValueError(f"{option} {path} is not allowed: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not _can(folder, os.W_OK | os.X_OK):
         raise ValueError(
             f"{option} {path} is not allowed: the folder {folder} is not writable by you"
         )
@@ -40,11 +47,11 @@ def check_file_target(
     writable. ``suffix`` (for example ``".png"``) is the required extension.
     """
     path = Path(path)
-    if suffix is not None and path.suffix.lower() != suffix:
-        raise ValueError(f"{option} {path} is not allowed: the file must end in {suffix}")
     if path.is_dir():
         raise ValueError(f"{option} {path} is not allowed: it is an existing folder")
-    if path.exists() and not os.access(path, os.W_OK):
+    if suffix is not None and path.suffix.lower() != suffix:
+        raise ValueError(f"{option} {path} is not allowed: the file must end in {suffix}")
+    if path.exists() and not _can(path, os.W_OK):
         raise ValueError(f"{option} {path} is not allowed: the file is not writable by you")
     _require_writable_folder(_nearest_existing(path.parent), option, path)
     if size:
@@ -60,6 +67,10 @@ def check_tree_target(
     A non-empty folder that is not owned is refused, so nothing of the user's is replaced.
     """
     root = Path(root)
+    if root.is_symlink():
+        raise ValueError(
+            f"{option} {root} is not allowed: it is a symbolic link; give the folder itself"
+        )
     if root.exists() and not root.is_dir():
         raise ValueError(f"{option} {root} is not allowed: it exists and is not a folder")
     if root.is_dir() and any(root.iterdir()) and not owned(root):
@@ -68,7 +79,7 @@ def check_tree_target(
             "generate; choose a new or empty folder"
         )
     _require_writable_folder(_nearest_existing(root.parent), option, root)
-    if root.is_dir() and not os.access(root, os.W_OK | os.X_OK):
+    if root.is_dir() and not _can(root, os.W_OK | os.X_OK):
         raise ValueError(f"{option} {root} is not allowed: the folder is not writable by you")
     if size:
         require_disk(root, size, f"{option} {root}")

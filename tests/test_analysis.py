@@ -20,7 +20,11 @@ from rwpca.documents import analysis_report
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.trajectories import analysis as nal
+from rwpca.numerics.trajectories import calibration as cal
+from rwpca.numerics.trajectories import null_models as nm
+from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import (
+    INDEPENDENT_NULLS,
     NULL_MODELS,
     analyze,
     analyze_gram,
@@ -30,6 +34,7 @@ from rwpca.numerics.trajectories.analysis import (
     fit_drift,
     random_walk_ratios,
 )
+from rwpca.numerics.trajectories.autocorrelation import lag_cosines
 from rwpca.proofs.catalog import get
 
 
@@ -107,9 +112,9 @@ def test_schedule_null_is_the_spectrum_of_C_L_D_L_C():
     q = np.linspace(2.0, 0.1, n - 1) ** 2
     C, L0 = explicit_operators(n)
     expected = ratios_of(C @ L0 @ np.diag(q) @ L0.T @ C)
-    null = nal._Null("step_schedule", n, q, fit_drift(q, 1.0))
+    null = nm.IndependentNull("step_schedule", n, q, fit_drift(q, 1.0))
     assert np.allclose(null.ratios(), expected)
-    flat = nal._Null("step_schedule", n, np.full(n - 1, 3.0), fit_drift(q, 1.0))
+    flat = nm.IndependentNull("step_schedule", n, np.full(n - 1, 3.0), fit_drift(q, 1.0))
     assert np.allclose(flat.ratios(), random_walk_ratios(n))  # constant steps: null (a)
 
 
@@ -270,13 +275,13 @@ def drift_walks(seed):
 
 def test_mutation_plain_null_without_sign_flips_loses_its_power(monkeypatch):
     """Reordering alone keeps a drift: (a) would then accept drift walks."""
-    monkeypatch.setitem(nal._SYMMETRIES, "random_walk", (True, False))
+    monkeypatch.setitem(cal.SYMMETRIES, "random_walk", (True, False))
     assert rejections(drift_walks, 10, replicates=39)["random_walk"] <= 3
 
 
 def test_mutation_drift_null_with_sign_flips_is_miscalibrated(monkeypatch):
     """Flipping signs removes the drift the null (c) allows: drift walks get rejected."""
-    monkeypatch.setitem(nal._SYMMETRIES, "drift", (True, True))
+    monkeypatch.setitem(cal.SYMMETRIES, "drift", (True, True))
     assert rejections(drift_walks, 10, replicates=39)["drift"] >= 9
 
 
@@ -312,7 +317,7 @@ def test_mutation_wrong_plain_null_is_caught(monkeypatch):
         k = np.arange(1, n, dtype=float)
         return lambdify_by_name(get("rw.evr").rhs, ("k",))(k)
 
-    monkeypatch.setattr(nal, "random_walk_ratios", limit)
+    monkeypatch.setattr(nm, "random_walk_ratios", limit)
     assert not quotients_are_one()
 
 
@@ -331,7 +336,7 @@ def test_mutation_naive_drift_in_the_null_is_caught(monkeypatch):
 def test_mutation_uncentred_schedule_null_is_caught(monkeypatch):
     """Null (b) without the centring C: its quotients are off for a scheduled walk."""
     monkeypatch.setattr(
-        nal,
+        nm,
         "schedule_factor",
         lambda q: np.vstack([np.zeros(q.size), np.cumsum(np.diag(np.sqrt(q)), axis=0)]),
     )
@@ -345,7 +350,7 @@ def test_lissajous_score_is_one_for_the_exact_eigenvectors():
     n = 30
     _, vectors = np.linalg.eigh(float_spectra.centred_covariance("plain", n))
     top = vectors[:, ::-1][:, :5]
-    assert np.allclose(nal._lissajous(top), 1.0, atol=1e-12)
+    assert np.allclose(nm.lissajous(top), 1.0, atol=1e-12)
 
 
 def test_mutation_printed_cosine_convention_is_caught(monkeypatch):
@@ -361,8 +366,8 @@ def test_mutation_printed_cosine_convention_is_caught(monkeypatch):
         basis -= basis.mean(axis=0)
         return basis / np.linalg.norm(basis, axis=0)
 
-    monkeypatch.setattr(nal, "cosine_basis", printed)
-    assert np.all(nal._lissajous(top) < 1 - 1e-4)
+    monkeypatch.setattr(nm, "cosine_basis", printed)
+    assert np.all(nm.lissajous(top) < 1 - 1e-4)
 
 
 def test_cosine_basis_is_orthonormal():
@@ -373,14 +378,108 @@ def test_cosine_basis_is_orthonormal():
 # --- machinery ----------------------------------------------------------------------------
 
 
-def test_subspace_iteration_matches_dense_eigh():
-    n = 300
-    K = drift_covariance(n, nal.DriftFit(0.01, 1.0, 0.0))
-    values, vectors = nal._top_eigen(lambda V: K @ V, lambda: K, n, 6)
-    dense_values, dense_vectors = np.linalg.eigh(K)
-    assert np.allclose(values, dense_values[::-1][:6], rtol=1e-9)
-    overlap = np.abs(np.sum(vectors * dense_vectors[:, ::-1][:, :6], axis=0))
-    assert np.allclose(overlap, 1.0, atol=1e-8)
+def _old_replicates(M, null, count, replicates, rng):
+    """The replicates as they were computed before batching: M_b formed, dense eigh."""
+    permute, flip = cal.SYMMETRIES[null]
+    found = []
+    for _ in range(replicates):
+        order = rng.permutation(M.shape[0]) if permute else None
+        sign = rng.choice(np.array([-1.0, 1.0]), M.shape[0]) if flip else None
+        Mb = randomisation.replicate_gram(M, order, sign)
+        values, vectors = np.linalg.eigh(nal.walk_gram(Mb))
+        trace = float(np.trace(nal.walk_gram(Mb)))
+        found.append((values[::-1][:count], vectors[:, ::-1][:, :count], trace))
+    return found
+
+
+@pytest.mark.parametrize("null", INDEPENDENT_NULLS)
+@pytest.mark.parametrize("n", [12, 120])
+def test_batched_replicates_equal_the_explicit_ones(null, n):
+    """Same draws, same spectra (to 1e-9 of the top eigenvalue), same traces, per replicate:
+    the Krylov path (n = 120) and the dense path (n = 12)."""
+    X = walk(n, 5000, seed=3, drift=0.2)
+    G = gram_of(X)
+    M = np.diff(np.diff(G, axis=0), axis=1)
+    count, replicates = 5, 23
+    old = _old_replicates(M, null, count, replicates, np.random.default_rng(7))
+    permute, flip = cal.SYMMETRIES[null]
+    orders, signs = randomisation.draw(np.random.default_rng(7), n - 1, replicates, permute, flip)
+    values, vectors = randomisation.spectra(M, orders, signs, count, cosine_basis)
+    traces = randomisation.traces(M, orders, signs, randomisation.walk_weights(n))
+    for b, (old_values, old_vectors, old_trace) in enumerate(old):
+        assert np.allclose(values[b], old_values, rtol=0, atol=1e-9 * old_values[0])
+        overlap = np.abs(np.sum(vectors[b] * old_vectors, axis=0))
+        assert np.allclose(overlap, 1.0, atol=1e-6)
+        assert np.isclose(traces[b], old_trace, rtol=1e-12)
+
+
+def test_mutation_an_uncertified_krylov_space_is_caught(monkeypatch):
+    """The comparison above can fail: accept Ritz values before their residuals are small."""
+    monkeypatch.setattr(randomisation, "TOLERANCE", 1e-2)
+    with pytest.raises(AssertionError):
+        test_batched_replicates_equal_the_explicit_ones("random_walk", 120)
+
+
+def test_mutation_signs_left_out_of_the_batched_product_is_caught(monkeypatch):
+    """...and a replicate operator that forgets the sign flips is not the replicate."""
+    original = randomisation._Operator.__init__
+
+    def init(self, M, orders, signs):
+        original(self, M, orders, None if signs is None else np.ones_like(signs))
+
+    monkeypatch.setattr(randomisation._Operator, "__init__", init)
+    with pytest.raises(AssertionError):
+        test_batched_replicates_equal_the_explicit_ones("step_schedule", 120)
+
+
+def test_p_values_are_those_of_the_explicit_replicates():
+    """The batched test gives the p-values of reshuffling M replicate by replicate (each
+    null from its own stream of the seed; the statistic includes the lag-1 cosine)."""
+    X = walk(60, 20_000, seed=11, drift=0.05)
+    G = gram_of(X)
+    result = analyze_gram(G, 20_000, replicates=39, seed=4, nulls=INDEPENDENT_NULLS)
+    M = np.diff(np.diff(G, axis=0), axis=1)
+    observed_lags = lag_cosines(M, cal.STATISTIC_LAGS)
+    for null in INDEPENDENT_NULLS:
+        rng = np.random.default_rng([4, NULL_MODELS.index(null)])
+        test = result.nulls[null]
+        K = result.components
+        observed = cal.statistics(
+            result.explained_variance_ratio[:K],
+            test.ratios[:K],
+            result.projections / np.sqrt(result.eigenvalues[:K]),
+        )
+        old = []
+        permute, flip = cal.SYMMETRIES[null]
+        for _ in range(39):
+            order = rng.permutation(M.shape[0]) if permute else None
+            sign = rng.choice(np.array([-1.0, 1.0]), M.shape[0]) if flip else None
+            Mb = randomisation.replicate_gram(M, order, sign)
+            values, vectors = np.linalg.eigh(nal.walk_gram(Mb))
+            trace = float(np.trace(nal.walk_gram(Mb)))
+            stat = cal.statistics(
+                values[::-1][:K] / trace, test.ratios[:K], vectors[:, ::-1][:, :K]
+            )
+            old.append((stat, lag_cosines(Mb, cal.STATISTIC_LAGS)))
+        stats = np.array([o[0] for o in old])
+        lags = np.array([o[1] for o in old])
+        pooled = np.concatenate([stats, observed[None]])
+        mean, sd = pooled.mean(axis=0), np.maximum(pooled.std(axis=0, ddof=1), 1e-12)
+
+        def deviation(s, mean=mean, sd=sd):
+            z = (s - mean) / sd
+            return np.stack([np.abs(z[..., 0]), np.maximum(-z[..., 1], 0.0)], axis=-1)
+
+        lag_pool = np.concatenate([lags, observed_lags[None]])
+        lag_mean, lag_sd = lag_pool.mean(axis=0), lag_pool.std(axis=0, ddof=1)
+        lag_reps = np.abs((lags - lag_mean) / lag_sd).max(axis=1)
+        T_reps = np.maximum(deviation(stats).reshape(39, -1).max(axis=1), lag_reps)
+        T = max(
+            float(deviation(observed).max()),
+            float(np.abs((observed_lags - lag_mean) / lag_sd).max()),
+        )
+        assert test.p_value == (1 + int(np.sum(T_reps >= T))) / 40
+        assert np.isclose(test.statistic, T, rtol=1e-6)
 
 
 def test_result_json_and_verdict():

@@ -41,7 +41,11 @@ def test_report_lists_source_steps_and_tensors(capsys, tmp_path):
     code, out, _ = run(capsys, "analyze", folder, "--json", "--replicates", "19", "--window", "step=2:10",
                        "--exclude", "^fc")  # fmt: skip
     data = json.loads(out)
-    assert code == 0 and data["training_steps"] == list(range(2, 10)) and data["window_positions"] == [2, 10]
+    assert (
+        code == 0
+        and data["training_steps"] == list(range(2, 10))
+        and data["window_positions"] == [2, 10]
+    )
     assert [t["name"] for t in data["source"]["tensors"]] == PARAMETERS[:4]
     assert data["d"] == 48 and data["sketch_ratio_sd"] is None
     assert {"name": "fc.weight", "reason": "--exclude'd"} in data["source"]["left_out"]

@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 from latex_subset import same_expression
 
-from rwpca.documents.markdown import render_entry
+from rwpca.documents.catalog_documents import render_entry
 from rwpca.proofs.catalog import CATALOG, Catalog, CatalogError, Status, get
 from rwpca.proofs.catalog.core import Quantity, RegimeKind
 from rwpca.proofs.derivation import Kind
@@ -69,7 +69,7 @@ def test_every_entry_renders(entry, derivations):
     assert text.startswith(f"# `{entry.id}`")
     for heading in ("## Statement", "## Assumptions", "## Regime", "## Source", "## Derivation"):
         assert heading in text
-    assert "$$" in text
+    assert "```math\n" in text
 
 
 # --- the printed forms: typed once, and their LaTeX denotes their SymPy form ---------------

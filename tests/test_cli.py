@@ -108,9 +108,16 @@ def test_derive_check_names_stale_files(tmp_path, capsys, generated, monkeypatch
     assert run(capsys, "derive", "--out", str(out))[0] == 0
     assert run(capsys, "derive", "--out", str(out), "--check")[0] == 0
     (out / "rw.evr.md").write_text("edited by hand\n")
-    (out / "stray.md").write_text("not generated\n")
+    (out / "stray.md").write_text("not generated\n")  # the user's: no generated footer
+    (out / "old.entry.md").write_bytes(generated["rw.trace.md"])  # a deleted entry's
     code, _, err = run(capsys, "derive", "--out", str(out), "--check")
-    assert code == 1 and "rw.evr.md" in err and "stray.md" in err and "rw.trace.md" not in err
+    assert code == 1 and "rw.evr.md" in err and "old.entry.md" in err
+    assert "stray.md" not in err and "rw.trace.md" not in err
+    # writing agrees with --check: the generated stray goes, the user's file stays
+    assert run(capsys, "derive", "--out", str(out))[0] == 0
+    assert (out / "stray.md").read_text() == "not generated\n"
+    assert not (out / "old.entry.md").exists()
+    assert run(capsys, "derive", "--out", str(out), "--check")[0] == 0
 
 
 def test_png_compared_by_fingerprint(generated):

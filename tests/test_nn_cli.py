@@ -118,7 +118,8 @@ def test_bad_trajectories_exit_2_in_one_line(capsys, tmp_path):
         (["--window", "x"], "--window 'x' is not allowed"),
         (["--components", "0"], "--components 0"),
         (["--replicates", "3"], "--replicates 3"),
-        (["--alpha", "2"], "--alpha 2.0"),
+        (["--level", "2"], "--level 2.0"),
+        (["--alpha", "0.01"], "the level of the test is --level (for example --level 0.01)"),
         (["--plot", "fig.pdf"], "--plot fig.pdf"),
     ],
 )

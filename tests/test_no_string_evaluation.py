@@ -21,7 +21,8 @@ import pytest
 import sympy as sp
 
 from rwpca.numerics import arbeval, formulas
-from rwpca.numerics.linalg import enclosures, float_spectra, reference, structure
+from rwpca.numerics.linalg import enclosures, float_spectra, momentum_roots, reference, structure
+from rwpca.numerics.verification import momentum_check
 from rwpca.numerics.verification.formula_check import check_formula
 from rwpca.numerics.walks import finite_d, simulator
 from rwpca.proofs import circulant, derivation, domains, matrices, theorems, validation
@@ -142,6 +143,35 @@ def _calls(P: str) -> dict[str, Callable[[], object]]:
             "momentum", 4, {"gamma": P}
         ),
         "certified_leading": lambda: enclosures.certified_leading("momentum", 4, {"gamma": P}, 1),
+        # the exact momentum spectrum: roots of its secular equation
+        "secular_roots(gamma)": lambda: momentum_roots.secular_roots(5, P),
+        "secular_roots(n)": lambda: momentum_roots.secular_roots(P, 0.5),
+        "secular_roots(dps)": lambda: momentum_roots.secular_roots(5, 0.5, P),
+        "secular_roots(seeds)": lambda: momentum_roots.secular_roots(5, 0.5, seeds=P),
+        "secular_roots(seed)": lambda: momentum_roots.secular_roots(5, 0.5, seeds=[0.5, P]),
+        "secular_roots(function)": lambda: momentum_roots.secular_roots(5, 0.5, function=P),
+        "certify_roots(result)": lambda: momentum_roots.certify_roots(P),
+        "certify_roots(dps)": lambda: momentum_roots.certify_roots(
+            momentum_roots.secular_roots(5, 0.5, 15), P
+        ),
+        "eigenvalue_angles(gamma)": lambda: momentum_roots.eigenvalue_angles(5, P, [1]),
+        "eigenvalue_angles(n)": lambda: momentum_roots.eigenvalue_angles(P, 0.5, [1]),
+        "eigenvalue_angles(ks)": lambda: momentum_roots.eigenvalue_angles(5, 0.5, P),
+        "eigenvalue_angles(function)": lambda: momentum_roots.eigenvalue_angles(
+            5, 0.5, [1], function=P
+        ),
+        "compile_secular": lambda: momentum_roots.compile_secular(P),
+        "check_momentum": lambda: momentum_roots.check_momentum(P),
+        "band_edge": lambda: momentum_roots.band_edge(P),
+        "monotone": lambda: momentum_roots.monotone(P),
+        "eigh_seeds": lambda: momentum_roots.eigh_seeds(5, P),
+        "secular_outcome(statement)": lambda: momentum_check.secular_outcome(P, 5, 0.5, 15),
+        "secular_outcome(gamma)": lambda: momentum_check.secular_outcome(
+            momentum_check.PAPER_ANGLES, 5, P, 15
+        ),
+        "law_row(law)": lambda: momentum_check.law_row(P, 100, 0.5),
+        "law_row(gamma)": lambda: momentum_check.law_row(MOMENTUM, 100, P),
+        "labels_table(sizes)": lambda: momentum_check.labels_table(P),
         # walks
         "simulate(params)": lambda: simulator.simulate("momentum", 5, 10, params={"gamma": P}),
         "simulate(noise)": lambda: simulator.simulate("plain", 5, 10, P),

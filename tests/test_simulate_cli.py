@@ -104,7 +104,7 @@ def test_plot_writes_a_png(tmp_path, capsys):
         (["--n", "10", "--d", "10", "--components", "0"], "--components 0 is not allowed"),
         (["--n", "10", "--d", "ten"], "invalid int value: 'ten'"),
         (["--n", "10", "--d", "10", "--process", "levy"], "invalid choice: 'levy'"),
-        (["--n", "10", "--d", "10", "--plot", "walk.jpg"], "give a file name ending in .png"),
+        (["--n", "10", "--d", "10", "--plot", "walk.jpg"], "the file must end in .png"),
     ],
 )
 def test_bad_input_exit_2(capsys, tmp_path, monkeypatch, argv, fragment):
@@ -120,7 +120,7 @@ def test_plot_into_a_directory_is_refused(capsys, tmp_path):
     folder = tmp_path / "figure.png"
     folder.mkdir()
     code, _, err = run(capsys, "simulate", "--n", "5", "--d", "10", "--plot", str(folder))
-    assert code == 2 and "is a directory" in err
+    assert code == 2 and "is an existing folder" in err
 
 
 def test_console_script_has_no_traceback():

@@ -16,7 +16,7 @@ import pytest
 
 from rwpca.cli import main
 from rwpca.commands import verify as verify_command
-from rwpca.documents import citations, markdown, verification_report
+from rwpca.documents import catalog_documents, citations, verification_report
 from rwpca.numerics.verification.evidence import current_record, load_evidence
 from rwpca.numerics.verification.status import CheckState, effective_status
 from rwpca.proofs.catalog import CATALOG, Status, get
@@ -104,8 +104,8 @@ def test_changed_evidence_changes_every_output(derivations, capsys, monkeypatch)
     records = copy.deepcopy(verification_report.records())
     records[entry.id]["verdict"] = "refuted"
     monkeypatch.setattr(verification_report, "records", lambda: records)
-    index = markdown.render_index(list(CATALOG), derivations)
-    document = markdown.render_entry(entry, derivations[entry.id])
+    index = catalog_documents.render_index(list(CATALOG), derivations)
+    document = catalog_documents.render_entry(entry, derivations[entry.id])
     shown = _outputs(entry, index, document)
     assert shown.pop("index") == {"refuted"}
     assert set(shown.values()) == {"refuted"}
@@ -114,8 +114,8 @@ def test_changed_evidence_changes_every_output(derivations, capsys, monkeypatch)
     assert printed[entry.id] == as_json[entry.id] == "refuted"
     # without current evidence the declared status stands, everywhere
     del records[entry.id]
-    index = markdown.render_index(list(CATALOG), derivations)
-    document = markdown.render_entry(entry, derivations[entry.id])
+    index = catalog_documents.render_index(list(CATALOG), derivations)
+    document = catalog_documents.render_entry(entry, derivations[entry.id])
     shown = _outputs(entry, index, document, section=False)  # the section: "Not verified yet"
     assert shown.pop("index") == {str(entry.status)}
     assert set(shown.values()) == {str(entry.status)}

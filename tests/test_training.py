@@ -141,7 +141,7 @@ def test_missing_scikit_learn_is_one_clear_line(monkeypatch):
     training.digits.cache_clear()
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     try:
-        with pytest.raises(ValueError, match=r"pip install 'rwpca\[nn\]'"):
+        with pytest.raises(ValueError, match=r"pip install -e '\.\[nn\]'"):
             train(RunConfig("softmax", steps=3))
     finally:
         training.digits.cache_clear()

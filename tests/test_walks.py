@@ -129,13 +129,33 @@ def test_generator_and_seed_sequence_seeds():
 
 
 def test_streamed_gram_equals_the_gram_of_the_same_steps():
-    """The blocks the family streams are exactly the steps whose Gram matrix is returned."""
+    """The blocks the family streams are exactly the steps whose Gram matrix is returned.
+
+    For d < 4 n the block products are float64 (exact products of the float32 draws), so
+    the two agree to rounding. For d >= 4 n they are float32 GEMM: each entry is then
+    within Higham's inner-product bound gamma_b sum_c |x_ic x_jc| <= gamma_b sqrt(G_ii G_jj)
+    (gamma_b = b u / (1 - b u), u = 2^-24) of the float64 Gram matrix of the same draws.
+    """
     family = noise.laplace()
-    n, d, block = 7, 1000, 64
+    n, d, block = 7, 20, 8  # d < 4 n: float64 products, three blocks
     gram = family.gram(np.random.default_rng(3), n, d, block=block).matrix
     R = np.hstack(list(family.blocks(np.random.default_rng(3), n, d, block)))
     assert R.shape == (n, d)
+    R = R.astype(np.float64)
     assert np.allclose(gram, R @ R.T, rtol=1e-12)
+
+    d, block = 1000, 64  # d >= 4 n: float32 products summed in float64
+    gram = family.gram(np.random.default_rng(3), n, d, block=block).matrix
+    R = np.hstack(list(family.blocks(np.random.default_rng(3), n, d, block)))
+    assert R.shape == (n, d) and R.dtype == np.float32
+    exact = R.astype(np.float64) @ R.astype(np.float64).T
+    u = 2.0**-24
+    gamma = block * u / (1 - block * u)
+    bound = gamma * np.sqrt(np.outer(np.diag(exact), np.diag(exact)))
+    assert np.all(np.abs(gram - exact) <= bound)
+    # and the bound is sharp enough to see a block left out
+    short = exact - R[:, :block].astype(np.float64) @ R[:, :block].astype(np.float64).T
+    assert not np.all(np.abs(short - exact) <= bound)
 
 
 def test_trajectory_gram_is_the_gram_of_the_walk():

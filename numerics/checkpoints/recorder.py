@@ -338,7 +338,7 @@ class Recorder:
     def _write(self, step: int, tensors: list, metadata: dict[str, str]) -> None:
         final = self.path / f"step_{step:08d}.safetensors"
         temporary = self.path / f".{final.name}.tmp-{os.getpid()}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
         try:
             try:
                 safetensors_format.write(fd, tensors, metadata)

@@ -3,8 +3,10 @@
 Each checkpoint is a set of tensors, each at a known byte offset of a file
 (:class:`TensorLoc`, found from a safetensors header, a PyTorch zip's storages or an
 ``.npy`` header). The analysed tensors are laid end to end in the canonical order
-(:mod:`rwpca.numerics.checkpoints.tensors`) and :func:`blocks` yields the n x b float64
-block of columns ``[c, c + b)`` of all checkpoints of a window, one block alive at a time.
+(:mod:`rwpca.numerics.checkpoints.tensors`) and :meth:`Layout.read` fills the n x b block of
+columns ``[c, c + b)`` of all checkpoints of a window, in float32 when every analysed
+tensor's values are float32 numbers (float32, float16, bfloat16, float8, small integers:
+the Gram pass then multiplies in float32) and in float64 otherwise.
 
 Why positioned reads (``preadv`` into the block buffer) rather than a memory map per
 file: a run is hundreds to tens of thousands of files, and a mapping holds a file
@@ -13,9 +15,9 @@ process's descriptor limit; a read copies exactly the bytes of the block into me
 own, so the resident set stays ``O(n * block)`` whatever the files' sizes and the page
 cache's folio sizes (a mapped page stays resident until released). Descriptors are kept
 open in a small LRU cache within one pass. Byte runs that are adjacent in a file are read
-with one call. Values are converted to float64 exactly (bfloat16 and float8 by their bit
-layout, which NumPy cannot read) and checked for finiteness block by block; a NaN or an
-infinity is reported with the checkpoint and the tensor it is in.
+with one call. Values are converted exactly (bfloat16 and float8 by their bit
+layout, which NumPy cannot read); the Gram pass checks finiteness on each block product and
+:meth:`Layout.nonfinite` names the checkpoint and the tensor of a NaN or an infinity.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from rwpca.numerics.checkpoints.tensors import DTYPES, TensorSpec, decode
+from rwpca.numerics.trajectories.gram import compute_dtype
 
 #: Open descriptors kept at most during one pass (a quarter of the soft limit, at most 512).
 _MAX_OPEN = 512
@@ -122,7 +125,8 @@ class _Descriptors:
             os.close(self.open.popitem()[1])
 
 
-def _read_exact(fd: int, view: memoryview, offset: int, label: str) -> None:
+def read_exact(fd: int, view: memoryview, offset: int, label: str) -> None:
+    """Read exactly ``len(view)`` bytes at ``offset`` (positioned: no file position moves)."""
     done = 0
     while done < len(view):
         if hasattr(os, "preadv"):
@@ -148,6 +152,9 @@ class Layout:
         self.d = int(self.offsets[-1])
         # per checkpoint, the location of each analysed tensor (in canonical order)
         self.locations = [[cp.tensors[s.name] for s in self.specs] for cp in self.checkpoints]
+        self._files: _Descriptors | None = None
+        self._buffer = np.empty(0)
+        self._scratch = np.empty(0, dtype=np.uint8)
 
     def segments(self, column: int, stop: int) -> list[tuple[int, int, int, int]]:
         """(tensor, first element, count, destination column) for columns [column, stop)."""
@@ -167,23 +174,57 @@ class Layout:
         index = int(np.searchsorted(self.offsets, column, side="right")) - 1
         return self.specs[index].name, column - int(self.offsets[index])
 
+    @property
+    def dtypes(self) -> tuple[str, ...]:
+        """The element types of the analysed tensors (they decide the pass's precision)."""
+        return tuple(sorted({spec.dtype for spec in self.specs}))
+
+    #: Blocks need no alignment: any column range is read by its byte runs.
+    align = 1
+    #: Checkpoints are separate files: read a cache-sized handful at a time.
+    rows_per_read = 16
+
+    def read(
+        self, start: int, stop: int, column: int, end: int, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Columns [column, end) of checkpoints start..stop-1 as a (stop - start) x width
+        block, decoded exactly into ``out`` or into a buffer reused by the next call (in
+        the pass's precision: float32 when every tensor's values are float32 numbers, else
+        float64). Not checked for finiteness: see :meth:`nonfinite`."""
+        if self._files is None:
+            self._files = _Descriptors()
+        shape = (stop - start, end - column)
+        if out is None:
+            dtype = compute_dtype(self.dtypes)
+            if self._buffer.dtype != dtype or self._buffer.size < shape[0] * shape[1]:
+                self._buffer = np.empty(shape[0] * shape[1], dtype)
+            out = self._buffer[: shape[0] * shape[1]].reshape(shape)
+        scratch_bytes = (end - column) * 16  # room for the widest dtype
+        if self._scratch.size < scratch_bytes:
+            self._scratch = np.empty(scratch_bytes, dtype=np.uint8)
+        plan = self.segments(column, end)
+        for r, row in enumerate(range(start, stop)):
+            self._fill(out[r], self.locations[row], plan, self._files, self._scratch, row)
+        return out
+
+    def close(self) -> None:
+        """Close the descriptors a pass opened."""
+        if self._files is not None:
+            self._files.close()
+            self._files = None
+
     def blocks(self, start: int, stop: int, block: int) -> Iterator[np.ndarray]:
-        """float64 blocks of the checkpoints start..stop-1, ``block`` columns each."""
-        rows = range(start, stop)
-        files = _Descriptors()
-        scratch = np.empty(block * 16, dtype=np.uint8)  # room for the widest dtype
+        """float64 blocks of the checkpoints start..stop-1, ``block`` columns each (new
+        arrays, checked for finiteness)."""
         try:
             for column in range(0, self.d, block):
                 end = min(column + block, self.d)
-                plan = self.segments(column, end)
-                B = np.empty((len(rows), end - column))
-                for r, row in enumerate(rows):
-                    self._fill(B[r], self.locations[row], plan, files, scratch, row)
+                B = self.read(start, stop, column, end, np.empty((stop - start, end - column)))
                 if not np.isfinite(B).all():
-                    self._report(B, start, column)
+                    raise ValueError(self.nonfinite(B, start, column))
                 yield B
         finally:
-            files.close()
+            self.close()
 
     def _fill(
         self,
@@ -239,9 +280,14 @@ class Layout:
         loc, byte, count, dest = run
         storage, dtype = self._storage(loc)
         nbytes = count * storage.itemsize
-        _read_exact(files.get(loc.file), scratch.data[:nbytes], byte, label)
         target = out[dest : dest + count]
-        decode(scratch[:nbytes].view(storage), dtype, target)  # type: ignore[arg-type]
+        if storage == target.dtype and target.flags.c_contiguous:
+            # stored exactly as the block holds it (float32 into a float32 block): read
+            # straight into the block, no scratch copy
+            read_exact(files.get(loc.file), target.view(np.uint8).data, byte, label)
+        else:
+            read_exact(files.get(loc.file), scratch.data[:nbytes], byte, label)
+            decode(scratch[:nbytes].view(storage), dtype, target)  # type: ignore[arg-type]
         if loc.negate:
             np.negative(target, out=target)
 
@@ -262,17 +308,19 @@ class Layout:
         where = np.asarray(where, dtype=np.int64).reshape(-1)
         low, high = int(where.min()), int(where.max()) + 1
         raw = np.empty((high - low) * storage.itemsize, dtype=np.uint8)
-        _read_exact(files.get(loc.file), raw.data, loc.offset + low * storage.itemsize, label)
+        read_exact(files.get(loc.file), raw.data, loc.offset + low * storage.itemsize, label)
         decode(raw.view(storage)[where - low], dtype, out)  # type: ignore[arg-type]
         if loc.negate:
             np.negative(out, out=out)
 
-    def _report(self, B: np.ndarray, start: int, column: int) -> None:
+    def nonfinite(self, B: np.ndarray, start: int, column: int) -> str:
+        """The message naming the first checkpoint and tensor element of a block (of
+        checkpoints start.. and columns column..) that is NaN or infinite."""
         rows, cols = np.nonzero(~np.isfinite(B))
         label = self.checkpoints[start + int(rows[0])].label
         name, element = self.where(column + int(cols[0]))
         where = f"in tensor {name} (element {element})" if name else f"(parameter {element})"
-        raise ValueError(f"{label} contains NaN or infinity {where}: values must be finite")
+        return f"{label} contains NaN or infinity {where}: values must be finite"
 
 
 def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:

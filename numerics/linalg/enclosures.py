@@ -4,15 +4,20 @@ The strong counterpart of :func:`rwpca.numerics.linalg.reference.eigenvalues_mpm
 eigenvalue of K = C T^-1 T^-T C comes with a rigorous interval of relative width
 10^-dps. The centred precision Q is banded (plus a rank-one border for OU), so:
 
-1. float64 eigenpairs of Q (LAPACK) give starting points;
-2. inverse iteration with the float64 shift refines each one in ball arithmetic at the
-   working precision (each step is one banded LDL^T solve, O(n); the border is handled
-   by Sherman-Morrison), and the Rayleigh quotient of the vector gives the eigenvalue:
-   a few steps reach 50 digits;
-3. the refined values are *certified* by Sturm counts (:func:`rwpca.numerics.linalg.sturm.certify`):
-   only that step makes a claim, the iteration only proposes.
+1. float64 estimates of the eigenvalues of Q come from the band in O(n^2)
+   (:func:`rwpca.numerics.linalg.reference.float_spectrum`);
+2. each is refined by the secant method on det(Q - x I) at the working precision, with
+   the determinant from transfer matrices in O(1) ball operations per step
+   (:mod:`rwpca.numerics.linalg.transfer`): from about 16 digits, three or four steps
+   reach 50;
+3. the refined values are *certified* (:func:`rwpca.numerics.linalg.sturm.certify`, here by
+   the sign of the determinant at both ends of every ball and the accounting of all n
+   eigenvalues): only that step makes a claim, the refinement only proposes.
 
-Cost O(n^2) per precision instead of the O(n^3) of a dense multiprecision eigensolver.
+That is O(n) ball operations for the whole spectrum at a given precision, plus the O(n^2)
+float64 estimates. A Q without an outermost band to shoot with (OU at alpha = 1, T = I)
+takes the older path: dense float64 eigenpairs, refined by inverse iteration (one banded
+LDL^T solve per step) and certified by Sturm counts.
 
 >>> balls = certified_eigenvalues("momentum", 6, {"gamma": 0.5}, dps=40)
 >>> len(balls), balls[0].rad() <= balls[0].mid() * arb("2e-40")
@@ -21,72 +26,34 @@ Cost O(n^2) per precision instead of the O(n^3) of a dense multiprecision eigens
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import numpy as np
 from flint import arb, ctx
-from tqdm import tqdm
 
 from rwpca.numerics.arbeval import to_arb
-from rwpca.numerics.linalg.reference import check_dps, precision_float
+from rwpca.numerics.linalg.reference import check_dps, float_spectrum, precision_float
 from rwpca.numerics.linalg.structure import Structure, centred_precision_structure
 from rwpca.numerics.linalg.sturm import CERTIFIED, certify, working_precision
+from rwpca.numerics.linalg.transfer import TransferPlan, determinant, transfer_plan
+from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.proofs.validation import check_n
+
+#: Secant steps allowed for one eigenvalue (two or three are used from float64 seeds).
+SECANT_STEPS = 40
+#: The order of convergence of the secant method.
+GOLDEN = (1 + 5**0.5) / 2
+#: Rounds of refinement at doubled precision before an eigenvalue is reported uncertified.
+ROUNDS = 3
 
 
 class EnclosureError(ValueError):
     """Some eigenvalue could not be certified at the requested precision."""
 
 
-def _solve(q: Structure, bands: list[list[arb]], border, shift: arb, rhs: Sequence[arb]):
-    """(Q - shift) y = rhs by banded LDL^T (no pivoting), Sherman-Morrison for the border.
-
-    A floating-point computation at the ball precision: every intermediate is replaced by
-    its midpoint, since ball radii would only grow (this step proposes values, it does not
-    certify them).
-    """
-    size, w = q.n, q.bandwidth
-
-    def banded(vector):
-        d = [arb(0)] * size
-        low = [[arb(0)] * (w + 1) for _ in range(size)]  # low[i][m] = L[i, i - m]
-        for i in range(size):
-            for m in range(w, 0, -1):
-                if i - m < 0:
-                    continue
-                value = bands[m][i]
-                for r in range(m + 1, w + 1):
-                    if i - r >= 0:
-                        value -= low[i][r] * low[i - m][r - m] * d[i - r]
-                low[i][m] = (value / d[i - m]).mid()
-            pivot = bands[0][i] - shift
-            for m in range(1, w + 1):
-                if i - m >= 0:
-                    pivot -= low[i][m] * low[i][m] * d[i - m]
-            d[i] = pivot.mid()
-        y = list(vector)
-        for i in range(size):
-            for m in range(1, w + 1):
-                if i - m >= 0:
-                    y[i] = (y[i] - low[i][m] * y[i - m]).mid()
-        y = [(y[i] / d[i]).mid() for i in range(size)]
-        for i in range(size - 1, -1, -1):
-            for m in range(1, w + 1):
-                if i + m < size:
-                    y[i] = (y[i] - low[i + m][m] * y[i + m]).mid()
-        return y
-
-    z = banded(rhs)
-    if border is None:
-        return z
-    a, s = border
-    u = banded(a)
-    az = sum((x * y for x, y in zip(a, z, strict=True)), arb(0))
-    au = sum((x * y for x, y in zip(a, u, strict=True)), arb(0))
-    factor = (az / (s - au)).mid()
-    return [(zi + ui * factor).mid() for zi, ui in zip(z, u, strict=True)]
+# ---------------------------------------------------------------------------------------
+# Q in ball arithmetic (also used by the eigenvector checks)
 
 
 def ball_structure(q: Structure) -> tuple[list[list[arb]], tuple[list[arb], arb] | None]:
@@ -115,14 +82,147 @@ def apply_structure(q: Structure, bands, border, vector: Sequence[arb]) -> list[
     return out
 
 
-def _refine(q, bands, border, start: np.ndarray, guess: float, digits: int) -> arb:
+# ---------------------------------------------------------------------------------------
+# refinement by the secant method on the determinant
+
+
+def _refine(plan: TransferPlan, seed: float, digits: int, bits: int, *, early: bool = True) -> arb:
+    """An exact point within about 10^-(digits + 5) relative of the eigenvalue near ``seed``.
+
+    The secant method, in floating point at ``bits`` bits (midpoints of the determinant
+    balls): it converges with order (1 + sqrt 5) / 2, so once a step is below
+    10^-(digits + 5) / order relative the next iterate is already within 10^-(digits + 5)
+    and is returned without another evaluation. That shortcut assumes the secant's
+    asymptotic constant f''/(2 f') is of the order of 1/x, which fails near clustered
+    eigenvalues (momentum at gamma = 9/10, n = 40: lambda_28 came out 1.4e-45 relative
+    from the eigenvalue, outside its 10^-45 ball); ``early=False`` iterates until the step
+    itself is below 10^-(digits + 5), which the callers use for the claims that
+    :func:`certify` did not certify. This proposes a value, :func:`certify` decides.
+    """
+    with ctx.workprec(bits):
+        enough = arb(10) ** (-(digits + 5) / (GOLDEN if early else 1))
+        x0 = arb(seed)
+        x1 = (x0 * (1 + arb(2) ** -50)).mid()
+        f0, f1 = determinant(plan, x0, bits).mid(), determinant(plan, x1, bits).mid()
+        for _ in range(SECANT_STEPS):
+            if f1 == f0:
+                break
+            x2 = (x1 - f1 * (x1 - x0) / (f1 - f0)).mid()
+            if abs(x2 - x1) <= enough * abs(x2):
+                return x2  # early: its error is about that of x1 to the power GOLDEN
+            x0, f0, x1 = x1, f1, x2
+            f1 = determinant(plan, x1, bits).mid()
+        return x1
+
+
+def _balls(claims: Sequence[arb], radius: Fraction, prec: int) -> list[arb]:
+    """Certified claims as balls of relative radius ``radius``, descending."""
+    with ctx.workprec(prec):
+        r = to_arb(radius)
+        ordered = sorted(claims, key=lambda b: float(b.mid()), reverse=True)
+        return [(c * (1 - r)).union(c * (1 + r)) for c in ordered]
+
+
+def _shooting_enclosures(
+    q: Structure, plan: TransferPlan, dps: int, progress: ProgressArg
+) -> list[arb]:
+    n = q.n
+    seeds = float_spectrum(q)
+    radius = Fraction(1, 10**dps)
+    bits = working_precision(n, dps + 10)
+    pending = list(range(1, n))
+    claims: dict[int, arb] = {}
+    for round_ in range(ROUNDS):
+        for k in iterate(progress, pending, "refining", unit="eig"):
+            mu = _refine(plan, float(seeds[k]), dps, bits, early=round_ == 0)
+            with ctx.workprec(bits):
+                claims[k] = 1 / mu
+        verdicts = certify(
+            q, [claims[k] for k in range(1, n)], radius, digits=dps, progress=progress
+        )
+        pending = [v.k for v in verdicts if v.state != CERTIFIED]
+        if not pending:
+            return _balls(list(claims.values()), radius, bits)
+        bits *= 2
+        seeds = _seeds_from(claims, seeds)
+    raise EnclosureError(
+        f"could not certify lambda_{pending[0]} of {q.process} at n = {n} to {dps} digits"
+    )
+
+
+def _seeds_from(claims: dict[int, arb], seeds: np.ndarray) -> np.ndarray:
+    """Seeds for another round: the refined values where they stayed near their seed."""
+    out = seeds.copy()
+    for k, claim in claims.items():
+        value = 1 / float(claim.mid())
+        if abs(value - seeds[k]) <= 1e-6 * abs(seeds[k]):
+            out[k] = value
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# the dense fallback: inverse iteration with banded LDL^T solves
+
+
+def _ldl(q: Structure, bands, shift: arb):
+    """Banded LDL^T of Q - shift (no pivoting), as floating point at the ball precision."""
+    size, w = q.n, q.bandwidth
+    d = [arb(0)] * size
+    low = [[arb(0)] * (w + 1) for _ in range(size)]  # low[i][m] = L[i, i - m]
+    for i in range(size):
+        for m in range(w, 0, -1):
+            if i - m < 0:
+                continue
+            value = bands[m][i]
+            for r in range(m + 1, w + 1):
+                if i - r >= 0:
+                    value -= low[i][r] * low[i - m][r - m] * d[i - r]
+            low[i][m] = (value / d[i - m]).mid()
+        pivot = bands[0][i] - shift
+        for m in range(1, min(w, i) + 1):
+            pivot -= low[i][m] * low[i][m] * d[i - m]
+        d[i] = pivot.mid()
+    return low, d
+
+
+def _ldl_solve(low, d, w: int, vector: Sequence[arb]) -> list[arb]:
+    size = len(d)
+    y = list(vector)
+    for i in range(size):
+        for m in range(1, min(w, i) + 1):
+            y[i] = (y[i] - low[i][m] * y[i - m]).mid()
+    y = [(y[i] / d[i]).mid() for i in range(size)]
+    for i in range(size - 1, -1, -1):
+        for m in range(1, min(w, size - 1 - i) + 1):
+            y[i] = (y[i] - low[i + m][m] * y[i + m]).mid()
+    return y
+
+
+def _solve(q: Structure, bands, border, shift: arb, rhs: Sequence[arb]) -> list[arb]:
+    """(Q - shift) y = rhs by banded LDL^T, Sherman-Morrison for the border.
+
+    Floating point at the ball precision (every intermediate replaced by its midpoint:
+    this step proposes values, it does not certify them).
+    """
+    low, d = _ldl(q, bands, shift)
+    z = _ldl_solve(low, d, q.bandwidth, rhs)
+    if border is None:
+        return z
+    a, s = border
+    u = _ldl_solve(low, d, q.bandwidth, a)
+    az = sum((x * y for x, y in zip(a, z, strict=True)), arb(0))
+    au = sum((x * y for x, y in zip(a, u, strict=True)), arb(0))
+    factor = (az / (s - au)).mid()
+    return [(zi + ui * factor).mid() for zi, ui in zip(z, u, strict=True)]
+
+
+def _inverse_iteration(q, bands, border, start: np.ndarray, guess: float, digits: int) -> arb:
     """Inverse iteration with the fixed float64 shift, then the Rayleigh quotient.
 
     The shift is within about 1e-16 relative of the eigenvalue, so each step divides the
     error of the vector by gap / 1e-16 while the shifted system stays far enough from
-    singular for the LDL^T solve (a shift updated to 30+ digits, as in Rayleigh quotient
-    iteration, makes the solve lose the vector). The Rayleigh quotient doubles the digits
-    of the vector. Stops when the quotient no longer changes at 10^-(digits + 5).
+    singular for the LDL^T solve. Stops when the quotient no longer changes at
+    10^-(digits + 5).
     """
     x = [arb(float(v)) for v in start]
     # off by 1e-13 relative: a float64 value can be an exact eigenvalue (2 at n = 2), and
@@ -143,16 +243,14 @@ def _refine(q, bands, border, start: np.ndarray, guess: float, digits: int) -> a
     return rho
 
 
-def _refine_and_certify(
+def _dense_refine_and_certify(
     q: Structure,
-    values: np.ndarray,
-    vectors: np.ndarray,
     ks: Sequence[int],
     radius: Fraction,
     digits: int,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
 ) -> tuple[dict[int, arb], list[int]]:
-    """Refine lambda_k for k in ``ks`` and certify them at ``radius``.
+    """Refine lambda_k for k in ``ks`` by inverse iteration and certify them at ``radius``.
 
     Returns the claims by k (all k, float64 for the ones not refined) and the k that could
     not be certified. LDL^T without pivoting of an indefinite shifted matrix can grow its
@@ -160,16 +258,16 @@ def _refine_and_certify(
     twice the precision of the claims and doubles for the eigenvalues that fail.
     """
     n = q.n
+    values, vectors = np.linalg.eigh(precision_float(q.process, n, q.params))
     claims = {k: arb(float(1.0 / values[k])) for k in range(1, n)}
     pending = list(ks)
     bits = 2 * working_precision(n, digits + 10)
-    disable = None if progress is None else not progress
     for _round in range(4):
         with ctx.workprec(bits):
             bands, border = ball_structure(q)
             # lambda_k is the k-th largest: 1 / (the (k+1)-th smallest eigenvalue of Q)
-            for k in tqdm(pending, desc="refining", unit="eig", disable=disable, file=sys.stderr):
-                mu = _refine(q, bands, border, vectors[:, k], float(values[k]), digits)
+            for k in iterate(progress, pending, "refining", unit="eig"):
+                mu = _inverse_iteration(q, bands, border, vectors[:, k], float(values[k]), digits)
                 claims[k] = 1 / mu
         verdicts = certify(
             q,
@@ -186,6 +284,10 @@ def _refine_and_certify(
     return claims, pending
 
 
+# ---------------------------------------------------------------------------------------
+# public API
+
+
 def certified_leading(
     process: str,
     n: int,
@@ -195,22 +297,40 @@ def certified_leading(
 ) -> tuple[np.ndarray, float]:
     """Eigenvalues of K (descending, float64) whose ``leading`` largest are certified.
 
-    The leading values are refined and certified to relative ``radius``; the others are
-    float64 estimates. Returns (values, radius); EnclosureError if the certification fails.
+    The leading values are refined and certified to relative ``radius`` (Sturm counts at
+    the ends of their balls); the others are float64 estimates. Returns (values, radius);
+    EnclosureError if the certification fails.
     """
     q = centred_precision_structure(process, n, params)
-    values, vectors = np.linalg.eigh(precision_float(process, n, params))
     ks = tuple(range(1, min(leading, n - 1) + 1))
     digits = max(17, round(-float(np.log10(float(radius)))) + 3)
-    claims, pending = _refine_and_certify(q, values, vectors, ks, radius, digits)
+    plan = transfer_plan(q)
+    if plan is None:
+        claims, pending = _dense_refine_and_certify(q, ks, radius, digits)
+        estimates = np.array([float(claims[k].mid()) for k in range(1, n)])
+    else:
+        seeds = float_spectrum(q)
+        bits = working_precision(n, digits + 10)
+        claims = {k: arb(1.0 / float(seeds[k])) for k in range(1, n)}
+        pending = list(ks)
+        for early in (True, False):  # the cheap proposal first, then the full iteration
+            with ctx.workprec(bits):
+                for k in pending:
+                    claims[k] = 1 / _refine(plan, float(seeds[k]), digits, bits, early=early)
+            verdicts = certify(
+                q, [claims[k] for k in range(1, n)], radius, digits=digits, ks=tuple(pending)
+            )
+            pending = [v.k for v in verdicts if v.state != CERTIFIED]
+            if not pending:
+                break
+        estimates = 1.0 / seeds[1:]
+        for k in ks:
+            estimates[k - 1] = float(claims[k].mid())
     if pending:
         raise EnclosureError(
             f"could not certify lambda_{pending[0]} of {process} at n = {n} to relative "
             f"{float(radius):.0e}"
         )
-    estimates = 1.0 / values[1:]
-    for k in ks:
-        estimates[k - 1] = float(claims[k].mid())
     return estimates, float(radius)
 
 
@@ -220,25 +340,26 @@ def certified_eigenvalues(
     params: Mapping[str, object] | None = None,
     dps: int = 30,
     *,
-    progress: bool | None = False,
+    progress: ProgressArg = False,
 ) -> list[arb]:
     """The n - 1 nonzero eigenvalues of K, descending, as balls of relative radius 10^-dps.
 
-    Every ball is certified to contain the exact eigenvalue (Sturm counts); raises
+    The k-th ball is certified to contain lambda_k. On the transfer path (every process
+    but OU at alpha = 1) each ball holds exactly one eigenvalue and all n - 1 are
+    accounted for (:mod:`rwpca.numerics.linalg.parity`); the dense path certifies each ball
+    by Sturm counts, which also covers multiple eigenvalues. Raises
     :class:`EnclosureError` if some eigenvalue could not be certified.
     """
     n = check_n(n)
     dps = check_dps(dps)
     q = centred_precision_structure(process, n, params)
-    values, vectors = np.linalg.eigh(precision_float(process, n, params))
-    prec = working_precision(n, dps + 10)
+    plan = transfer_plan(q)
+    if plan is not None:
+        return _shooting_enclosures(q, plan, dps, progress)
     radius = Fraction(1, 10**dps)
-    claims, pending = _refine_and_certify(q, values, vectors, range(1, n), radius, dps, progress)
+    claims, pending = _dense_refine_and_certify(q, range(1, n), radius, dps, progress)
     if pending:
         raise EnclosureError(
             f"could not certify lambda_{pending[0]} of {process} at n = {n} to {dps} digits"
         )
-    with ctx.workprec(prec):
-        r = to_arb(radius)
-        ordered = sorted(claims.values(), key=lambda b: float(b.mid()), reverse=True)
-        return [(c * (1 - r)).union(c * (1 + r)) for c in ordered]
+    return _balls(list(claims.values()), radius, working_precision(n, dps + 10))

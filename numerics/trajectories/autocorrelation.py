@@ -62,6 +62,36 @@ def lag_cosines(step_gram: np.ndarray, lags: int = LAGS) -> np.ndarray:
     return out
 
 
+def permuted_lag_cosines(
+    step_gram: np.ndarray, orders: np.ndarray | None, signs: np.ndarray | None, lags: int = LAGS
+) -> np.ndarray:
+    """B x lags: :func:`lag_cosines` of the walks whose step a is step ``orders[b, a]`` of
+    the trajectory times ``signs[b, a]`` (either may be None; not both), without forming
+    their Gram matrices.
+
+    >>> M = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.5], [0.0, 0.5, 1.0]])
+    >>> permuted_lag_cosines(M, np.array([[0, 2, 1]]), np.array([[1.0, 1.0, -1.0]]), 2).tolist()
+    [[0.25, -0.5]]
+    """
+    M = np.asarray(step_gram, dtype=float)
+    N = M.shape[0]
+    q = np.diagonal(M)
+    inverse = np.where(q > 1e-300, 1.0 / np.sqrt(np.maximum(q, 1e-300)), 0.0)
+    E = M * inverse[:, None] * inverse[None, :]
+    reference = orders if orders is not None else signs
+    if reference is None:
+        raise ValueError("orders and signs are both None: nothing to randomise")
+    B = reference.shape[0]
+    index = orders if orders is not None else np.broadcast_to(np.arange(N), (B, N))
+    out = np.zeros((B, lags))
+    for lag in range(1, min(lags, N - 1) + 1):
+        pairs = E[index[:, :-lag], index[:, lag:]]
+        if signs is not None:
+            pairs = pairs * signs[:, :-lag] * signs[:, lag:]
+        out[:, lag - 1] = pairs.mean(axis=1)
+    return out
+
+
 def typical_cosine(step_gram: np.ndarray) -> float:
     """The mean cosine over all pairs of distinct steps (what every lag has under exchangeability)."""
     M = np.asarray(step_gram, dtype=float)

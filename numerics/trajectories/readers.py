@@ -22,17 +22,22 @@ checkpoint. Nothing is ever unpickled or run (object dtypes are rejected from th
 Finiteness is checked block by block during the pass, before any result exists. Bad input
 raises ``ValueError`` with one line naming the file and the rule.
 
-:meth:`Trajectory.gram` reads the data once, column block by column block
-(:func:`rwpca.numerics.trajectories.gram.accumulate`), and returns the n x n Gram matrix of the
-*displacements from the first checkpoint of the window*, ``G_ij = (x_i - x_1).(x_j - x_1)``.
-Centred PCA and the squared step norms are invariant under that shift, and subtracting
-the first checkpoint before the products avoids the cancellation that ``||x||^2 >> ||x_i -
-x_j||^2`` (typical of a window in the middle of training) would cause in float64. Peak
-memory is O(n^2 + n * block) whatever the file size: the memory-mapped pages read so far
-are released (``madvise(MADV_DONTNEED)``) once each block has been copied, and folders are
-read with positioned reads into the block. (The kernel may map a whole page-cache folio on
-a fault, so a block of a mapped ``.npy`` can transiently hold up to n folios, a few MB per
-row at most, still independent of d.)
+:meth:`Trajectory.gram` reads the data once, column block by column block, and returns the
+n x n Gram matrix of the *displacements from the first checkpoint of the window*,
+``G_ij = (x_i - x_1).(x_j - x_1)``. Centred PCA and the squared step norms are invariant
+under that shift. Each block is turned into steps minus the block's mean step before it is
+multiplied (:func:`rwpca.numerics.trajectories.gram.reference_steps`): that keeps the
+rounding error relative to the steps, not to the offset, which matters for float32
+checkpoints, multiplied in float32 (the error analysis is in
+:mod:`rwpca.numerics.trajectories.gram`); float64 ones are multiplied in float64. A reader
+thread reads and converts the next block while BLAS multiplies the current one
+(:func:`~rwpca.numerics.trajectories.gram.prefetched`).
+
+Every file is read with positioned reads (``preadv``) into buffers the pass owns and reuses,
+never memory-mapped: the resident set is O(n^2 + n * block) whatever the file size (a
+mapped page stays resident until it is released, and the kernel may map whole page-cache
+folios on a fault). Finiteness is read off the diagonal of each block product; only a
+block that fails is scanned, to name the checkpoint and the parameter.
 
 >>> import numpy as np
 >>> X = np.cumsum(np.ones((4, 50)), axis=0)  # x_t = (t, t, ..., t)
@@ -42,14 +47,13 @@ row at most, still independent of d.)
 
 from __future__ import annotations
 
-import mmap
 import os
 import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,9 +61,19 @@ from rwpca.numerics import progress as progress_display
 from rwpca.numerics.checkpoints import npy_format
 from rwpca.numerics.checkpoints.sketch import SketchInfo
 from rwpca.numerics.checkpoints.sources import Run, open_run
-from rwpca.numerics.checkpoints.stream import Layout
+from rwpca.numerics.checkpoints.stream import Layout, read_exact
 from rwpca.numerics.checkpoints.tensors import Selection, natural_key, select
-from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK, accumulate
+from rwpca.numerics.trajectories.gram import (
+    DEFAULT_BLOCK,
+    NonFiniteBlock,
+    blas_threads,
+    block_product,
+    compute_dtype,
+    displacement_gram,
+    prefetched,
+    reference_steps,
+    steps_gram,
+)
 
 __all__ = [
     "MIN_DIMENSION_RATIO",
@@ -115,10 +129,15 @@ def parse_window(
         start = int(match[1]) if match[1] else 0
         stop = int(match[2]) if match[2] else n
         return check_window((start, stop), n, what)
-    known = np.arange(n) if steps is None else np.asarray(steps)
+    # without steps the positions are the steps (no arange of a typed size); bounds beyond
+    # int64 are clipped before NumPy sees them
+    known = np.array([0, n - 1]) if steps is None else np.asarray(steps)
     low = int(match[1]) if match[1] else int(known[0])
     high = int(match[2]) if match[2] else int(known[-1]) + 1
-    start, stop = (int(np.searchsorted(known, v, side="left")) for v in (low, high))
+    if steps is None:
+        start, stop = (min(v, n) for v in (low, high))
+    else:
+        start, stop = (int(np.searchsorted(known, min(v, 2**62), side="left")) for v in (low, high))
     if stop - start < 3:
         raise ValueError(
             f"{what} {text!r} is not allowed: it holds {max(stop - start, 0)} checkpoints "
@@ -140,7 +159,26 @@ def check_window(window: tuple[int, int] | None, n: int, what: str = "window") -
     return start, stop
 
 
-Blocks = Callable[[int, int, int], Iterator[np.ndarray]]
+class BlockSource(Protocol):
+    """Where a trajectory's values are: column blocks of its checkpoints, on demand.
+
+    ``read`` may return a view of a buffer it reuses (valid until its next call) and is
+    called from one thread at a time; ``close`` releases what a pass opened.
+    """
+
+    dtypes: tuple[str, ...]  # element types of the values (they decide the precision)
+    align: int  # blocks are a multiple of this many columns (a Zarr column chunk)
+    rows_per_read: int | None  # read a block this many checkpoints at a time (None: whole)
+
+    def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray: ...
+
+    def nonfinite(self, B: np.ndarray, start: int, column: int) -> str: ...
+
+    def close(self) -> None: ...
+
+
+#: Checkpoints read (and turned into steps) at a time by sources that read row by row.
+ROWS_PER_READ = 16
 
 
 class Trajectory:
@@ -157,14 +195,14 @@ class Trajectory:
         d: int,
         label: str,
         kind: str,
-        blocks: Blocks | None = None,
+        source: BlockSource | None = None,
         dask_array: Any = None,
         steps: Sequence[int] | None = None,
         run: Run | None = None,
         selection: Selection | None = None,
     ) -> None:
         self.n, self.d, self.label, self.kind = n, d, label, kind
-        self._blocks = blocks
+        self._source = source
         self._dask = dask_array
         self.steps = np.arange(n) if steps is None else np.asarray(steps, dtype=np.int64)
         self.run, self.selection = run, selection
@@ -172,6 +210,13 @@ class Trajectory:
     @property
     def sketch(self) -> SketchInfo | None:
         return self.run.sketch if self.run is not None else None
+
+    @property
+    def precision(self) -> np.dtype:
+        """The dtype the block products are formed in (float32 or float64)."""
+        if self._source is None:
+            return np.dtype(np.float64)
+        return compute_dtype(self._source.dtypes)
 
     def __repr__(self) -> str:
         return f"Trajectory({self.label!r}, n={self.n}, d={self.d}, kind={self.kind!r})"
@@ -191,16 +236,84 @@ class Trajectory:
             )
         return start, stop
 
-    def _shifted(
-        self, start: int, stop: int, block: int, progress: progress_display.ProgressArg
-    ) -> Iterator[np.ndarray]:
-        assert self._blocks is not None
-        with progress_display.task(
-            progress, "reading", total=-(-self.d // block), unit="block"
-        ) as shown:
-            for B in self._blocks(start, stop, block):
-                yield B - B[0]
-                shown.update()
+    def _reference_blocks(
+        self, start: int, stop: int, width: int, first: int
+    ) -> Iterator[tuple[int, int, np.ndarray]]:
+        """(column, end, steps minus mean step) for the blocks from column ``first`` on.
+
+        Runs in the reader thread; the three buffers are what :func:`prefetched` with
+        depth 1 keeps alive at most.
+        """
+        source = self._source
+        assert source is not None
+        dtype = self.precision
+        rows = stop - start
+        ring = [np.empty((rows, width), dtype) for _ in range(3)]
+        chunk = source.rows_per_read
+        for k, column in enumerate(range(first, self.d, width)):
+            end = min(column + width, self.d)
+            A = ring[k % 3][:, : end - column]
+            if chunk is None or chunk + 1 >= rows:
+                reference_steps(source.read(start, stop, column, end), dtype, out=A)
+            else:
+                _streamed_steps(source, start, stop, column, end, chunk, A)
+            yield column, end, A
+
+    def _pass(
+        self,
+        start: int,
+        stop: int,
+        block: int,
+        progress: progress_display.ProgressArg,
+        consume: Callable[[np.ndarray], None],
+    ) -> None:
+        """Feed every block of reference steps to ``consume`` (which adds its products).
+
+        A block whose product is not finite is read again in this thread: NaN or infinity
+        is reported with its checkpoint and parameter; finite values whose float32 steps
+        or squares overflow are multiplied in float64 instead, and the pass goes on.
+        """
+        source = self._source
+        assert source is not None
+        width = max(1, round(block / source.align)) * source.align
+        column = 0
+        try:
+            with (
+                progress_display.task(
+                    progress, "reading", total=-(-self.d // width), unit="block"
+                ) as shown,
+                blas_threads("gram"),
+            ):
+                while column < self.d:
+                    failed = None
+                    for first, end, A in prefetched(
+                        self._reference_blocks(start, stop, width, column)
+                    ):
+                        try:
+                            consume(A)
+                        except ValueError:  # NonFiniteBlock, or a float64 overflow
+                            failed = first, end
+                            break
+                        shown.update()
+                        column = end
+                    if failed is None:
+                        break
+                    first, end = failed
+                    raw = source.read(start, stop, first, end)
+                    if not np.isfinite(raw).all():
+                        raise ValueError(source.nonfinite(raw, start, first))
+                    try:
+                        consume(reference_steps(raw, np.float64))
+                    except ValueError:
+                        raise ValueError(
+                            f"{self.label} has values up to {float(np.abs(raw).max()):.3g} in "
+                            f"parameters {first}..{end - 1}, whose squares overflow float64: "
+                            "rescale the trajectory"
+                        ) from None
+                    shown.update()
+                    column = end
+        finally:
+            source.close()
 
     def gram(
         self,
@@ -217,7 +330,14 @@ class Trajectory:
         start, stop = self._checked(window, block)
         if self._dask is not None:
             return _dask_gram(self._dask[start:stop], self.label)
-        return accumulate(self._shifted(start, stop, block, progress), n=stop - start)
+        rows = stop - start
+        total = np.zeros((rows, rows))
+
+        def consume(A: np.ndarray) -> None:
+            total.__iadd__(block_product(A))
+
+        self._pass(start, stop, block, progress, consume)
+        return displacement_gram(steps_gram(total))
 
     def grams(
         self,
@@ -234,89 +354,138 @@ class Trajectory:
             )
         rows = stop - start
         totals = [np.zeros((rows, rows)) for _ in groups]
-        column = 0
-        for B in self._shifted(start, stop, block, progress):
-            end = column + B.shape[1]
-            for total, ranges in zip(totals, groups, strict=True):
+        covered = np.zeros(self.d, dtype=bool)
+        for ranges in groups:
+            for low, high in ranges:
+                covered[low:high] = True
+        state = {"column": 0}
+
+        def consume(A: np.ndarray) -> None:
+            column = state["column"]
+            end = column + A.shape[1]
+            if not covered[column:end].all() and not np.isfinite(A[:, ~covered[column:end]]).all():
+                raise NonFiniteBlock(0)  # a column in no group: still checked
+            products = []  # all formed before any is added: a failed block adds nothing
+            for ranges in groups:
+                parts = []
                 for low, high in ranges:
                     a, b = max(low, column), min(high, end)
                     if b > a:
-                        part = B[:, a - column : b - column]
-                        total += part @ part.T
-            column = end
-        return totals
+                        parts.append(block_product(A[:, a - column : b - column]))
+                products.append(parts)
+            for total, parts in zip(totals, products, strict=True):
+                for part in parts:
+                    total += part
+            state["column"] = end
+
+        self._pass(start, stop, block, progress, consume)
+        return [displacement_gram(steps_gram(total)) for total in totals]
+
+
+def _streamed_steps(
+    source: BlockSource, start: int, stop: int, column: int, end: int, chunk: int, A: np.ndarray
+) -> None:
+    """:func:`reference_steps` of a block read ``chunk`` checkpoints at a time.
+
+    Each chunk is turned into steps while it is still in cache, so the block is read from
+    the page cache and written once, instead of being copied whole and then read again.
+    """
+    N = stop - start - 1
+    m = A[N]
+    with np.errstate(over="ignore", invalid="ignore"):  # the product's diagonal tells
+        previous = np.array(source.read(start, start + 1, column, end)[0], dtype=A.dtype)
+        np.subtract(source.read(stop - 1, stop, column, end)[0], previous, out=m, dtype=A.dtype)
+        m /= N
+        for low in range(start + 1, stop, chunk):
+            high = min(low + chunk, stop)
+            R = source.read(low, high, column, end)
+            i = low - start - 1  # the step x_low - x_(low - 1)
+            np.subtract(R[0], previous, out=A[i], dtype=A.dtype)
+            np.subtract(R[1:], R[:-1], out=A[i + 1 : i + high - low], dtype=A.dtype)
+            A[i : i + high - low] -= m
+            previous[...] = R[-1]
 
 
 # --- sources ----------------------------------------------------------------------------
 
 
-def _finite(B: np.ndarray, label: str, column: int) -> np.ndarray:
-    if not np.isfinite(B).all():
-        raise ValueError(
-            f"{label} contains NaN or infinity (in parameters {column}..{column + B.shape[1] - 1}):"
-            " values must be finite"
-        )
-    return B
-
-
-Release = Callable[[int, int, int, int], None]
-
-
-def _matrix_blocks(X: Any, label: str, release: Release | None = None, align: int = 1) -> Blocks:
-    """Column blocks of an n x d array-like (ndarray, memory map, Zarr array), as float64.
-
-    ``align``: blocks are rounded to a multiple of it (a Zarr array's column chunk, so
-    that no chunk is decoded twice).
-    """
-
-    def blocks(start: int, stop: int, block: int) -> Iterator[np.ndarray]:
-        width = max(1, round(block / align)) * align
-        d = X.shape[1]
-        for column in range(0, d, width):
-            end = min(column + width, d)
-            B = np.array(X[start:stop, column:end], dtype=np.float64)
-            if release is not None:
-                release(start, stop, column, end)  # the copy is made: drop the mapped pages
-            yield _finite(B, label, column)
-
-    return blocks
-
-
-def _mapped(path: Path, header: npy_format.Header, label: str, kind: str) -> Trajectory:
-    n, d = _check_matrix_shape(header.shape, label)
-    with open(path, "rb") as stream:
-        mapping = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-    X = np.ndarray(
-        (n, d),
-        dtype=header.dtype,
-        buffer=mapping,
-        offset=header.offset,
-        order="F" if header.fortran_order else "C",
+def _nonfinite_message(label: str, B: np.ndarray, column: int) -> str:
+    return (
+        f"{label} contains NaN or infinity (in parameters {column}..{column + B.shape[1] - 1}):"
+        " values must be finite"
     )
-    size = header.dtype.itemsize
-    page = mmap.PAGESIZE
 
-    def drop(low: int, high: int) -> None:
-        # whole pages below ``high`` only: the page holding ``high`` is the next block's.
-        # Dropping a clean page of a read-only file mapping never loses data; at worst a
-        # page holding a neighbouring row's bytes is read again later.
-        low, high = low - low % page, high - high % page
-        if high > low:
-            mapping.madvise(mmap.MADV_DONTNEED, low, high - low)
 
-    def release(start: int, stop: int, column: int, end: int) -> None:
-        # everything before column ``end`` has been read: drop it all, not only this
-        # block, because a fault can map a whole large page-cache folio, including pages
-        # dropped earlier (a row's tail faults in the next row's head)
-        if header.fortran_order:  # columns are contiguous
-            drop(header.offset, header.offset + end * n * size)
-            return
-        for row in range(start, stop):
-            base = header.offset + row * d * size
-            drop(base, base + end * size)
+class _MatrixSource:
+    """An n x d array-like (ndarray, Zarr array): blocks are its slices."""
 
-    usable = hasattr(mapping, "madvise") and hasattr(mmap, "MADV_DONTNEED")
-    return Trajectory(n, d, label, kind, _matrix_blocks(X, label, release if usable else None))
+    rows_per_read: int | None = None  # a slice is no copy (ndarray) or one decode (Zarr)
+
+    def __init__(self, X: Any, label: str, align: int = 1) -> None:
+        self.X, self.label, self.align = X, label, align
+        self.dtypes: tuple[str, ...] = (np.dtype(X.dtype).name,)
+
+    def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray:
+        return np.asarray(self.X[start:stop, column:end])
+
+    def nonfinite(self, B: np.ndarray, start: int, column: int) -> str:
+        return _nonfinite_message(self.label, B, column)
+
+    def close(self) -> None:
+        pass
+
+
+class _FileSource:
+    """An n x d array stored at a byte offset of a file (``.npy``, stored ``.npz`` member),
+    read with positioned reads into one reused buffer (C order: one read per row and
+    block; Fortran order: one read per block)."""
+
+    align = 1
+
+    def __init__(self, path: Path, header: npy_format.Header, label: str) -> None:
+        self.path, self.header, self.label = path, header, label
+        self.rows_per_read: int | None
+        # C order: one read per row anyway, so read a cache-sized handful of rows at a time
+        self.rows_per_read = None if header.fortran_order else ROWS_PER_READ
+        self.dtypes: tuple[str, ...] = (header.dtype.name,)
+        self._fd: int | None = None
+        self._buffer = np.empty(0, dtype=header.dtype)
+
+    def _take(self, size: int) -> np.ndarray:
+        if self._buffer.size < size:
+            self._buffer = np.empty(size, dtype=self.header.dtype)
+        return self._buffer[:size]
+
+    def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        n, d = self.header.shape
+        size = self.header.dtype.itemsize
+        width = end - column
+        if self.header.fortran_order:  # the columns are contiguous: one read
+            flat = self._take(width * n)
+            read_exact(
+                self._fd, flat.data.cast("B"), self.header.offset + column * n * size, self.label
+            )
+            return flat.reshape(width, n)[:, start:stop].T
+        block = self._take((stop - start) * width).reshape(stop - start, width)
+        for r in range(start, stop):
+            offset = self.header.offset + (r * d + column) * size
+            read_exact(self._fd, block[r - start].data.cast("B"), offset, self.label)
+        return block
+
+    def nonfinite(self, B: np.ndarray, start: int, column: int) -> str:
+        return _nonfinite_message(self.label, B, column)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _open_file(path: Path, header: npy_format.Header, label: str, kind: str) -> Trajectory:
+    n, d = _check_matrix_shape(header.shape, label)
+    return Trajectory(n, d, label, kind, _FileSource(path, header, label))
 
 
 def _open_npy(path: Path, label: str) -> Trajectory:
@@ -324,7 +493,7 @@ def _open_npy(path: Path, label: str) -> Trajectory:
         header = npy_format.read_header(stream, label)
     _check_matrix_shape(header.shape, label)
     npy_format.check_size(header, path.stat().st_size, label)
-    return _mapped(path, header, label, "npy")
+    return _open_file(path, header, label, "npy")
 
 
 def _open_npz(path: Path, label: str) -> Trajectory:
@@ -340,14 +509,14 @@ def _open_npz(path: Path, label: str) -> Trajectory:
     if npy_format.is_stored(info):
         offset = npy_format.member_data_offset(path, info, label) + header.offset
         shifted = npy_format.Header(header.shape, header.fortran_order, header.dtype, offset)
-        return _mapped(path, shifted, label, "npy")
-    # a compressed member cannot be mapped: decompress it (memory O(n d))
+        return _open_file(path, shifted, label, "npy")
+    # a compressed member cannot be read in place: decompress it (memory O(n d))
     try:
         with zipfile.ZipFile(path) as archive, archive.open(info) as stream:
             X = np.lib.format.read_array(stream, allow_pickle=False)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise ValueError(f"{label} is not a valid .npz file: {e}") from None
-    return Trajectory(n, d, label, "npz", _matrix_blocks(X, label))
+    return Trajectory(n, d, label, "npz", _MatrixSource(X, label))
 
 
 def _open_run(
@@ -375,7 +544,7 @@ def _open_run(
         layout.d,
         label,
         run.format,
-        layout.blocks,
+        layout,
         None,
         run.steps,
         run,
@@ -434,7 +603,7 @@ def _open_zarr(source: Any, label: str) -> Trajectory:
         except ImportError:
             raise ValueError(
                 f"{label} is a Zarr store: reading it needs the zarr package "
-                "(pip install 'rwpca[zarr]')"
+                "(pip install -e '.[zarr]' in the rwpca checkout, or pip install zarr)"
             ) from None
         try:
             opened = zarr.open(str(source), mode="r")
@@ -451,7 +620,7 @@ def _open_zarr(source: Any, label: str) -> Trajectory:
     npy_format.check_dtype(np.dtype(source.dtype), label)
     n, d = _check_matrix_shape(tuple(int(s) for s in source.shape), label)
     chunks = getattr(source, "chunks", (n, d))
-    return Trajectory(n, d, label, "zarr", _matrix_blocks(source, label, align=int(chunks[1])))
+    return Trajectory(n, d, label, "zarr", _MatrixSource(source, label, align=int(chunks[1])))
 
 
 def open_trajectory(
@@ -486,7 +655,7 @@ def open_trajectory(
         label = "the array"
         npy_format.check_dtype(source.dtype, label)
         n, d = _check_matrix_shape(source.shape, label)
-        return Trajectory(n, d, label, "array", _matrix_blocks(source, label))
+        return Trajectory(n, d, label, "array", _MatrixSource(source, label))
     if not isinstance(source, (str, os.PathLike)):
         raise ValueError(
             f"{type(source).__name__} is not allowed as a trajectory: give a path, a NumPy "

@@ -22,13 +22,10 @@ from typing import Any
 import numpy as np
 
 from rwpca.numerics.progress import ProgressArg, task
-from rwpca.numerics.trajectories.analysis import (
-    _Null,
-    _Walks,
-    analyze_gram,
-    cosine_basis,
-    fit_drift,
-)
+from rwpca.numerics.trajectories import randomisation
+from rwpca.numerics.trajectories.analysis import analyze_gram, check_resources
+from rwpca.numerics.trajectories.calibration import SYMMETRIES
+from rwpca.numerics.trajectories.null_models import cosine_basis
 from rwpca.numerics.trajectories.results import NULL_LETTERS, Analysis
 
 #: The smallest window analysed (as analyze_gram requires).
@@ -132,6 +129,7 @@ def sweep(
     )
     start, stop = check_window(window, trajectory.n)
     windows = [(start + a, start + b) for a, b in sweep_windows(stop - start, size)]
+    check_resources(size, components, replicates)
     sketch = trajectory.sketch.m if trajectory.sketch is not None else None
     results = []
     with task(progress, "windows", len(windows), unit="window") as bar:
@@ -164,18 +162,16 @@ def projection_band(
     draws its Lissajous curve. (For the figure; the test uses the scores, not this band.)
     """
     M = np.asarray(step_gram, dtype=float)
-    n = M.shape[0] + 1
-    shown = min(shown, n - 1)
-    q = np.maximum(np.diagonal(M).copy(), 0.0)
-    null = _Null("random_walk", n, q, fit_drift(q, 0.0))
-    walks = _Walks(n, shown)
+    N = M.shape[0]
+    n = N + 1
+    shown = min(shown, N)
     rng = np.random.default_rng([seed, 101])
-    cosines = cosine_basis(n, shown)
-    total = float(np.einsum("ij,ij->", M, walks.W))
-    draws = np.empty((replicates, n, shown))
-    for b in range(replicates):
-        values, vectors, trace = walks.spectrum(null.randomise(rng, M))
-        signs = np.sign(np.einsum("ij,ij->j", vectors, cosines))
-        scale = np.sqrt(np.maximum(values, 0.0) * total / trace) if trace > 0 else 0.0
-        draws[b] = vectors * np.where(signs == 0, 1.0, signs) * scale
+    orders, signs = randomisation.draw(rng, N, replicates, *SYMMETRIES["random_walk"])
+    values, vectors = randomisation.spectra(M, orders, signs, shown, cosine_basis)
+    W = randomisation.walk_weights(n)
+    trace = randomisation.traces(M, orders, signs, W)
+    total = float(np.einsum("ij,ij->", M, W))
+    orient = np.sign(np.einsum("bij,ij->bj", vectors, cosine_basis(n, shown)))
+    scale = np.sqrt(np.maximum(values, 0.0) * total / np.maximum(trace, 1e-300)[:, None])
+    draws = vectors * np.where(orient == 0, 1.0, orient)[:, None, :] * scale[:, None, :]
     return np.moveaxis(np.quantile(draws, quantiles, axis=0), 0, -1)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from rwpca.numerics.atomic import temporary_beside
 from rwpca.numerics.progress import ProgressArg, iterate
+from rwpca.numerics.resources import require_disk, require_memory
 from rwpca.proofs.domains import SGD_MOMENTUM
 
 MODELS = ("linear", "softmax", "mlp")
@@ -123,7 +125,8 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     except ImportError:
         raise ValueError(
             "the softmax and mlp models train on scikit-learn's bundled digits data: "
-            "install it with pip install 'rwpca[nn]'"
+            "install it with pip install -e '.[nn]' in the rwpca checkout (or pip install "
+            "scikit-learn)"
         ) from None
     inputs, labels = load_digits(return_X_y=True)
     inputs = inputs / 16.0
@@ -294,6 +297,55 @@ def parameter_count(config: RunConfig) -> int:
     return 64 * config.hidden + config.hidden + 10 * config.hidden + 10
 
 
+# --- what a run costs -------------------------------------------------------------------
+
+#: Bytes of the .npy header before the recorded rows.
+NPY_HEADER_BYTES = 128
+#: Parameter-sized float64 vectors alive during a step: theta, velocity, the gradient and
+#: its pieces, the evaluation's copy.
+_VECTORS = 6
+
+
+def trajectory_bytes(config: RunConfig) -> int:
+    """Bytes of the recorded checkpoints: the size of the .npy that :func:`train` writes."""
+    config = config.checked()
+    start, stop = config.record  # type: ignore[misc]
+    return NPY_HEADER_BYTES + 8 * (stop - start) * parameter_count(config)
+
+
+def peak_bytes(config: RunConfig, in_memory: bool = True) -> int:
+    """An upper estimate of the memory :func:`train` needs, in bytes (checked before it).
+
+    The per-step losses, a few parameter vectors, one minibatch and its activations (the
+    linear model's inputs are batch x features, the network's hidden layer batch x hidden,
+    the digits data set whole), and the recorded checkpoints when they are kept in memory.
+    """
+    config = config.checked()
+    d = parameter_count(config)
+    width = {"linear": config.features, "softmax": 64 + 10, "mlp": 64 + 3 * config.hidden}
+    batch = 3 * config.batch_size * width[config.model]
+    data = 0 if config.model == "linear" else 3 * 1797 * (64 + 10 + config.hidden)
+    recorded = trajectory_bytes(config) if in_memory else 0
+    return 8 * (config.steps + _VECTORS * d + batch + data) + recorded
+
+
+def check_resources(config: RunConfig, out: Path | None = None) -> None:
+    """ResourceError (a ValueError) if the run needs more memory, or ``out`` more disk, than
+    there is (for a file ``out``: the recorded rows are written to its disk)."""
+    config = config.checked()
+    require_memory(
+        peak_bytes(config, in_memory=out is None),
+        f"training {config.model} for {config.steps} steps (d = {parameter_count(config)})",
+    )
+    if out is not None:
+        start, stop = config.record  # type: ignore[misc]
+        require_disk(
+            Path(out),
+            trajectory_bytes(config),
+            f"recording {stop - start} checkpoints of d = {parameter_count(config)}",
+        )
+
+
 # --- training ---------------------------------------------------------------------------
 
 
@@ -322,12 +374,15 @@ def train(
     """Run ``config``; record its checkpoints to ``out`` (.npy, atomically) or in memory.
 
     The file appears only when the run has finished: rows are streamed into a temporary
-    memory-mapped ``.npy`` next to ``out``, which is renamed over ``out`` at the end.
+    memory-mapped ``.npy`` next to ``out``, which is renamed over ``out`` at the end (and
+    removed on any error or interruption). Memory and disk are checked first
+    (:func:`check_resources`).
     """
     config = config.checked()
     start, stop = config.record  # type: ignore[misc]
     if out is not None and Path(out).suffix != ".npy":
         raise ValueError(f"--out {out} is not allowed: the trajectory is written as a .npy file")
+    check_resources(config, out)
     rng = np.random.default_rng(config.seed)
     model = build_model(config, rng)
     theta = model.init(rng)
@@ -336,14 +391,8 @@ def train(
     losses = np.empty(config.steps)
     shape = (stop - start, model.d)
 
-    temporary: Path | None = None
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".npy", dir=out.parent)
-        os.close(handle)
-        temporary = Path(name)
-    try:
+    beside = temporary_beside(Path(out), suffix=".npy") if out is not None else nullcontext()
+    with beside as temporary:
         if temporary is not None:
             store: Any = np.lib.format.open_memmap(
                 temporary, mode="w+", dtype=np.float64, shape=shape
@@ -376,12 +425,7 @@ def train(
             store.flush()
             del store
             os.replace(temporary, out)  # type: ignore[arg-type]
-            temporary = None
             trajectory = None
         else:
             trajectory = store
-    except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise
     return TrainingResult(config, model.d, losses, initial, final, trajectory)

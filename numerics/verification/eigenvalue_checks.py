@@ -41,6 +41,7 @@ from rwpca.numerics.verification.formula_check import (
 from rwpca.numerics.verification.plans import (
     AS_EXACT_DPS,
     AS_EXACT_SIZES,
+    ERROR_LAW_SIZES,
     GAMMAS,
     Plan,
     is_default_run,
@@ -54,8 +55,6 @@ from rwpca.proofs.catalog.core import RegimeKind
 #: The OU regime scan: its size and the products n alpha it covers.
 OU_SCAN_N = 400
 OU_SCAN_PRODUCTS = ("1/100", "1/10", "1/2", "1", "2", "5", "10", "20", "50", "100", "200")
-#: Sizes of the momentum error-law table.
-ERROR_LAW_SIZES = (100, 200, 400, 800, 1600)
 
 
 def as_exact_finding(entry: Entry, sets: list[ParameterSet]) -> Finding:

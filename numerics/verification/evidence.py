@@ -60,6 +60,8 @@ class CheckKind(StrEnum):
     EVR_LIMIT = "evr-limit"
     CUMULATIVE = "cumulative"
     SECULAR = "secular"
+    SECULAR_ROOTS = "secular-roots"
+    ERROR_LAW = "error-law"
     DISTANCE = "distance"
     NOISE = "noise"
 
@@ -75,6 +77,7 @@ class FindingKind(StrEnum):
     RATIO_AS_EXACT = "ratio-as-exact"  # a limit ratio read as exact at finite n
     PRINTED_EIGENVECTOR = "printed-eigenvector"  # the paper's cos(pi k t / n)
     PRINTED_SHARE = "printed-share"  # the paper's printed cumulative share
+    PAPER_ANGLES = "paper-angles"  # the paper's angles pi k / n as an exact secular equation
 
 
 class TableKind(StrEnum):
@@ -82,6 +85,8 @@ class TableKind(StrEnum):
 
     MOMENTUM_ERROR_LAW = "momentum-error-law"  # k-resolved errors, scaled by n^3 / k^2
     OU_REGIMES = "ou-regimes"  # both circulant forms against the exact OU spectrum
+    MOMENTUM_LABELS = "momentum-labels"  # the printed k-th value against the exact k-th largest
+    MOMENTUM_LAW = "momentum-law"  # measured errors against the law c(gamma) k^2 / n^3
 
 
 class Method(StrEnum):
@@ -93,6 +98,8 @@ class Method(StrEnum):
     IDENTITY = "identity evaluated in ball arithmetic at every t"
     SHARES = "certified lambda_k, exact trace"
     SECULAR = "sign change of D_n across each certified eigenvalue enclosure"
+    SECULAR_ROOTS = "roots of the secular function (arb), Sturm counts on Q"
+    ERROR_LAW = "measured / law - 1, eigenvalues certified by Sturm counts"
 
 
 def fingerprint(entry: Entry) -> str:

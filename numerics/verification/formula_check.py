@@ -6,10 +6,14 @@ covariance K = C T^-1 T^-T C?
 
 * ``exact=True``: the formula must hold at every n tested. For each n, the claimed values
   (sorted, since the OU formula is not monotone in k) are evaluated in ball arithmetic and
-  every lambda_k is **certified** to lie within relative 10^-dps of its claim by Sturm counts
-  on the centred precision matrix (:mod:`rwpca.numerics.linalg.sturm`), or **refuted** (lambda_k is
-  certified to differ by more than half that). One refuted k refutes the formula; a
-  decision that the arithmetic cannot reach is reported "undecided", never "verified".
+  every lambda_k is **certified** to lie within relative 10^-dps of its claim, or
+  **refuted** (lambda_k is certified to differ by more than half that), by
+  :func:`rwpca.numerics.linalg.sturm.certify` on the centred precision matrix: the signs of
+  det(Q - x I) at the ends of every claimed interval with the accounting of all n
+  eigenvalues (O(1) ball operations per claim, so n = 10^4 takes seconds), and Sturm
+  counts where that does not decide. One refuted k refutes the formula; a decision that
+  the arithmetic cannot reach is reported "undecided", never "verified". ``Run.method``
+  names the evidence that decided.
 * ``exact=False``: the formula must converge as n grows (along a limit path of the
   parameters if one is given). At each n the leading eigenvalues (k = 1..5 by default) are
   refined by inverse iteration and certified to relative 1e-20 (or a coarser radius if
@@ -35,7 +39,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,12 +47,19 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 from flint import arb, ctx
-from tqdm import tqdm
 
 from rwpca.numerics.arbeval import compile_arb
-from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float
+from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float, float_spectrum
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
-from rwpca.numerics.linalg.sturm import certify, working_precision
+from rwpca.numerics.linalg.sturm import (
+    BY_BALL_COUNTS,
+    BY_FLOAT_COUNTS,
+    BY_PARITY,
+    Verdict,
+    certify,
+    working_precision,
+)
+from rwpca.numerics.progress import iterate
 from rwpca.numerics.verification.status import CheckState
 from rwpca.proofs.processes import PROCESSES, get_process
 from rwpca.proofs.validation import check_n
@@ -309,18 +319,37 @@ def claims_at(function, n: int, values: Mapping[str, Fraction], digits: int) -> 
         return [function(n, k, *extra) for k in range(1, n)]
 
 
+#: Largest n for the dense float64 spectrum behind a refuted run's measured errors (above
+#: it, the banded O(n^2) estimates).
+DENSE_ESTIMATES = 2000
+
+#: How each kind of evidence is named in ``Run.method`` (in this order).
+METHODS = {
+    BY_PARITY: "determinant signs and accounting (arb balls)",
+    BY_FLOAT_COUNTS: "Sturm counts in float64 intervals",
+    BY_BALL_COUNTS: "Sturm counts in arb balls",
+}
+
+
 def _measured_errors(
     process: str, n: int, values: Mapping[str, Fraction], claims: Sequence[arb]
-) -> tuple[float, float] | None:
-    """(leading, whole-spectrum) max relative error from float64 eigenvalues (n <= 2000)."""
-    if n > 2000:
-        return None
-    estimates = eigenvalues_float(process, n, values)
+) -> tuple[float, float]:
+    """(leading, whole-spectrum) max relative error against float64 eigenvalues."""
+    if n <= DENSE_ESTIMATES:
+        estimates = eigenvalues_float(process, n, values)
+    else:
+        estimates = 1.0 / float_spectrum(centred_precision_structure(process, n, values))[1:]
     claimed = np.sort(np.array([float(c.mid()) for c in claims]))[::-1]
     with np.errstate(all="ignore"):
         errors = np.abs(claimed / estimates - 1)
     errors = np.where(np.isfinite(errors), errors, np.inf)
     return float(errors[:LEADING].max()), float(errors.max())
+
+
+def _method(verdicts: Sequence[Verdict]) -> str:
+    used = {v.how for v in verdicts}
+    names = [text for how, text in METHODS.items() if how in used]
+    return ", ".join(names) or "decided without a count (claims not finite or not positive)"
 
 
 def exact_run(
@@ -349,7 +378,7 @@ def exact_run(
         undecided=len(verdicts) - states.count(CheckState.CERTIFIED) - len(refuted),
         radius=10.0**-dps,
         digits=dps,
-        method="Sturm counts, float64 intervals and arb balls",
+        method=_method(verdicts),
         leading_error=None if measured is None else measured[0],
         spectrum_error=None if measured is None else measured[1],
         first_refuted=refuted[0] if refuted else None,
@@ -471,25 +500,12 @@ def check_formula(
         digits = check_dps(DEFAULT_DPS if dps is None else dps)
         runs = []
         jobs = [(s, p) for p in sets for s in sizes]
-        bar = tqdm(jobs, desc="certifying", unit="n", disable=_disable(progress), file=sys.stderr)
-        for size, pset in bar:
+        for size, pset in iterate(progress, jobs, "certifying", unit="n"):
             selected = None if ks is None else check_components(ks, size)
             runs.append(
                 exact_run(proc.name, function, size, pset.at(size), digits, selected, progress)
             )
-        if any(r.refuted for r in runs):
-            state, passed = CheckState.REFUTED, False
-            first = next(r for r in runs if r.refuted)
-            message = f"refuted at n = {first.n}, k = {first.first_refuted} (and elsewhere)"
-        elif all(r.state == CheckState.CERTIFIED for r in runs):
-            state, passed = CheckState.CERTIFIED, True
-            message = (
-                f"certified to {digits} digits at n = {', '.join(map(str, sizes))} "
-                f"for {len(sets)} parameter set(s)"
-            )
-        else:
-            state, passed = CheckState.UNDECIDED, False
-            message = "some eigenvalues could not be decided at this precision"
+        state, passed, message = _exact_outcome(runs, digits, sizes, len(sets))
         return FormulaCheck(proc.name, formula, True, passed, state, runs, [], message)
     sizes = check_sizes(ASYMPTOTIC_SIZES if n is None else n)
     if len(sizes) < 3:
@@ -503,24 +519,52 @@ def check_formula(
         conv, these = convergence_study(proc.name, function, sizes, pset, progress=progress)
         convs.append(conv)
         runs.extend(these)
-    if all(c.exact() for c in convs):
-        state, passed = CheckState.EXACT, True
-        message = "the error is below the certification radius at every n (exact here)"
-    elif all(c.converges(spectrum) for c in convs):
-        state, passed = CheckState.CONVERGES, True
-        orders = [c.leading_order if spectrum == "leading" else c.spectrum_order for c in convs]
-        message = "converges; fitted order " + ", ".join(f"{o:.2f}" for o in orders)
-    else:
-        state, passed = CheckState.NOT_CONVERGING, False
-        message = (
-            f"the {spectrum} error does not decrease with an order above {MIN_ORDER} over the "
-            "last three sizes"
-        )
+    state, passed, message = _limit_outcome(convs, spectrum)
     return FormulaCheck(proc.name, formula, False, passed, state, runs, convs, message)
 
 
-def _disable(progress: bool | None) -> bool | None:
-    return None if progress is None else not progress
+def _exact_outcome(
+    runs: Sequence[Run], digits: int, sizes: Sequence[int], sets: int
+) -> tuple[CheckState, bool, str]:
+    """(state, passed, message) of an exact check from its runs."""
+    if any(r.refuted for r in runs):
+        first = next(r for r in runs if r.refuted)
+        return (
+            CheckState.REFUTED,
+            False,
+            f"refuted at n = {first.n}, k = {first.first_refuted} (and elsewhere)",
+        )
+    if all(r.state == CheckState.CERTIFIED for r in runs):
+        sizes_text = ", ".join(map(str, sizes))
+        return (
+            CheckState.CERTIFIED,
+            True,
+            f"certified to {digits} digits at n = {sizes_text} for {sets} parameter set(s)",
+        )
+    return CheckState.UNDECIDED, False, "some eigenvalues could not be decided at this precision"
+
+
+def _limit_outcome(convs: Sequence[Convergence], spectrum: str) -> tuple[CheckState, bool, str]:
+    """(state, passed, message) of a limit check from its convergence studies."""
+    if all(c.exact() for c in convs):
+        return (
+            CheckState.EXACT,
+            True,
+            "the error is below the certification radius at every n (exact here)",
+        )
+    if all(c.converges(spectrum) for c in convs):
+        orders = [c.leading_order if spectrum == "leading" else c.spectrum_order for c in convs]
+        return (
+            CheckState.CONVERGES,
+            True,
+            "converges; fitted order " + ", ".join(f"{o:.2f}" for o in orders),
+        )
+    return (
+        CheckState.NOT_CONVERGING,
+        False,
+        f"the {spectrum} error does not decrease with an order above {MIN_ORDER} over the "
+        "last three sizes",
+    )
 
 
 def relative_radius_digits(radius: float) -> int:

@@ -50,6 +50,18 @@ OU_DISTANCE_SIGMAS = (Fraction(1), Fraction(3, 2))
 #: Sizes at which a limit statement is read as an exact one (a finding), and the digits.
 AS_EXACT_SIZES = (3, 8, 31)
 AS_EXACT_DPS = 15
+#: momentum.eigenvalue.exact: gamma near both ends of its domain, on both sides of
+#: 2 sqrt 2 - 3 (where f stops being monotone) and near the plain walk.
+MOMENTUM_EXACT_GAMMAS = tuple(
+    Fraction(g) for g in ("-4/5", "-3/10", "1/10", "1/2", "9/10", "99/100")
+)
+#: The error law of the momentum formula: its sizes and components, the gammas of the verdict
+#: (n (1 - |gamma|) >> k at these n) and one outside the regime (n (1 - gamma) <= 16 here),
+#: shown beside them.
+ERROR_LAW_SIZES = (100, 200, 400, 800, 1600)
+ERROR_LAW_KS = (1, 2, 3)
+ERROR_LAW_GAMMAS = tuple({"gamma": g} for g in MOMENTUM_EXACT_GAMMAS[:-1])
+ERROR_LAW_OUTSIDE = MOMENTUM_EXACT_GAMMAS[-1:]
 
 PLANS: Mapping[str, Plan] = {
     "rw.eigenvalue": Plan(EXACT_PLAN_SIZES, extra=(((10_000,), 8),)),
@@ -63,6 +75,10 @@ PLANS: Mapping[str, Plan] = {
     "momentum.eigenvalue": Plan(LIMIT_SIZES, params=GAMMAS),
     "momentum.trace": Plan(EXACT_PLAN_SIZES, params=GAMMAS),
     "momentum.evr": Plan(LIMIT_SIZES, params=GAMMAS),
+    "momentum.eigenvalue.exact": Plan(
+        (*SMALL_EXACT_SIZES, 400), params=tuple({"gamma": g} for g in MOMENTUM_EXACT_GAMMAS)
+    ),
+    "momentum.eigenvalue.error": Plan(ERROR_LAW_SIZES, params=ERROR_LAW_GAMMAS),
     "ou.eigenvalue": Plan(LIMIT_SIZES, params=ALPHAS),
     "ou.eigenvalue.mirror": Plan(
         LIMIT_SIZES,

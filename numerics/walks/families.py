@@ -6,8 +6,10 @@ and, what the simulator really needs, its n x n Gram matrix R R^T. Three kinds e
 * :class:`IidNoise`: every entry of R is an independent draw of one zero-mean law
   (Gaussian, uniform, Rademacher, Laplace, Student-t, centred exponential, sparse,
   mixtures, Cauchy) or of a user's ``sampler(rng, size) -> ndarray``. The Gram matrix is
-  accumulated block by block over d (:func:`rwpca.numerics.trajectories.gram.accumulate`), so memory stays
-  O(n^2 + n * block) whatever d is.
+  accumulated block by block over d (:func:`rwpca.numerics.walks.samplers.accumulate_steps`),
+  so memory stays O(n^2 + n * block) whatever d is. The built-in finite-variance samplers
+  draw float32 values from SFC64 bits (:mod:`rwpca.numerics.walks.samplers`, which says
+  what that does to each law).
 * :class:`GaussianNoise`: for d >= n, R R^T ~ Wishart(d, sigma^2 I_n), drawn directly by
   the Bartlett decomposition at a cost independent of d (:func:`wishart_bartlett`).
 * :class:`CorrelatedNoise`: steps with covariance Sigma = U diag(lambda) U^T over the d
@@ -35,23 +37,29 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rwpca.numerics.progress import ProgressArg, task
-from rwpca.numerics.trajectories import gram as gram_module
+from rwpca.numerics.resources import require_memory
+from rwpca.numerics.walks import samplers
 from rwpca.proofs.validation import show
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
-#: Bytes of noise per streamed block (n rows x block columns of float64): 8 MiB.
+#: Bytes of noise per streamed block (n rows x block columns): 8 MiB.
 BLOCK_BYTES = 8 * 2**20
+#: Float64 arrays of one block's shape alive while blocks stream: the block multiplied, the
+#: next one drawn meanwhile by the worker thread (:func:`samplers.prefetched`), and a
+#: sampler's float64 temporaries (measured 4.0 for the correlated family at n = 600): the
+#: block term of the memory estimate :meth:`Noise.gram_bytes`.
+_DRAW_COPIES = 5
 
 
-def default_block(n: int) -> int:
-    """Columns per block so that one n x block float64 block takes about 8 MiB.
+def default_block(n: int, itemsize: int = 8) -> int:
+    """Columns per block so that one n x block block of ``itemsize``-byte values is 8 MiB.
 
     Block products ``B @ B.T`` run as a symmetric rank-k update, whose throughput is
     within a few per cent of its maximum once the block has a few thousand columns
     (measured in benchmarks/simulate.py); smaller blocks keep peak memory low.
     """
-    return int(min(8192, max(64, BLOCK_BYTES // (8 * max(n, 1)))))
+    return int(min(8192, max(64, BLOCK_BYTES // (itemsize * max(n, 1)))))
 
 
 # --- the Gram matrix of the steps ------------------------------------------------------------
@@ -125,6 +133,11 @@ class Noise:
     ) -> StepGram:
         raise NotImplementedError
 
+    def gram_bytes(self, n: int, d: int, block: int | None = None) -> int:
+        """Peak bytes of :meth:`gram`: the n x n result and its block products, one block."""
+        columns = min(d, default_block(n) if block is None else block)
+        return 8 * (2 * n * n + _DRAW_COPIES * n * columns)
+
     @property
     def label(self) -> str:
         """The name with its parameters, as the CLI accepts it (``student_t:nu=5``)."""
@@ -145,7 +158,10 @@ class IidNoise(Noise):
 
     ``moments`` = (variance, fourth moment about zero) when known. User samplers are
     checked on every call: the result must have exactly the requested shape, real numbers
-    and no NaN or infinity.
+    and no NaN or infinity. Built-in samplers (``trusted``) draw from the walk's own SFC64
+    stream (:func:`rwpca.numerics.walks.samplers.stream_generator`) and, with ``single``,
+    return float32 values (see :mod:`rwpca.numerics.walks.samplers` for what that does to
+    the law); a user's sampler gets the walk's Generator itself.
     """
 
     def __init__(
@@ -158,6 +174,7 @@ class IidNoise(Noise):
         zero_mean: bool | None = True,
         description: str = "",
         trusted: bool = True,
+        single: bool = False,
     ) -> None:
         self.name = name
         self.sampler = sampler
@@ -165,6 +182,7 @@ class IidNoise(Noise):
         self.description = description
         self.zero_mean = zero_mean
         self.trusted = trusted
+        self.single = single
         if moments is not None:
             variance, fourth = moments
             self.variance = float(variance)
@@ -191,10 +209,16 @@ class IidNoise(Noise):
             return values
         return _check_draws(self.name, values, size)
 
+    def source(self, rng: np.random.Generator) -> np.random.Generator:
+        """The Generator the draws of one walk come from: SFC64 seeded from ``rng`` for a
+        built-in sampler, ``rng`` itself for a user's."""
+        return samplers.stream_generator(rng) if self.trusted else rng
+
     def blocks(self, rng: np.random.Generator, n: int, d: int, block: int) -> Iterator[np.ndarray]:
         """The n x d step matrix R as consecutive n x block column blocks."""
+        source = self.source(rng)
         for start in range(0, d, block):
-            yield self.draw(rng, (n, min(block, d - start)))
+            yield self.draw(source, (n, min(block, d - start)))
 
     def gram(
         self,
@@ -205,10 +229,18 @@ class IidNoise(Noise):
         block: int | None = None,
         progress: ProgressArg = False,
     ) -> StepGram:
-        """R R^T accumulated over column blocks (memory O(n^2 + n * block))."""
-        block = default_block(n) if block is None else block
+        """R R^T accumulated over column blocks (memory O(n^2 + n * block)).
+
+        Blocks are drawn in a worker thread while the previous one is multiplied, with
+        one BLAS thread for the products (measured in benchmarks/simulate.py).
+        """
+        block = default_block(n, 4 if self.single else 8) if block is None else block
+        single = samplers.single_precision(n, d)
         if d <= block:
-            return StepGram(gram_module.accumulate([self.draw(rng, (n, d))], n=n), "direct")
+            steps = [self.draw(self.source(rng), (n, d))]
+            with samplers.blas_threads():
+                matrix = samplers.accumulate_steps(steps, n, single=single)
+            return StepGram(matrix, "direct")
         count = -(-d // block)
         with task(progress, f"steps ({self.name})", count, unit="block") as bar:
 
@@ -218,7 +250,9 @@ class IidNoise(Noise):
                     del B  # freed before the next block is drawn
                     bar.update()
 
-            return StepGram(gram_module.accumulate(counted(), n=n), "stream")
+            drawn = samplers.prefetched(counted())
+            with samplers.blas_threads():
+                return StepGram(samplers.accumulate_steps(drawn, n, single=single), "stream")
 
 
 def _check_draws(name: str, values: object, size: tuple[int, ...]) -> np.ndarray:
@@ -253,9 +287,10 @@ class GaussianNoise(IidNoise):
     def __init__(self, *, wishart: bool = True) -> None:
         super().__init__(
             "gaussian",
-            lambda rng, size: rng.standard_normal(size),
+            samplers.gaussian,
             moments=(1.0, 3.0),
             description="standard normal N(0, 1)",
+            single=True,
         )
         self.wishart = wishart
 
@@ -272,6 +307,11 @@ class GaussianNoise(IidNoise):
         if self.wishart and d >= n:
             return StepGram(wishart_bartlett(rng, n, d), "wishart")
         return super().gram(rng, n, d, block=block, progress=progress)
+
+    def gram_bytes(self, n: int, d: int, block: int | None = None) -> int:
+        if self.wishart and d >= n:
+            return 8 * 2 * n * n  # the Bartlett factor A and A A^T
+        return super().gram_bytes(n, d, block)
 
 
 class CorrelatedNoise(Noise):
@@ -312,13 +352,28 @@ class CorrelatedNoise(Noise):
             f"Gaussian with covariance eigenvalues i^-{_number(self.decay)}, i <= {top}"
         )
 
+    def latent(self, d: int) -> int:
+        """How many latent coordinates (nonzero eigenvalues of Sigma) d dimensions have."""
+        return d if self.rank == 0 else min(self.rank, d)
+
+    def check_size(self, d: int) -> None:
+        """ResourceError if the d-dimensional spectrum (three arrays of it) does not fit."""
+        require_memory(
+            8 * 3 * self.latent(d),
+            f"the correlated noise in d = {d} dimensions ({self.latent(d)} eigenvalues)",
+        )
+
+    def gram_bytes(self, n: int, d: int, block: int | None = None) -> int:
+        columns = min(self.latent(d), default_block(n) if block is None else block)
+        return 8 * (3 * self.latent(d) + 2 * n * n + _DRAW_COPIES * n * columns)
+
     def spectrum(self, d: int) -> np.ndarray:
         """The nonzero eigenvalues of Sigma in d dimensions (normalised to trace 1)."""
-        size = d if self.rank == 0 else min(self.rank, d)
-        lam = np.arange(1, size + 1, dtype=float) ** -self.decay
+        lam = np.arange(1, self.latent(d) + 1, dtype=float) ** -self.decay
         return lam * (d / lam.sum())
 
     def effective_rank(self, d: int) -> float:
+        self.check_size(d)
         lam = self.spectrum(d)
         return float(lam.sum() ** 2 / (lam**2).sum())
 
@@ -332,19 +387,25 @@ class CorrelatedNoise(Noise):
         progress: ProgressArg = False,
     ) -> StepGram:
         """Z diag(lambda) Z^T over the latent coordinates, streamed in blocks."""
+        self.check_size(d)
         lam = self.spectrum(d)
-        block = default_block(n) if block is None else block
+        block = default_block(n, 4) if block is None else block
         if self.decay == 0:
             # equal eigenvalues: Z diag(lambda) Z^T is a Wishart matrix with rank(Sigma) dof
             r = lam.size
             if r >= n:
                 return StepGram(wishart_bartlett(rng, n, r) * lam[0], "wishart")
-        roots = np.sqrt(lam)
+        roots = np.sqrt(lam).astype(np.float32)
+        source = samplers.stream_generator(rng)
+        # float32 products need a well-conditioned M, i.e. an effective rank >> n
+        single = samplers.single_precision(n, lam.sum() ** 2 / (lam**2).sum())
 
         def blocks() -> Iterator[np.ndarray]:
             for start in range(0, lam.size, block):
                 scale = roots[start : start + block]
-                yield rng.standard_normal((n, scale.size)) * scale
+                values = samplers.gaussian(source, (n, scale.size))
+                values *= scale
+                yield values
 
         count = -(-lam.size // block)
         with task(progress, "steps (correlated)", count, unit="block") as bar:
@@ -356,7 +417,9 @@ class CorrelatedNoise(Noise):
                     bar.update()
 
             method = "stream" if count > 1 else "direct"
-            return StepGram(gram_module.accumulate(counted(), n=n), method)
+            drawn = samplers.prefetched(counted())
+            with samplers.blas_threads():
+                return StepGram(samplers.accumulate_steps(drawn, n, single=single), method)
 
 
 # --- built-in families ------------------------------------------------------------------------
@@ -372,9 +435,10 @@ def uniform() -> IidNoise:
     a = math.sqrt(3.0)
     return IidNoise(
         "uniform",
-        lambda rng, size: rng.uniform(-a, a, size),
+        lambda rng, size: samplers.uniform(rng, size, a),
         moments=(1.0, 9 / 5),
         description="uniform on [-sqrt 3, sqrt 3]",
+        single=True,
     )
 
 
@@ -382,9 +446,10 @@ def rademacher() -> IidNoise:
     """Random signs +-1: variance 1, excess kurtosis -2 (the smallest possible)."""
     return IidNoise(
         "rademacher",
-        lambda rng, size: rng.integers(0, 2, size, dtype=np.int8).astype(np.float64) * 2 - 1,
+        samplers.signs,
         moments=(1.0, 1.0),
         description="random signs +-1",
+        single=True,
     )
 
 
@@ -393,9 +458,10 @@ def laplace() -> IidNoise:
     b = 1 / math.sqrt(2.0)
     return IidNoise(
         "laplace",
-        lambda rng, size: rng.laplace(0.0, b, size),
+        lambda rng, size: samplers.laplace(rng, size, b),
         moments=(1.0, 24 * b**4),
         description="Laplace, scale 1/sqrt 2",
+        single=True,
     )
 
 
@@ -414,11 +480,20 @@ def student_t(nu: float = 5.0) -> IidNoise:
         scale = math.sqrt((nu - 2) / nu)
         fourth = 3 * (nu - 2) / (nu - 4) if nu > 4 else math.inf
         moments = (1.0, fourth)
-    else:
-        scale, moments = 1.0, (math.inf, math.inf)
+
+        def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+            return samplers.student_t(rng, size, nu, scale)
+
+    else:  # infinite variance: float64, whose squares cannot overflow
+        moments = (math.inf, math.inf)
+
+        def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+            return rng.standard_t(nu, size)
+
     return IidNoise(
         "student_t",
-        lambda rng, size: rng.standard_t(nu, size) * scale,
+        sampler,
+        single=nu > 2,
         params={"nu": nu},
         moments=moments,
         zero_mean=nu > 1,
@@ -442,9 +517,10 @@ def exponential() -> IidNoise:
     """Centred exponential Exp(1) - 1: variance 1, skewness 2, excess kurtosis 6."""
     return IidNoise(
         "exponential",
-        lambda rng, size: rng.standard_exponential(size) - 1.0,
+        samplers.centred_exponential,
         moments=(1.0, 9.0),
         description="centred exponential Exp(1) - 1 (skewed)",
+        single=True,
     )
 
 
@@ -455,18 +531,13 @@ def sparse(density: float = 0.1) -> IidNoise:
             f"density = {show(density)} is not allowed: the density must satisfy 0 < density <= 1"
         )
 
-    def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-        values = rng.standard_normal(size)
-        values *= rng.random(size) < density
-        values /= math.sqrt(density)
-        return values
-
     return IidNoise(
         "sparse",
-        sampler,
+        lambda rng, size: samplers.sparse_gaussian(rng, size, density),
         params={"density": density},
         moments=(1.0, 3.0 / density),
         description=f"Gaussian masked by Bernoulli({_number(density)})",
+        single=True,
     )
 
 
@@ -496,10 +567,11 @@ def mixture(components: Sequence[tuple[float, IidNoise]], name: str = "mixture")
                 f"component {family!r} is not allowed: mixture components must be i.i.d. families"
             )
     cumulative = np.cumsum(weights)[:-1]
+    single = all(family.single for family in families)
 
     def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         choice = np.searchsorted(cumulative, rng.random(size), side="right")
-        values = np.empty(size)
+        values = np.empty(size, dtype=np.float32 if single else np.float64)
         for index, family in enumerate(families):
             mask = choice == index
             count = int(mask.sum())
@@ -515,6 +587,7 @@ def mixture(components: Sequence[tuple[float, IidNoise]], name: str = "mixture")
         sampler,
         moments=(variance, fourth),
         zero_mean=zero_mean,
+        single=single,
         description="mixture of "
         + ", ".join(f"{w:g} {f.label}" for w, f in zip(weights, families, strict=True)),
     )
@@ -531,15 +604,23 @@ def contaminated(weight: float = 0.1, scale: float = 5.0) -> IidNoise:
     norm = math.sqrt((1 - weight) + weight * scale**2)
     wide = IidNoise(
         "gaussian",
-        lambda rng, size: rng.standard_normal(size) * (scale / norm),
+        lambda rng, size: samplers.gaussian(rng, size, scale / norm),
         moments=((scale / norm) ** 2, 3 * (scale / norm) ** 4),
+        single=True,
     )
     narrow = IidNoise(
         "gaussian",
-        lambda rng, size: rng.standard_normal(size) / norm,
+        lambda rng, size: samplers.gaussian(rng, size, 1 / norm),
         moments=(1 / norm**2, 3 / norm**4),
+        single=True,
     )
     family = mixture([(1 - weight, narrow), (weight, wide)])
+
+    def sampler(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+        # one Gaussian per entry times its component's scale: the same law, one pass
+        return samplers.scale_mixture(rng, size, weight, 1 / norm, scale / norm)
+
+    family.sampler = sampler
     family.params = {"weight": weight, "scale": scale}
     family.description = f"{1 - weight:g} N(0, 1) + {weight:g} N(0, {scale:g}^2), unit variance"
     return family

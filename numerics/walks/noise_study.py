@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from rwpca.numerics import DATA as NUMERICS_DATA
+from rwpca.numerics.atomic import write_file_atomic
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.walks import simulator
 from rwpca.numerics.walks.families import Noise, get_noise
@@ -156,17 +155,8 @@ def write(data: Mapping[str, object], path: Path = DATA) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (mode 0644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes the file private
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` through a temporary file and a rename (umask's mode)."""
+    write_file_atomic(path, data)
 
 
 def main(argv: list[str] | None = None) -> int:

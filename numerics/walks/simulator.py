@@ -46,6 +46,8 @@ import numpy as np
 
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.progress import ProgressArg
+from rwpca.numerics.resources import require_memory
+from rwpca.numerics.walks import samplers
 from rwpca.numerics.walks.families import Noise, get_noise
 from rwpca.proofs.processes import get_process
 from rwpca.proofs.validation import check_n, show
@@ -177,6 +179,39 @@ class Walk:
         return high / low - 1 if low > 0 else math.inf
 
 
+#: n x n float64 arrays alive at the peak of a simulation and its comparison: the step Gram
+#: matrix (kept in the :class:`Walk`) beside the exact theory (:meth:`Walk.theory` builds
+#: T, I, LU's copy, T^-1, C T^-1 and K: measured 6.1 in all at n = 3000), which is more
+#: than :func:`simulate`'s own three (step and trajectory Gram matrices, LAPACK's copy);
+#: eigenvectors (``projections``, :func:`exact_projections`) add the vectors and the
+#: divide-and-conquer workspace.
+SQUARES = 7
+SQUARES_WITH_VECTORS = 9
+
+
+def peak_bytes(
+    n: int,
+    d: int,
+    noise: object = "gaussian",
+    *,
+    projections: bool = False,
+    block: int | None = None,
+) -> int:
+    """An upper estimate of the memory a simulation and its theory need, in bytes.
+
+    :func:`simulate` checks it before it allocates anything.
+
+    The larger of the noise's Gram pass (:meth:`~rwpca.numerics.walks.families.Noise.gram_bytes`)
+    and the n x n arrays of the PCA; d enters only through the noise (a block of columns,
+    or the spectrum of correlated noise).
+
+    >>> round(peak_bytes(100_000, 10**6) / 2**30, 1)  # seven n x n arrays of float64
+    521.5
+    """
+    squares = SQUARES_WITH_VECTORS if projections else SQUARES
+    return max(get_noise(noise).gram_bytes(n, d, block), 8 * squares * n * n)
+
+
 def _check_d(d: object) -> int:
     return check_n(d, minimum=1, name="d")
 
@@ -220,7 +255,12 @@ def simulate(
     principal components. ``seed`` fixes every draw. ``progress`` reports the streaming
     of the steps (:mod:`rwpca.numerics.progress`; None: a bar on a terminal, lines elsewhere).
 
-    Memory is O(n^2 + n * block); the trajectory is never formed.
+    Memory is O(n^2 + n * block); the trajectory is never formed. The built-in
+    finite-variance families draw float32 values from an SFC64 stream seeded from
+    ``seed`` and multiply them in float32 when d >= 4 n (what this does to each law and
+    to the eigenvalues: :mod:`rwpca.numerics.walks.samplers`). BLAS runs on one thread
+    here (on a shared two-core machine a second thread made the n x n eigensolver 2x to
+    4x slower); streamed blocks are drawn in a second thread meanwhile.
     """
     n = check_n(n)
     d = _check_d(d)
@@ -239,30 +279,35 @@ def simulate(
                 f"projections = {components} is not allowed: at most n - 1 = {n - 1} components"
             )
     rng = _rng(seed)
+    require_memory(
+        peak_bytes(n, d, family, projections=components > 0, block=block),
+        f"a walk of n = {n} steps in d = {d} dimensions",
+    )
 
-    steps = family.gram(rng, n, d, block=block, progress=progress)
-    G = steps.matrix
-    scale = float(np.trace(G)) / n
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(
-            f"the noise {family.label!r} gave steps of mean square {scale}: the steps must be "
-            "finite and not all zero"
-        )
-    M = G
-    M /= scale  # in place: peak memory is a few n x n arrays
-    trajectory = integrate(M, proc.name, params)
-    squared_norms = np.diag(trajectory) * (scale / d)
-    covariance = centre(trajectory, out=trajectory)
-    if components:
-        values, vectors = np.linalg.eigh(covariance)
-        values, vectors = values[::-1], vectors[:, ::-1]
-        vectors = vectors[:, :components]
-        # sign convention of the exact eigenvectors: positive at t = 1 (cos(pi k / (2n)) > 0)
-        vectors = vectors * np.where(vectors[0] < 0, -1.0, 1.0)
-        scores = vectors * np.sqrt(np.clip(values[:components], 0, None))
-    else:
-        values = np.linalg.eigvalsh(covariance)[::-1]
-        scores = None
+    with samplers.blas_threads():
+        steps = family.gram(rng, n, d, block=block, progress=progress)
+        G = steps.matrix
+        scale = float(np.trace(G)) / n
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(
+                f"the noise {family.label!r} gave steps of mean square {scale}: the steps "
+                "must be finite and not all zero"
+            )
+        M = G
+        M /= scale  # in place: peak memory is a few n x n arrays
+        trajectory = integrate(M, proc.name, params)
+        squared_norms = np.diag(trajectory) * (scale / d)
+        covariance = centre(trajectory, out=trajectory)
+        if components:
+            values, vectors = np.linalg.eigh(covariance)
+            values, vectors = values[::-1], vectors[:, ::-1]
+            vectors = vectors[:, :components]
+            # sign convention of the exact eigenvectors: positive at t = 1 (cos(pi k / (2n)) > 0)
+            vectors = vectors * np.where(vectors[0] < 0, -1.0, 1.0)
+            scores = vectors * np.sqrt(np.clip(values[:components], 0, None))
+        else:
+            values = np.linalg.eigvalsh(covariance)[::-1]
+            scores = None
     return Walk(
         process=proc.name,
         n=n,

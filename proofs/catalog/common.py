@@ -19,5 +19,9 @@ K = domains.K.variables()
 T = domains.T.variables()
 GAMMA = domains.GAMMA.variables()
 ALPHA = domains.ALPHA.variables()
+#: gamma where the momentum secular equation is stated: its partner cosine divides by gamma.
+GAMMA_NONZERO = domains.GAMMA.variables(
+    "momentum; gamma != 0: gamma = 0 is the plain walk, rw.eigenvalue"
+)
 
 POSTER = "poster"

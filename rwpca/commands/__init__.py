@@ -27,6 +27,7 @@ def add_progress_options(parser: argparse.ArgumentParser) -> None:
         "or nothing",
     )
     group.add_argument(
+        "-q",
         "--quiet",
         action="store_const",
         const=ProgressMode.NONE.value,

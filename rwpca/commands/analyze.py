@@ -1,6 +1,12 @@
 """`rwpca analyze PATH [--window START:STOP|step=START:STOP] [--include RE] [--exclude RE]
 [--glob PATTERN] [--by-layer [GROUPING]] [--components K] [--plot FILE.png] [--json]
-[--nulls LIST] [--momentum GAMMA] [--ou-rate ALPHA] [--sweep SIZE] [--progress MODE]`."""
+[--level LEVEL] [--nulls LIST] [--momentum GAMMA] [--ou-rate ALPHA] [--sweep SIZE]
+[--progress MODE]`.
+
+The test level is ``--level`` (``--alpha`` would read as the OU restoring rate of
+``rwpca simulate``; it is refused with a one-line hint). Every option, the ``--plot`` target
+and the memory of the analysis are checked before the Gram pass reads any value.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +18,34 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from rwpca import treeio
+from rwpca import outputs, treeio
 from rwpca.commands import analyze_dynamics
 from rwpca.numerics.checkpoints.sources import TITLES
 from rwpca.numerics.checkpoints.tensors import check_patterns, groups, parse_grouping
-from rwpca.numerics.trajectories.analysis import NULL_LETTERS, NULL_MODELS, Analysis, analyze_gram
+from rwpca.numerics.trajectories.analysis import (
+    NULL_LETTERS,
+    NULL_MODELS,
+    Analysis,
+    analyze_gram,
+    check_resources,
+)
 from rwpca.numerics.trajectories.readers import Trajectory, open_trajectory, parse_window
 
 #: Ratios shown per group in the --by-layer table.
 _GROUP_RATIOS = 3
+#: Disk room asked for a --plot figure (they are 0.1 to 0.5 MB).
+PLOT_BYTES = 4 * 2**20
+
+
+class _Renamed(argparse.Action):
+    """An old option name: refused with a one-line hint naming the new one."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        raise ValueError(
+            f"{option_string} is not an option of rwpca analyze any more: the level of the "
+            f"test is --level (for example --level {values}); alpha is the OU restoring "
+            "rate in rwpca simulate"
+        )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -88,8 +113,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="reshuffled walks per null model (default 199)",
     )
     parser.add_argument(
-        "--alpha", type=float, default=0.05, help="level of the test (default 0.05)"
+        "--level",
+        type=float,
+        default=0.05,
+        help="level of the randomisation test: a null model is rejected when p <= LEVEL "
+        "(default 0.05)",
     )
+    parser.add_argument("--alpha", action=_Renamed, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help="seed of the reshuffling (default 0)")
     analyze_dynamics.add_options(parser)  # --nulls, --momentum, --ou-rate, --sweep, --progress
     parser.set_defaults(run=run)
@@ -165,7 +195,7 @@ def _group_rows(args: argparse.Namespace, window: tuple[int, int], grams: list,
         row: dict[str, Any] = {"group": group.name, "tensors": list(group.tensors), "d": group.d}
         try:
             result = analyze_gram(G, group.d, args.components, window, args.replicates,
-                                  args.alpha, args.seed, progress=False, **options)  # fmt: skip
+                                  args.level, args.seed, progress=False, **options)  # fmt: skip
         except ValueError as e:  # a frozen group does not move: say so in its row
             row["error"] = str(e)
         else:
@@ -214,14 +244,16 @@ def run(args: argparse.Namespace) -> int:
     from rwpca.plots import panels  # matplotlib: only when a trajectory is analysed
 
     # every check that needs no data comes first: a bad option never costs a pass
-    if args.plot is not None and args.plot.suffix.lower() != ".png":
-        raise ValueError(f"--plot {args.plot} is not allowed: the figure is written as a .png")
     if args.components < 1:
         raise ValueError(f"--components {args.components} is not allowed: need an integer >= 1")
     if args.replicates < 19:
         raise ValueError(f"--replicates {args.replicates} is not allowed: need at least 19")
-    if not 0 < args.alpha < 1:
-        raise ValueError(f"--alpha {args.alpha} is not allowed: need 0 < alpha < 1")
+    if not 0 < args.level < 1:
+        raise ValueError(f"--level {args.level} is not allowed: need 0 < LEVEL < 1")
+    if args.seed < 0:
+        raise ValueError(f"--seed {args.seed} is not allowed: the seed must be an integer >= 0")
+    if args.plot is not None:
+        outputs.check_file_target(args.plot, "--plot", suffix=".png", size=PLOT_BYTES)
     check_patterns(args.include, args.exclude)
     dynamics = analyze_dynamics.check(args)
     options = analyze_dynamics.analysis_options(dynamics)
@@ -239,14 +271,18 @@ def run(args: argparse.Namespace) -> int:
     )
     if dynamics.sweep is not None:
         return analyze_dynamics.run_sweep(args, dynamics, trajectory, window)
+    named = []
+    if grouping is not None:
+        assert trajectory.selection is not None  # refused above
+        named = groups(trajectory.selection, grouping)
+    check_resources(window[1] - window[0], args.components, args.replicates, 1 + len(named))
+    progress = dynamics.progress
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if grouping is None:
-            G = trajectory.gram(window, progress=dynamics.progress)
+            G = trajectory.gram(window, progress=progress)
         else:
-            assert trajectory.selection is not None
-            named = groups(trajectory.selection, grouping)
-            grams = trajectory.grams([g.ranges for g in named], window, progress=dynamics.progress)
+            grams = trajectory.grams([g.ranges for g in named], window, progress=progress)
             G = sum(grams[1:], grams[0].copy())
     for warning in caught:
         print(f"rwpca: warning: {warning.message}", file=sys.stderr)
@@ -257,9 +293,9 @@ def run(args: argparse.Namespace) -> int:
         components=args.components,
         window=window,
         replicates=args.replicates,
-        alpha=args.alpha,
+        alpha=args.level,
         seed=args.seed,
-        progress=dynamics.progress,
+        progress=progress,
         steps=trajectory.steps[window[0] : window[1]],
         sketch=sketch.m if sketch is not None else None,
         **options,
@@ -271,6 +307,9 @@ def run(args: argparse.Namespace) -> int:
         treeio.write_file_atomic(args.plot, panels.to_png(figure))
     if args.json:
         data = {"path": str(args.path), "source": _source_json(trajectory), **analysis.to_json()}
+        # the sentences of the text report, from the same words (rwpca.documents)
+        data["verdict_text"] = analysis_report.verdict_text(data)
+        data["notes_text"] = [analysis_report.note_text(note) for note in data["notes"]]
         if grouping is not None:
             data["by_layer"] = {"grouping": grouping, "groups": rows}
         print(json.dumps(data, indent=2, allow_nan=False))

@@ -17,11 +17,9 @@ from typing import Any
 
 from rwpca import treeio
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.documents import analysis_report
 from rwpca.numerics.progress import Reporter
 from rwpca.numerics.trajectories.readers import Trajectory
 from rwpca.numerics.trajectories.results import NULL_LETTERS, NULL_MODELS, parse_nulls
-from rwpca.numerics.trajectories.sweep import sweep
 from rwpca.proofs.domains import ALPHA, GAMMA
 
 
@@ -103,10 +101,13 @@ def run_sweep(
     args: argparse.Namespace, dynamics: Dynamics, trajectory: Trajectory, window: tuple[int, int]
 ) -> int:
     """Analyse consecutive windows inside ``window``, print them, write the sweep figure."""
+    from rwpca.documents import analysis_report
+    from rwpca.numerics.trajectories.sweep import sweep
+
     size = dynamics.sweep
     assert size is not None
     result = sweep(
-        trajectory, size, window, args.components, args.replicates, args.alpha, args.seed,
+        trajectory, size, window, args.components, args.replicates, args.level, args.seed,
         dynamics.progress, dynamics.nulls, dynamics.momentum, dynamics.ou_rate,
     )  # fmt: skip
     data = result.to_json()
@@ -124,7 +125,7 @@ def run_sweep(
     print(f"trajectory   {args.path}")
     print(
         f"sweep        {len(windows)} consecutive windows of {size} checkpoints, each analysed "
-        f"alone ({args.replicates} reshuffled walks per null, level {args.alpha:g})"
+        f"alone ({args.replicates} reshuffled walks per null, level {args.level:g})"
     )
     print()
     print("\n".join(analysis_report.sweep_table(data)))

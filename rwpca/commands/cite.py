@@ -20,11 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format",
         choices=citations.FORMATS,
-        default="markdown",
-        help="output format (default: markdown)",
+        default=None,
+        help="output format (default: markdown); with --list only json is allowed",
     )
     parser.add_argument(
-        "--list", action="store_true", help="list every catalog ID with its title and status"
+        "--list",
+        action="store_true",
+        help="list every catalog ID with its status and title (a text table, or --format json)",
     )
     parser.set_defaults(run=run)
 
@@ -33,6 +35,12 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         if args.id is not None:
             raise ValueError(f"ID {args.id!r} is not allowed with --list: give one or the other")
+        if args.format not in (None, "json"):
+            raise ValueError(
+                f"--format {args.format} is not allowed with --list: the list is a text "
+                "table, or JSON with --format json (cite one ID for a citation in "
+                f"{args.format})"
+            )
         if args.format == "json":
             rows = [{"id": e.id, "title": e.title, "status": str(status_of(e))} for e in CATALOG]
             print(json.dumps(rows, indent=2))
@@ -43,5 +51,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.id is None:
         raise ValueError("no catalog ID given: name one (see 'rwpca cite --list')")
-    print(citations.cite(get(args.id), args.format), end="")
+    print(citations.cite(get(args.id), args.format or "markdown"), end="")
     return 0

@@ -1,4 +1,13 @@
-"""`rwpca derive [--out DIR] [--check]`."""
+"""`rwpca derive [--out DIR] [--check]`.
+
+The target is checked before any work: ``--out`` must be a new or empty folder, or a tree
+``rwpca derive`` made (its index or catalog says so,
+:func:`rwpca.documents.generate.is_derivations_tree`), in a writable place with room on
+its disk. In its own tree only the generated files are replaced: the user's files and
+folders there are kept unchanged and ``--check`` does not call them stale. Outside a source
+checkout there is no default target (``--out`` is required): the folder the user happens to
+stand in is no place to replace a tree without being asked.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +16,15 @@ import os
 import sys
 from pathlib import Path
 
+from rwpca import outputs
 from rwpca.commands import add_progress_options, progress_reporter
 from rwpca.proofs.derivation import DerivationError
+
+#: Disk room asked for before deriving: the committed tree is about 2 MB, and the new tree
+#: is staged beside the old one before the swap.
+TREE_BYTES = 16 * 2**20
+#: Room asked for the cache of the recorded runs (``--retrain``; about 0.3 MB).
+CACHE_BYTES = 4 * 2**20
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         default=None,
-        help="output directory (default: derivations/ of the checkout)",
+        metavar="DIR",
+        help="output folder: new, empty or one rwpca derive made; files of yours in it are "
+        "kept (default: derivations/ of the source checkout; required outside one)",
     )
     parser.add_argument(
         "--check",
@@ -46,14 +64,21 @@ def run(args: argparse.Namespace) -> int:
     )
 
     root = args.out if args.out is not None else derive.default_root()
-    if root.exists() and not root.is_dir():
-        raise ValueError(f"--out {root} is not allowed: it exists and is not a directory")
+    if args.retrain and args.check:
+        raise ValueError("--retrain is not allowed with --check: --check writes nothing")
+    # every target is checked before the work: a refusal costs nothing
+    if args.check:
+        if root.exists() and not root.is_dir():
+            raise ValueError(f"--out {root} is not allowed: it exists and is not a folder")
+    else:
+        outputs.check_tree_target(root, "--out", derive.is_derivations_tree, size=TREE_BYTES)
+    if args.retrain:
+        from rwpca.documents import nn_comparison
+        from rwpca.numerics.trajectories.recorded import CACHE
+
+        outputs.check_file_target(CACHE, "--retrain (its cache)", size=CACHE_BYTES)
     progress = progress_reporter(args)
     if args.retrain:
-        if args.check:
-            raise ValueError("--retrain is not allowed with --check: --check writes nothing")
-        from rwpca.documents import nn_comparison
-
         nn_comparison.retrain(progress)
     try:
         files = derive.generate(progress)
@@ -70,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"{shown} is up to date ({len(files)} files)")
         return 0
-    derive.write(root, files)
-    print(f"wrote {len(files)} files to {shown}")
+    kept = derive.write(root, files)
+    also = f"; kept {len(kept)} files of yours there" if kept else ""
+    print(f"wrote {len(files)} files to {shown}{also}")
     return 0

@@ -10,18 +10,24 @@ from pathlib import Path
 
 import numpy as np
 
+from rwpca import outputs, treeio
+from rwpca.commands import add_progress_options, progress_reporter
 from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+from rwpca.numerics.resources import require_memory
 from rwpca.numerics.walks import finite_d
 from rwpca.numerics.walks import simulator as walks
 from rwpca.numerics.walks.families import FAMILIES, get_noise
 from rwpca.proofs.catalog import get
 from rwpca.proofs.domains import DOMAINS
 from rwpca.proofs.processes import PROCESSES, ProcessName
+from rwpca.proofs.validation import check_n
 
 #: Catalog entry of the n -> infinity ratios, per process (printed beside the table).
 LIMIT_ENTRIES: dict[str, str] = {ProcessName.PLAIN: "rw.evr", ProcessName.MOMENTUM: "momentum.evr"}
 #: Above this n the finite-d spread (an extra n x n eigen-decomposition) is skipped.
 SPREAD_MAX_N = 2000
+#: Disk room asked for a --plot figure (they are 0.1 to 0.5 MB).
+PLOT_BYTES = 4 * 2**20
 
 
 def _noise_help() -> str:
@@ -73,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--plot", type=Path, metavar="FILE.png", help="write Lissajous and spectrum panels"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -94,25 +100,32 @@ def _params(args: argparse.Namespace) -> dict[str, object] | None:
     return PROCESSES[args.process].validate(given) if given else None
 
 
-def _check_plot_path(path: Path | None) -> None:
-    if path is None:
-        return
-    if path.suffix.lower() != ".png":
-        raise ValueError(f"--plot {path} is not allowed: give a file name ending in .png")
-    if path.is_dir():
-        raise ValueError(f"--plot {path} is not allowed: it is a directory")
-
-
 def run(args: argparse.Namespace) -> int:
     params = _params(args)
-    _check_plot_path(args.plot)
     if args.components < 1:
         raise ValueError(f"--components {args.components} is not allowed: give an integer >= 1")
     if args.seed < 0:
         raise ValueError(f"--seed {args.seed} is not allowed: the seed must be an integer >= 0")
+    check_n(args.n)
+    check_n(args.d, minimum=1, name="d")
     noise = get_noise(args.noise)
-    progress = False if args.quiet else None
+    # every check before the work: the figure's target, then memory (the library checks it
+    # too; here it is named by the options)
+    if args.plot is not None:
+        outputs.check_file_target(args.plot, "--plot", suffix=".png", size=PLOT_BYTES)
     components = min(4, args.n - 1) if args.plot else False
+    require_memory(
+        walks.peak_bytes(args.n, args.d, noise, projections=bool(components)),
+        f"--n {args.n} --d {args.d}",
+    )
+    if args.d < args.n:
+        print(
+            f"rwpca: warning: d = {args.d} < n = {args.n}: the walk spans at most d "
+            "dimensions, so at most d of its n - 1 ratios can be nonzero; the theory "
+            "assumes d >> n",
+            file=sys.stderr,
+        )
+    progress = progress_reporter(args)
     walk = walks.simulate(
         args.process,
         args.n,
@@ -125,8 +138,6 @@ def run(args: argparse.Namespace) -> int:
     )
     report = _report(walk)
     if args.plot:
-        from rwpca import treeio
-
         treeio.write_file_atomic(args.plot, _figure(walk, report))
     if args.json:
         print(json.dumps(report, indent=2))

@@ -6,14 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from rwpca import outputs
+from rwpca.commands import add_progress_options, progress_reporter
 from rwpca.numerics.trajectories.readers import MIN_DIMENSION_RATIO, parse_window
 from rwpca.numerics.trajectories.training import (
     MODELS,
     OPTIMIZERS,
     SCHEDULES,
     RunConfig,
+    check_resources,
     parameter_count,
     train,
+    trajectory_bytes,
 )
 from rwpca.proofs.domains import SGD_MOMENTUM
 
@@ -54,11 +58,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--hidden", type=int, default=128, help="mlp hidden width")
     parser.add_argument("--features", type=int, default=2000, help="linear input dimension")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_progress_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise ValueError(f"--seed {args.seed} is not allowed: the seed must be an integer >= 0")
+    if args.steps < 2:
+        raise ValueError(f"--steps {args.steps} is not allowed: need an integer >= 2")
     record = (
         parse_window(args.record, args.steps + 1, "--record") if args.record is not None else None
     )
@@ -76,18 +85,24 @@ def run(args: argparse.Namespace) -> int:
         features=args.features,
         seed=args.seed,
     ).checked()
-    if args.out.suffix != ".npy":
-        raise ValueError(f"--out {args.out} is not allowed: the trajectory is written as a .npy")
+    # the target, memory and disk are checked before the first step
+    outputs.check_file_target(args.out, "--out", suffix=".npy", size=trajectory_bytes(config))
+    check_resources(config, args.out)
     start, stop = config.record  # type: ignore[misc]
     d = parameter_count(config)
     if d < MIN_DIMENSION_RATIO * (stop - start):
+        most = d // MIN_DIMENSION_RATIO
+        hint = (
+            f"use --record to keep at most {most}"
+            if most >= 3
+            else "a larger model (--features, --hidden) is needed for that"
+        )
         print(
             f"rwpca: warning: recording n = {stop - start} checkpoints of d = {d} parameters: "
-            f"the random-walk theory assumes d >> n (use --record to keep at most "
-            f"{d // MIN_DIMENSION_RATIO})",
+            f"the random-walk theory assumes d >> n ({hint})",
             file=sys.stderr,
         )
-    result = train(config, args.out, progress=None)
+    result = train(config, args.out, progress=progress_reporter(args))
     metrics = ", ".join(
         f"{key} {result.initial[key]:.4g} -> {result.final[key]:.4g}" for key in result.final
     )

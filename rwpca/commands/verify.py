@@ -1,16 +1,26 @@
-"""`rwpca verify [ID ...] [--n N ...] [--dps D] [--json] [--write] [--progress MODE]`."""
+"""`rwpca verify [ID ...] [--n N ...] [--dps D] [--json] [--write | --out FILE] [--progress MODE]`.
+
+Everything is checked before the first entry is verified: the IDs, sizes and digits, the
+memory each entry needs at its largest size
+(:func:`rwpca.numerics.verification.entries.check_resources`) and, with ``--write`` or
+``--out``, the evidence file: writable, room on its disk, and an evidence file already if it
+exists (a file of the user's is never replaced). ``--write`` stores the evidence in the
+package (``numerics/data/verification.json``, what ``rwpca derive`` renders); where that
+folder is not writable (an installed copy), ``--out FILE`` stores it elsewhere.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
-from rwpca import treeio
+from rwpca import outputs, treeio
 from rwpca.commands import add_progress_options, progress_reporter
 from rwpca.documents import evidence_text
 from rwpca.numerics.linalg.reference import check_dps
 from rwpca.numerics.progress import iterate
-from rwpca.numerics.verification.entries import verify_entry
+from rwpca.numerics.verification.entries import check_resources, verify_entry
 from rwpca.numerics.verification.evidence import (
     EVIDENCE_PATH,
     EntryEvidence,
@@ -18,9 +28,17 @@ from rwpca.numerics.verification.evidence import (
     load_evidence,
 )
 from rwpca.numerics.verification.formula_check import check_sizes
+from rwpca.numerics.verification.plans import plan_for
 from rwpca.numerics.verification.status import effective_status
 from rwpca.proofs.catalog import CATALOG, Entry, get
 from rwpca.proofs.catalog.core import RegimeKind
+
+#: Disk room asked for an evidence file: the whole catalog's is about 130 kB, plus a
+#: generous share per (entry, size) of the run.
+EVIDENCE_BYTES = 2**20
+RUN_BYTES = 4096
+#: An existing --out file larger than this is not an evidence file (and is not read).
+MAX_EVIDENCE_BYTES = 64 * 2**20
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,11 +62,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--dps", type=int, default=None, help="digits of the certified comparison (3..1000)"
     )
     parser.add_argument("--json", action="store_true", help="print the records as JSON")
-    parser.add_argument(
+    store = parser.add_mutually_exclusive_group()
+    store.add_argument(
         "--write",
         action="store_true",
         help=f"store the evidence in numerics/data/{EVIDENCE_PATH.name} "
         "(rendered by 'rwpca derive')",
+    )
+    store.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="store the evidence in FILE instead (a new file, or one --out or --write wrote: "
+        "its other entries are kept)",
     )
     add_progress_options(parser)
     parser.set_defaults(run=run)
@@ -110,28 +136,58 @@ def _validate(entries: list[Entry], sizes: list[int] | None, dps: int | None) ->
                 f"--n {' '.join(map(str, chosen))} is not allowed for {limits[0]} (a limit): "
                 "give at least 3 sizes to fit an order"
             )
+    for entry in entries:
+        plan = plan_for(entry)
+        chosen_sizes = plan.sizes if sizes is None else check_sizes(sizes)
+        check_resources(entry, chosen_sizes, check_dps(plan.dps if dps is None else dps))
 
 
-def _stored_for_write(entries: list[Entry]) -> dict[str, dict[str, object]]:
+def _target(args: argparse.Namespace, entries: list[Entry], sizes: int) -> Path | None:
+    """The evidence file to write, checked (writable, room on disk); None without one."""
+    size = EVIDENCE_BYTES + RUN_BYTES * len(entries) * sizes
+    if args.out is not None:
+        outputs.check_file_target(args.out, "--out", size=size)
+        return args.out
+    if not args.write:
+        return None
+    try:
+        outputs.check_file_target(EVIDENCE_PATH, "--write", size=size)
+    except ValueError as error:
+        raise ValueError(f"{error}; give --out FILE to store the evidence elsewhere") from None
+    return EVIDENCE_PATH
+
+
+def _stored_for_write(entries: list[Entry], target: Path) -> dict[str, dict[str, object]]:
     """The evidence to merge into (checked before any work).
 
-    A file of another format is replaced only by a run over the whole catalog.
+    A file that is not an evidence file is never replaced; one of another format only by a
+    run over the whole catalog.
     """
+    if target.is_file() and target.stat().st_size > MAX_EVIDENCE_BYTES:
+        raise ValueError(f"{target} is not an rwpca evidence file: give a new file name")
     try:
-        return load_evidence(EVIDENCE_PATH)
-    except ValueError:
-        if {e.id for e in entries} >= {e.id for e in CATALOG}:
-            return {}
-        raise ValueError(
-            f"{EVIDENCE_PATH.name} holds evidence of another format: run 'rwpca verify "
-            "--write' without IDs to regenerate all of it"
-        ) from None
+        return load_evidence(target)
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        pass
+    try:
+        data = json.loads(target.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not (isinstance(data, dict) and "format" in data and "entries" in data):
+        raise ValueError(f"{target} is not an rwpca evidence file: give a new file name")
+    if {e.id for e in entries} >= {e.id for e in CATALOG}:
+        return {}
+    raise ValueError(
+        f"{target} holds evidence of another format: run 'rwpca verify' without IDs to "
+        "regenerate all of it"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     entries = _entries(args.ids)
     _validate(entries, args.n, args.dps)
-    stored = _stored_for_write(entries) if args.write else {}
+    target = _target(args, entries, len(args.n) if args.n else 16)
+    stored = _stored_for_write(entries, target) if target is not None else {}
     progress = progress_reporter(args)
     results = []
     for entry in iterate(progress, entries, "verify", unit="entry"):
@@ -147,10 +203,11 @@ def run(args: argparse.Namespace) -> int:
             record["seconds"] = round(evidence.seconds, 3)
             records.append(record)
         print(json.dumps(records, indent=2))
-    if args.write:
+    if target is not None:
         for entry, evidence in results:
             stored[entry.id] = evidence.to_json()
-        treeio.write_file_atomic(EVIDENCE_PATH, dump_evidence(stored))
+        treeio.write_file_atomic(target, dump_evidence(stored))
         if not args.json:
-            print(f"wrote the evidence of {len(results)} entries to {EVIDENCE_PATH.name}")
+            shown = target.name if target == EVIDENCE_PATH else target
+            print(f"wrote the evidence of {len(results)} entries to {shown}")
     return 0 if all(evidence.passed for _, evidence in results) else 1

@@ -18,6 +18,7 @@ import sympy as sp
 
 from rwpca import __version__
 from rwpca.documents import verification_report
+from rwpca.documents.markdown import display_math, text
 from rwpca.documents.verification_report import status_of
 from rwpca.proofs.catalog import PAPER, PAPER_KEY, Entry
 
@@ -94,14 +95,13 @@ def record(entry: Entry) -> dict[str, object]:
 
 def markdown(entry: Entry) -> str:
     lines = [
-        f"**`{entry.id}`** — {entry.title}",
+        f"**`{entry.id}`** — {text(entry.title)}",
         "",
-        f"$$ {entry.latex} $$",
-        "",
-        f"- Regime: {entry.regime.kind} — {entry.regime.description}",
+        display_math(entry.latex),
+        f"- Regime: {entry.regime.kind} — {text(entry.regime.description)}",
         f"- Status: {status_of(entry)} (rwpca {__version__})",
-        f"- Source: {PAPER['short']}, {entry.source.section}; comparison with the paper: "
-        f"{entry.comparison}",
+        f"- Source: {text(PAPER['short'])}, {text(entry.source.section)}; comparison with the "
+        f"paper: {text(entry.comparison)}",
         f"- Derivation: `{entry.document}`",
     ]
     return "\n".join(lines) + "\n"

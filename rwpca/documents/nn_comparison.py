@@ -17,6 +17,7 @@ import numpy as np
 
 from rwpca import __version__, treeio
 from rwpca.documents import analysis_report
+from rwpca.documents.markdown import table
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.trajectories.analysis import NULL_LETTERS, NULL_MODELS, NULL_TITLES
 from rwpca.numerics.trajectories.comparison import PaperComparison, compare_with_paper
@@ -122,12 +123,20 @@ def _metrics_cell(record: RunSummary) -> str:
 
 
 def _runs_table(cache: RecordedRuns) -> str:
-    nulls = " | ".join(f"p ({NULL_LETTERS[name]})" for name in NULL_MODELS)
-    rows = [
-        f"| run | model | d | optimiser | steps, window | n | d / n | training | d_eff | "
-        f"{nulls} | lag-1 cosine (p) |",
-        "|---" * (10 + len(NULL_MODELS)) + "|",
-    ]
+    columns = (
+        "run",
+        "model",
+        "d",
+        "optimiser",
+        "steps, window",
+        "n",
+        "d / n",
+        "training",
+        "d_eff",
+        *(f"p ({NULL_LETTERS[name]})" for name in NULL_MODELS),
+        "lag-1 cosine (p)",
+    )
+    rows = []
     for record in cache.runs.values():
         a, config = record.analysis, record.config
         model = config.get("model", "—")
@@ -139,26 +148,35 @@ def _runs_table(cache: RecordedRuns) -> str:
         tests, verdict = a["tests"], a["verdict"]
         auto = a["step_autocorrelation"]
         rows.append(
-            f"| [{record.id}](#{record.id}) | {model} | {a['d']} | {_config_cell(record)} | "
-            f"{steps} | {a['n']} | {a['d'] / a['n']:.1f} | {_metrics_cell(record)} | "
-            f"{_fmt(a['effective_dimension'])} | "
-            + " | ".join(
-                f"{tests[name]['p_value']:.3f}{'' if name in verdict['consistent'] else ' ✗'}"
-                for name in NULL_MODELS
+            (
+                f"[{record.id}](#{record.id})",
+                model,
+                a["d"],
+                _config_cell(record),
+                steps,
+                a["n"],
+                f"{a['d'] / a['n']:.1f}",
+                _metrics_cell(record),
+                _fmt(a["effective_dimension"]),
+                *(
+                    f"{tests[name]['p_value']:.3f}{'' if name in verdict['consistent'] else ' ✗'}"
+                    for name in NULL_MODELS
+                ),
+                f"{auto['mean_cosine'][0]:.2f} ({auto['p_value']:.3g}"
+                f"{' ✗' if auto['rejects_independence'] else ''})",
             )
-            + f" | {auto['mean_cosine'][0]:.2f} ({auto['p_value']:.3g}"
-            + f"{' ✗' if auto['rejects_independence'] else ''}) |"
         )
-    return "\n".join(rows) + "\n"
+    return table(columns, rows)
 
 
 def _component_table(record: RunSummary) -> str:
     a = record.analysis
     tests = a["tests"]
-    head = "| k | observed | " + " | ".join(
-        f"{analysis_report.SHORT[name]}: null | quotient" for name in NULL_MODELS
-    )
-    rows = [head + " | Lissajous |", "|---" * (3 + 2 * len(NULL_MODELS)) + "|"]
+    columns = ["k", "observed"]
+    for name in NULL_MODELS:
+        columns += [f"{analysis_report.SHORT[name]}: null", "quotient"]
+    columns.append("Lissajous")
+    rows = []
     for k in range(1, a["components"] + 1):
         cells = [str(k), f"{a['explained_variance_ratio'][k - 1]:.4f}"]
         for name in NULL_MODELS:
@@ -167,8 +185,8 @@ def _component_table(record: RunSummary) -> str:
             cells.append(f"{a['null_ratios'][name][k - 1]:.4f}")
             cells.append(f"{test['quotient'][k - 1]:.3f}{mark}")
         cells.append(f"{a['lissajous'][k - 1]:.3f}")
-        rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows) + "\n"
+        rows.append(cells)
+    return table(columns, rows)
 
 
 def _reproduce(record: RunSummary) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from rwpca.documents.markdown import FOOTER
+from rwpca.documents.markdown import FOOTER, display_math, table
 from rwpca.numerics.walks import finite_d, noise_evidence, noise_study
 from rwpca.plots import figures
 from rwpca.proofs.catalog import Entry
@@ -134,23 +134,30 @@ def figure() -> bytes:
 def _coefficient_table() -> str:
     n = int(study()["n"])
     p = finite_d.ratio_perturbation("plain", n, 1.0, 0.0)
+    columns = (
+        "k",
+        "a_k (variance, Gaussian)",
+        "b_k (variance, per unit kappa)",
+        "beta_k (bias, Gaussian)",
+        "beta'_k (bias, per unit kappa)",
+    )
     rows = [
-        "| k | a_k (variance, Gaussian) | b_k (variance, per unit kappa) | beta_k (bias, Gaussian) | beta'_k (bias, per unit kappa) |",
-        "|---|---|---|---|---|",
+        (k + 1, f"{p.var0[k]:.4f}", f"{p.var4[k]:.5f}", f"{p.bias0[k]:.4f}", f"{p.bias4[k]:.5f}")
+        for k in range(3)
     ]
-    for k in range(3):
-        rows.append(
-            f"| {k + 1} | {p.var0[k]:.4f} | {p.var4[k]:.5f} | {p.bias0[k]:.4f} | {p.bias4[k]:.5f} |"
-        )
-    return "\n".join(rows) + "\n"
+    return table(columns, rows)
 
 
 def _fluctuation_table() -> str:
-    rows = [
-        "| noise | kappa | derived sqrt(a_1 + kappa b_1) | measured sqrt(d) sd, d = 10^4 | "
-        "measured, d = 10^5 | slope of log sd against log d (d >= 1000) |",
-        "|---|---|---|---|---|---|",
-    ]
+    columns = (
+        "noise",
+        "kappa",
+        "derived sqrt(a_1 + kappa b_1)",
+        "measured sqrt(d) sd, d = 10^4",
+        "measured, d = 10^5",
+        "slope of log sd against log d (d >= 1000)",
+    )
+    rows = []
     for label in study()["finite_variance"]:
         cells = {c["d"]: c for c in _cells(label)}
         kappa = _kurtosis(label)
@@ -162,17 +169,20 @@ def _fluctuation_table() -> str:
             + f" ± {_fmt(math.sqrt(d) * cells[d]['sd'][0] / math.sqrt(2 * cells[d]['draws']), 1)}"
             for d in (10_000, 100_000)
         ]
-        rows.append(
-            f"| `{label}` | {_fmt(kappa)} | {derived} | {measured[0]} | {measured[1]} | {slope:.3f} |"
-        )
-    return "\n".join(rows) + "\n"
+        rows.append((f"`{label}`", _fmt(kappa), derived, *measured, f"{slope:.3f}"))
+    return table(columns, rows)
 
 
 def _bias_table() -> str:
-    rows = [
-        "| noise | kappa | derived d x bias (beta_1 + kappa beta'_1) | measured d x mean, d = 500 | d = 1000 | d = 2000 |",
-        "|---|---|---|---|---|---|",
-    ]
+    columns = (
+        "noise",
+        "kappa",
+        "derived d x bias (beta_1 + kappa beta'_1)",
+        "measured d x mean, d = 500",
+        "d = 1000",
+        "d = 2000",
+    )
+    rows = []
     for label in study()["finite_variance"]:
         cells = {c["d"]: c for c in _cells(label)}
         kappa = _kurtosis(label)
@@ -183,33 +193,32 @@ def _bias_table() -> str:
             c = cells[d]
             se = c["sd"][0] / math.sqrt(c["draws"])
             measured.append(f"{d * c['mean'][0]:.2f} ± {2 * d * se:.2f}")
-        rows.append(f"| `{label}` | {_fmt(kappa)} | {derived} | " + " | ".join(measured) + " |")
-    return "\n".join(rows) + "\n"
+        rows.append((f"`{label}`", _fmt(kappa), derived, *measured))
+    return table(columns, rows)
 
 
 def _failure_table() -> str:
     ds = (100, 1000, 10_000, 100_000)
-    rows = [
-        "| noise | " + " | ".join(f"d = {d:,}" for d in ds) + " | ratio d = 10^5 / d = 100 |",
-        "|---|" + "---|" * (len(ds) + 1),
-    ]
+    columns = ("noise", *(f"d = {d:,}" for d in ds), "ratio d = 10^5 / d = 100")
+    rows = []
     for label in ("gaussian", *study()["failing"]):
         cells = {c["d"]: c for c in _cells(label)}
         values = [cells[d]["distance_median"] for d in ds]
-        rows.append(
-            f"| `{label}` | "
-            + " | ".join(_fmt(v) for v in values)
-            + f" | {values[-1] / values[0]:.3f} |"
-        )
-    return "\n".join(rows) + "\n"
+        rows.append((f"`{label}`", *(_fmt(v) for v in values), f"{values[-1] / values[0]:.3f}"))
+    return table(columns, rows)
 
 
 def _scaling_table() -> str:
     scaling = study()["scaling"]
-    rows = [
-        "| n | d / n | sqrt(d) sd of rho_hat_1 / rho_1 - 1 | mean ||M - I||_2 | 2 sqrt(n/d) + n/d | median sum_k |rho_hat_k - rho_k| |",
-        "|---|---|---|---|---|---|",
-    ]
+    columns = (
+        "n",
+        "d / n",
+        "sqrt(d) sd of rho_hat_1 / rho_1 - 1",
+        "mean ||M - I||_2",
+        "2 sqrt(n/d) + n/d",
+        "median sum_k |rho_hat_k - rho_k|",
+    )
+    rows = []
     for n_label, cells in scaling["cells"].items():
         n = int(n_label)
         for c in cells:
@@ -218,10 +227,16 @@ def _scaling_table() -> str:
                 continue
             y = n / c["d"]
             rows.append(
-                f"| {n} | {ratio} | {_fmt(math.sqrt(c['d']) * c['sd'][0])} | {_fmt(c['norm_mean'])} | "
-                f"{_fmt(2 * math.sqrt(y) + y)} | {_fmt(c['distance_median'])} |"
+                (
+                    n,
+                    ratio,
+                    _fmt(math.sqrt(c["d"]) * c["sd"][0]),
+                    _fmt(c["norm_mean"]),
+                    _fmt(2 * math.sqrt(y) + y),
+                    _fmt(c["distance_median"]),
+                )
             )
-    return "\n".join(rows) + "\n"
+    return table(columns, rows)
 
 
 def document() -> str:
@@ -253,11 +268,15 @@ def document() -> str:
         "**Second-order perturbation theory** (`rwpca.numerics.walks.finite_d`, derivation in its "
         "docstring). For i.i.d. coordinates with excess kurtosis kappa, writing B^T B = W D W^T "
         "(B = C T^-1) and q_jk = sum_t w_jt^2 w_kt^2:\n",
-        "$$\n\\mathbb{E}\\left[\\frac{\\hat\\rho_k}{\\rho_k}\\right] - 1 = \\frac{\\beta_k + \\kappa\\beta'_k}{d}, "
-        "\\qquad \\operatorname{Var}\\left[\\frac{\\hat\\rho_k}{\\rho_k}\\right] = \\frac{a_k + \\kappa b_k}{d},\n$$\n",
-        "$$\n\\beta_k = \\sum_{j\\ne k}\\frac{\\lambda_j}{\\lambda_k-\\lambda_j} - 2\\rho_k + 2|\\rho|^2,\\quad "
-        "\\beta'_k = \\sum_{j\\ne k}\\frac{\\lambda_j q_{jk}}{\\lambda_k-\\lambda_j} - (q\\rho)_k + \\rho^T q\\rho,\\quad "
-        "a_k = 2(1 - 2\\rho_k + |\\rho|^2),\\quad b_k = q_{kk} - 2(q\\rho)_k + \\rho^Tq\\rho.\n$$\n",
+        display_math(
+            r"\mathbb{E}\left[\frac{\hat\rho_k}{\rho_k}\right] - 1 = \frac{\beta_k + \kappa\beta'_k}{d}, "
+            r"\qquad \operatorname{Var}\left[\frac{\hat\rho_k}{\rho_k}\right] = \frac{a_k + \kappa b_k}{d},"
+        ),
+        display_math(
+            r"\beta_k = \sum_{j\ne k}\frac{\lambda_j}{\lambda_k-\lambda_j} - 2\rho_k + 2|\rho|^2,\quad "
+            r"\beta'_k = \sum_{j\ne k}\frac{\lambda_j q_{jk}}{\lambda_k-\lambda_j} - (q\rho)_k + \rho^T q\rho,\quad "
+            r"a_k = 2(1 - 2\rho_k + |\rho|^2),\quad b_k = q_{kk} - 2(q\rho)_k + \rho^Tq\rho."
+        ),
         f"At n = {n} the coefficients are:\n",
         _coefficient_table(),
         "So the leading correction is O(1/d) in the mean and O(d^-1/2) in the spread, and **it "
@@ -368,28 +387,40 @@ def _ou_distance_section() -> str:
     walk = _ou_walk()
     spec = walk.spec
     alpha = spec.alpha
-    rows = [
+    lines = [
         "## Monte-Carlo evidence\n",
         f"One Gaussian OU walk (alpha = {alpha}, d = {spec.d:,}, seed {spec.seed}, "
         "`rwpca.numerics.walks.simulator.simulate`): "
         "||x_t||^2 / d against the formula (sigma = 1), with the derived relative standard "
         "deviation sqrt((2 + kappa c_t) / d) (kappa = 0 here):\n",
-        "| t | simulated ||x_t||^2 / d | formula | relative difference | derived relative sd |",
-        "|---|---|---|---|---|",
+        table(
+            (
+                "t",
+                "simulated ||x_t||^2 / d",
+                "formula",
+                "relative difference",
+                "derived relative sd",
+            ),
+            [
+                (
+                    row.t,
+                    f"{row.simulated:.4f}",
+                    f"{row.formula:.4f}",
+                    f"{row.relative_difference:+.4f}",
+                    f"{row.relative_sd:.4f}",
+                )
+                for row in noise_evidence.ou_distance_rows(walk)
+            ],
+        ),
     ]
-    for row in noise_evidence.ou_distance_rows(walk):
-        rows.append(
-            f"| {row.t} | {row.simulated:.4f} | {row.formula:.4f} | "
-            f"{row.relative_difference:+.4f} | {row.relative_sd:.4f} |"
-        )
     stationary = noise_evidence.stationary_distance(alpha)
-    rows.append(
+    lines.append(
         f"\nThe stationary value is 1 / (alpha (2 - alpha)) = {stationary:.4f}: after a few "
         f"1/alpha = {1 / alpha:.0f} steps the walk stays at distance about "
         f"sqrt({stationary:.2f} d) from the minimum. The property test "
         "`test_ou_distance_concentrates` checks every t for every finite-variance family.\n"
     )
-    return "\n".join(rows)
+    return "\n".join(lines)
 
 
 def entry_section(entry: Entry) -> str | None:

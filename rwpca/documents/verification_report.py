@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from rwpca.documents import evidence_text
+from rwpca.documents.markdown import table
 from rwpca.numerics.verification.evidence import (
     EVIDENCE_PATH,
     EXACT_KINDS,
@@ -54,12 +55,6 @@ def status_of(entry: Entry) -> Status:
     return stored_status(entry, records())
 
 
-def _table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    out = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    out += ["| " + " | ".join("" if c is None else str(c) for c in row) + " |" for row in rows]
-    return "\n".join(out) + "\n"
-
-
 def _params(run: Mapping[str, Any]) -> str:
     params = run.get("params") or {}
     return ", ".join(f"{k} = {v}" for k, v in params.items()) or "—"
@@ -85,7 +80,7 @@ def _runs_table(runs: Sequence[Mapping[str, Any]]) -> str:
                 run.get("spectrum_error") or "—",
             )
         )
-    return _table(
+    return table(
         (
             "n",
             "parameters",
@@ -118,7 +113,7 @@ def _convergence_table(convergence: Sequence[Mapping[str, Any]]) -> str:
             f"{conv.get('spectrum_order') or '—'}; reference eigenvalues certified to "
             f"{conv.get('certified_radius')} relative.\n"
         )
-        out.append(_table(("n", "leading error (k <= 5)", "whole-spectrum error"), rows))
+        out.append(table(("n", "leading error (k <= 5)", "whole-spectrum error"), rows))
     return "\n".join(out)
 
 
@@ -160,10 +155,10 @@ def entry_section(entry: Entry) -> str:
     elif runs:
         out.append(_runs_table(runs))
         out.append("\n")
-    for table in record.get("tables") or []:
-        out.append(f"**{evidence_text.table_title(table)}**\n\n")
-        out.append(_table(evidence_text.table_columns(table), table["rows"]))
-        out.append(f"\n*{evidence_text.table_note(table)}*\n")
+    for extra in record.get("tables") or []:
+        out.append(f"**{evidence_text.table_title(extra)}**\n\n")
+        out.append(table(evidence_text.table_columns(extra), extra["rows"]))
+        out.append(f"\n*{evidence_text.table_note(extra)}*\n")
         out.append("\n")
     findings = record.get("findings") or []
     if findings:
@@ -231,7 +226,7 @@ def report_document() -> dict[str, bytes]:
         "Every catalog entry checked against the exact finite matrices K = C T^-1 T^-T C "
         "by `rwpca verify`; the evidence is stored in `numerics/data/verification.json` and "
         "regenerated with `rwpca verify --write`.\n",
-        _table(
+        table(
             ("entry", "regime", "declared status", "verdict", "status", "evidence"),
             rows,
         ),
