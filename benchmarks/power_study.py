@@ -105,18 +105,24 @@ def main(argv: list[str] | None = None) -> int:
             rates = ", ".join(f"{v} {cell.rate(v):.3f}" for v in cell.rejections)
             print(f"{key}: {cpu:.0f} s CPU, {wall:.0f} s wall; {rates}", flush=True)
 
-    ordered = [
-        power.Cell.from_json(done[_key(a.id, n, d)])
-        for a, n, d in design
-        if _key(a.id, n, d) in done and a.id in args.alternatives
-    ]
+    # every finished cell with these replicates, from this run and earlier ones (so a study
+    # can be run in parts with different --shapes, --alternatives and --trials)
+    order = {a.id: i for i, a in enumerate(power.ALTERNATIVES)}
+    ordered = sorted(
+        (
+            power.Cell.from_json(data)
+            for data in done.values()
+            if data["replicates"] == args.replicates
+        ),
+        key=lambda c: (order[c.alternative], c.n, c.d_eff or 0),
+    )
     study = power.PowerStudy(
         tuple(ordered),
         power.LEVEL,
         {
-            "shapes": [list(shape) for shape in args.shapes],
-            "trained_ns": list(args.trained),
-            "trials": args.trials,
+            "shapes": sorted({(c.n, c.d_eff) for c in ordered if c.d_eff is not None}),
+            "trained_ns": sorted({c.n for c in ordered if c.d_eff is None}),
+            "trials": max((c.trials for c in ordered), default=args.trials),
             "replicates": args.replicates,
             "base_seed": BASE_SEED,
         },

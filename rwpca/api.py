@@ -4,7 +4,7 @@
 >>> walk = np.cumsum(np.random.default_rng(0).standard_normal((60, 2000)), axis=0)
 >>> report = rwpca.analyze(walk, window=slice(10, 50), replicates=39)
 >>> report                                         # doctest: +ELLIPSIS
-<rwpca analysis of the array, checkpoints 10..49 (n = 40, d = 2,000): consistent with ...>
+<rwpca analysis of the array, steps 10..49 (n = 40, d = 2,000): consistent: (a) p = ...>
 >>> report.explained_variance_ratio[:2].round(2)   # the numbers of the Analysis
 array([0.62, 0.15])
 

@@ -71,7 +71,7 @@ def permuted_lag_cosines(
 
     >>> M = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.5], [0.0, 0.5, 1.0]])
     >>> permuted_lag_cosines(M, np.array([[0, 2, 1]]), np.array([[1.0, 1.0, -1.0]]), 2).tolist()
-    [[0.25, -0.5]]
+    [[-0.25, -0.5]]
     """
     M = np.asarray(step_gram, dtype=float)
     N = M.shape[0]

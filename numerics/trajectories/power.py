@@ -280,7 +280,7 @@ def binomial_range(trials: int, rate: float = LEVEL, tail: float = 5e-4) -> tupl
     2 tail (1 in 1000 by default).
 
     >>> binomial_range(200)
-    (1, 22)
+    (2, 21)
     """
     pmf = [math.comb(trials, c) * rate**c * (1 - rate) ** (trials - c) for c in range(trials + 1)]
     cdf = np.cumsum(pmf)

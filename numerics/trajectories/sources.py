@@ -18,7 +18,7 @@ sources are; bad input raises ValueError with one line naming the checkpoint.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -79,19 +79,34 @@ def _list_trajectory(items: Sequence[Any]) -> Trajectory:
     if d < 1:
         raise ValueError("the checkpoints of the list are empty: at least 1 parameter is needed")
 
-    def blocks(start: int, stop: int, block: int) -> Iterator[np.ndarray]:
-        for column in range(0, d, block):
-            end = min(column + block, d)
-            B = np.stack([array[column:end] for array in flat[start:stop]]).astype(np.float64)
-            if not np.isfinite(B).all():
-                row = int(np.flatnonzero(~np.isfinite(B).all(axis=1))[0]) + start
-                raise ValueError(
-                    f"checkpoint {row} of the list contains NaN or infinity (in parameters "
-                    f"{column}..{end - 1}): values must be finite"
-                )
-            yield B
+    return Trajectory(len(flat), d, "the list of checkpoints", "list", _ListSource(flat))
 
-    return Trajectory(len(flat), d, "the list of checkpoints", "list", blocks)
+
+class _ListSource:
+    """The checkpoints of a list: a block is the stack of each array's slice (no n x d copy)."""
+
+    align = 1
+    rows_per_read: int | None = None
+
+    def __init__(self, flat: list[np.ndarray]) -> None:
+        self.flat = flat
+        self.dtypes: tuple[str, ...] = tuple(sorted({a.dtype.name for a in flat}))
+
+    def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray:
+        return np.stack([array[column:end] for array in self.flat[start:stop]])
+
+    def nonfinite(self, B: np.ndarray, start: int, column: int) -> str:
+        rows, cols = np.nonzero(~np.isfinite(B))
+        if rows.size == 0:
+            return f"a block of the list (parameters {column}..): values must be finite"
+        row, col = int(rows[0]), int(cols[0])
+        return (
+            f"checkpoint {start + row} of the list contains NaN or infinity (parameter "
+            f"{column + col}): values must be finite"
+        )
+
+    def close(self) -> None:
+        pass
 
 
 def open_source(

@@ -38,6 +38,79 @@ def _lines(report: str, start: str, stop: str | None = None) -> str:
     return _block("\n".join(lines[first:last]).rstrip())
 
 
+def _independent_row(auto: dict[str, Any], n: int) -> str:
+    """What the 'independent steps' row shows: about 0, or lifted by what reordering keeps.
+
+    Under independent zero-mean steps the mean cosine of all pairs has a standard error
+    about sqrt(2 / N) times the lag-1 cosine's sd (N(N-1)/2 pairs against N - 1); three
+    of those is "clearly not 0".
+    """
+    mean, sd = auto["independent_mean_cosine"][0], auto["independent_sd"][0]
+    if abs(mean) > 3 * sd * (2 / max(n - 1, 1)) ** 0.5:
+        return (
+            f"here {mean:.2g}, not 0: a common direction of the steps (a drift) or, with "
+            "momentum, the correlation of every step with its neighbours makes pairs of steps "
+            "alike on average, at any lag, and reordering keeps that average."
+        )
+    return f"here {mean:.2g}, about 0: pairs of steps are not alike on average."
+
+
+def _observed_lag(auto: dict[str, Any]) -> str:
+    """The observed lag-1 cosine and what the reordering test says of it."""
+    observed, p = auto["mean_cosine"][0], auto["p_value"]
+    if auto["rejects_independence"]:
+        return (
+            f"The observed {observed:.2f} at lag 1 is far outside; the reordering test "
+            "(independent, identically distributed steps make every order equally likely) "
+            f"gives p = {p:.2g} and rejects independent steps."
+        )
+    return (
+        f"The observed {observed:.2f} at lag 1 is within it; the reordering test "
+        "(independent, identically distributed steps make every order equally likely) "
+        f"gives p = {p:.2g}: no evidence against independent steps."
+    )
+
+
+def _titles(data: dict[str, Any], names: list[str]) -> str:
+    return ", ".join(data["tests"][name]["title"] for name in names) or "none"
+
+
+def _verdict_reading(data: dict[str, Any]) -> str:
+    """What this report's verdict says, read off its numbers."""
+    verdict = data["verdict"]
+    consistent, rejected = verdict["consistent"], verdict["rejected"]
+    held = verdict.get("not_independent", [])
+    parts = [
+        f"Here the nulls not rejected at level {data['level']:g} are: {_titles(data, consistent)}."
+    ]
+    if rejected:
+        parts.append(f"Rejected: {_titles(data, rejected)}.")
+    if held:
+        parts.append(
+            f"Not called consistent although their own test does not reject, because the "
+            f"steps are not independent: {_titles(data, held)}."
+        )
+    return " ".join(parts)
+
+
+def _control_reading(data: dict[str, Any]) -> str:
+    """The random-walk control's outcome, read off its numbers."""
+    verdict, auto = data["verdict"], data["step_autocorrelation"]
+    everyone = not verdict["rejected"] and not verdict.get("not_independent", [])
+    nulls = (
+        "every null is consistent"
+        if everyone
+        else f"the nulls not rejected are {_titles(data, verdict['consistent'])}"
+    )
+    steps = (
+        "the steps fail the independence test (p = {:.2g}), as a calibrated test does in "
+        "5% of random walks".format(auto["p_value"])
+        if auto["rejects_independence"]
+        else "the steps pass the independence test (p = {:.2g})".format(auto["p_value"])
+    )
+    return f"{nulls}, and {steps}"
+
+
 def render(cache: RecordedRuns) -> str:
     record, control = cache.runs[RUN], cache.runs[CONTROL]
     a, c = record.analysis, control.analysis
@@ -101,13 +174,12 @@ def render(cache: RecordedRuns) -> str:
         _lines(report, "step autocorrelation", "explained-variance"),
         "The mean cosine similarity of steps l apart. SGD with momentum gamma makes "
         "consecutive updates nearly parallel, about gamma^l in high dimension; independent "
-        f"steps give the row below it (here {auto['independent_mean_cosine'][0]:.2g}, not 0, "
-        "because the run drifts: a common direction makes every pair of steps alike, at any "
-        f"lag). The observed {auto['mean_cosine'][0]:.2f} at lag 1 is far outside; the "
-        "reordering test (independent, identically distributed steps make every order equally "
-        f"likely) gives p = {auto['p_value']:.2g}. When this test rejects independence, no null "
-        "with independent steps, (a) to (c), is ever called consistent, whatever its own "
-        "test says.\n",
+        "steps give the row below it, "
+        + _independent_row(auto, a["n"])
+        + " "
+        + _observed_lag(auto)
+        + " When this test rejects independence, no null with independent steps, (a) to "
+        "(c), is ever called consistent, whatever its own test says.\n",
         '<a id="ratios"></a>\n',
         "### The explained-variance ratios against every null\n",
         _lines(report, "explained-variance", "null model"),
@@ -148,9 +220,7 @@ def render(cache: RecordedRuns) -> str:
         "### Notes and verdict\n",
         _lines(report, "note:", "terms:"),
         "The notes qualify the verdict; the verdict names, for every null, its p-value and "
-        "the symmetry its test used. Here the run is not a random walk with independent "
-        "steps, with or without drift or a schedule of step sizes, and it is, at this level, "
-        "a walk with momentum.\n",
+        "the symmetry its test used. " + _verdict_reading(a) + "\n",
         "## The figure\n",
         f"![{RUN}](figures/nn_{RUN}.png)\n",
         "The title names the run, the window in training steps and the verdict with its "
@@ -164,9 +234,10 @@ def render(cache: RecordedRuns) -> str:
         "every test's p-value against the level (green consistent, red rejected, orange "
         "not called consistent because the steps are not independent).\n",
         "## For contrast: a random walk\n",
-        "The simulated Gaussian random walk of the comparison, analysed the same way: every "
-        "null is consistent and the steps pass the independence test (its calibrated "
-        "rejection rates are in the [power study](power-study.md)).\n",
+        "The simulated Gaussian random walk of the comparison, analysed the same way: "
+        + _control_reading(c)
+        + " (the calibrated rejection rates of every test are in the "
+        "[power study](power-study.md)).\n",
         _lines(plain, "verdict:", "terms:"),
         '<a id="glossary"></a>\n',
         "## Glossary\n",
