@@ -90,7 +90,7 @@ def test_plot_titles_carry_the_window_verdict_and_p_values(report, tmp_path):
     path = tmp_path / "w.png"
     report.plot(path, band=0)
     assert path.read_bytes().startswith(b"\x89PNG")
-    with pytest.raises(ValueError, match="written as a .png"):
+    with pytest.raises(ValueError, match=r"written as a \.png"):
         report.plot(tmp_path / "w.pdf")
 
 

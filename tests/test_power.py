@@ -62,7 +62,7 @@ def test_mutation_momentum_simulated_without_its_stationary_start_is_seen():
 
 
 def test_committed_study_is_calibrated(study):
-    rows, inside, total = power_document.calibration_rows(study)
+    rows, _, total = power_document.calibration_rows(study)
     assert total >= 10
     outside = [row for row in rows if row[-1] != "yes"]
     # each count lies outside its range with probability 1e-3 when calibrated: with about
@@ -94,7 +94,7 @@ def test_first_trials_of_the_committed_study_are_reproduced(study):
 
 def test_the_document_states_what_the_numbers_say(study):
     text = power_document.render(study)
-    rows, inside, total = power_document.calibration_rows(study)
+    _, inside, total = power_document.calibration_rows(study)
     assert f"**{inside} of {total}**" in text
     assert "rejected in" in text and "null (d) with gamma given" in text
     for alternative in {c.alternative for c in study.cells}:
