@@ -63,7 +63,7 @@ def resolve_window(
         if isinstance(steps, (str, bytes)) or len(steps) != 2:
             raise ValueError(f"steps = {steps!r} is not allowed: give (first, stop) training steps")
         first, stop = (int(s) for s in steps)
-        return parse_window(f"step={first}:{stop}", n, "steps", trajectory.steps)
+        return parse_window(f"step={first}:{stop}", n, "steps", trajectory.steps.tolist())
     if window is None:
         return 0, n
     if isinstance(window, slice):
@@ -72,7 +72,7 @@ def resolve_window(
         start, stop, _ = window.indices(n)
         return check_window((start, stop), n)
     if isinstance(window, str):
-        return parse_window(window, n, "window", trajectory.steps)
+        return parse_window(window, n, "window", trajectory.steps.tolist())
     if isinstance(window, (tuple, list)) and len(window) == 2:
         values = []
         for value in window:

@@ -230,7 +230,12 @@ def test_sweep_windows_cover_the_run():
 def test_sweep_report(walk, tmp_path):
     result = rwpca.sweep(walk, 12, replicates=REPLICATES, nulls="a,c")
     data = result.to_json()
-    assert [w["window_positions"] for w in data["windows"]] == [[0, 12], [12, 24], [24, 36], [36, 40]]
+    assert [w["window_positions"] for w in data["windows"]] == [
+        [0, 12],
+        [12, 24],
+        [24, 36],
+        [36, 40],
+    ]
     assert data["nulls"] == ["random_walk", "drift"]
     assert "4 windows of 12 checkpoints" in repr(result)
     # each window is the analysis of that window alone

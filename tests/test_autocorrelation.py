@@ -125,3 +125,46 @@ def test_independent_steps_are_called_consistent_with_every_null():
     result = analyze_gram(G, 3000, replicates=39)
     assert not result.autocorrelation.rejects_independence
     assert result.verdict == Verdict(tuple(result.nulls), (), ())
+
+
+def _explicit_permuted(M, orders, signs, lags):
+    from rwpca.numerics.trajectories.randomisation import replicate_gram
+
+    B = (orders if orders is not None else signs).shape[0]
+    return np.array(
+        [
+            ac.lag_cosines(
+                replicate_gram(
+                    M, None if orders is None else orders[b], None if signs is None else signs[b]
+                ),
+                lags,
+            )
+            for b in range(B)
+        ]
+    )
+
+
+@pytest.mark.parametrize(("permute", "flip"), [(True, True), (False, True), (True, False)])
+def test_permuted_lag_cosines_are_those_of_the_replicates(permute, flip):
+    """The batched lag cosines (from the draws) equal those of each replicate's M_b."""
+    from rwpca.numerics.trajectories.autocorrelation import permuted_lag_cosines
+    from rwpca.numerics.trajectories.randomisation import draw
+
+    rng = np.random.default_rng(2)
+    R = rng.standard_normal((30, 200)) + 0.3
+    M = R @ R.T
+    orders, signs = draw(np.random.default_rng(5), 30, 11, permute, flip)
+    found = permuted_lag_cosines(M, orders, signs, 5)
+    assert np.allclose(found, _explicit_permuted(M, orders, signs, 5), rtol=0, atol=1e-12)
+
+
+def test_mutation_batched_lag_cosines_without_the_signs_is_caught():
+    from rwpca.numerics.trajectories.autocorrelation import permuted_lag_cosines
+    from rwpca.numerics.trajectories.randomisation import draw
+
+    rng = np.random.default_rng(2)
+    R = rng.standard_normal((30, 200)) + 0.3
+    M = R @ R.T
+    orders, signs = draw(np.random.default_rng(5), 30, 11, True, True)
+    unsigned = permuted_lag_cosines(M, orders, None, 5)
+    assert not np.allclose(unsigned, _explicit_permuted(M, orders, signs, 5), atol=1e-3)

@@ -271,17 +271,17 @@ def analyze_gram(
     if autocorrelation.rejects_independence:
         lag_one, independent = autocorrelation.values[0], autocorrelation.independent_mean[0]
         kind = NoteKind.CORRELATED_STEPS if lag_one > independent else NoteKind.ANTICORRELATED_STEPS
-        values = {
+        numbers = {
             "lag_one_cosine": float(lag_one),
             "independent_cosine": float(independent),
             "p_value": autocorrelation.p_value,
         }
-        notes.append(Note(kind, values))
+        notes.append(Note(kind, numbers))
     if not keep.all():
         notes.append(Note(NoteKind.ZERO_LENGTH_STEPS, {"count": int((~keep).sum()), "steps": N}))
 
     observed_lags = lag_cosines(M, STATISTIC_LAGS)
-    nulls: dict[str, NullTest] = {}
+    tests: dict[str, NullTest] = {}
     # the randomisation runs thousands of small (n x n) x (n x b) products: BLAS threads
     # gain nothing there and, on a busy machine, their synchronisation makes each product
     # several times slower
@@ -301,7 +301,7 @@ def analyze_gram(
             deviating = tuple(
                 int(k + 1) for k in range(K) if abs(z[k, 0]) > crit or -z[k, 1] > crit
             )
-            nulls[name] = NullTest(
+            tests[name] = NullTest(
                 name=name,
                 title=NULL_TITLES[name],
                 ratios=null_ratios,
@@ -336,7 +336,7 @@ def analyze_gram(
         effective_dimension=d_hat,
         ostrowski=ostrowski,
         autocorrelation=autocorrelation,
-        nulls=nulls,
+        nulls=tests,
         alpha=alpha,
         replicates=replicates,
         notes=tuple(notes),

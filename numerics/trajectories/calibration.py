@@ -72,8 +72,8 @@ def replicates_of(
     for b in range(replicates):
         Mb = null.randomise(rng, M)
         values, vectors = randomisation.spectra(Mb, None, unit, count, cosine_basis)
-        trace = float(np.einsum("ij,ij->", Mb, W))
-        stats[b] = statistics(values[0] / trace, null_top, vectors[0])
+        total = float(np.einsum("ij,ij->", Mb, W))
+        stats[b] = statistics(values[0] / total, null_top, vectors[0])
         cosines[b] = lag_cosines(Mb, lags)
     return stats, cosines
 

@@ -144,7 +144,7 @@ def trajectory_gram(
         return path @ path.T, steps.shape[1]
     from rwpca.numerics.trajectories.training import RunConfig, train
 
-    start = TRAINED["start"]
+    start = int(TRAINED["start"])
     config = RunConfig(
         "mlp",
         steps=start + n,
@@ -183,13 +183,12 @@ def run_trial(
     given = {"momentum": ("momentum", "d"), "trained": ("momentum", "d"), "ou": ("ou", "e")}
     if alternative.kind in given:
         name, letter = given[alternative.kind]
-        if name == "momentum":
-            kwargs = {"momentum": alternative.value}
-        else:
-            kwargs = {"ou_rate": alternative.value / n}
+        gamma = alternative.value if name == "momentum" else None
+        rate = alternative.value / n if name == "ou" else None
         again = analyze_gram(
-            G, d, replicates=replicates, alpha=LEVEL, seed=seed, nulls=letter, **kwargs
-        )
+            G, d, replicates=replicates, alpha=LEVEL, seed=seed, nulls=letter, momentum=gamma,
+            ou_rate=rate,
+        )  # fmt: skip
         rejected[f"{name}:given"] = not again.nulls[name].consistent
     return TrialOutcome(
         rejected=rejected,

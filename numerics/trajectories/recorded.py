@@ -255,8 +255,8 @@ def record_run(run: RecordedRun, progress: ProgressArg = False) -> RunSummary:
     )
     swept = None
     if run.sweep:
-        swept = sweep(X, run.sweep, components=COMPONENTS, replicates=REPLICATES, seed=SEED)
-        swept = rounded(json.loads(json.dumps(swept.to_json())))
+        windows = sweep(X, run.sweep, components=COMPONENTS, replicates=REPLICATES, seed=SEED)
+        swept = rounded(json.loads(json.dumps(windows.to_json())))
     summary = summarise(analysis, band=BAND_REPLICATES)
     return RunSummary(run.id, run.caption, rounded(config), rounded(training), summary, swept)
 

@@ -40,7 +40,7 @@ PLOT_BYTES = 4 * 2**20
 class _Renamed(argparse.Action):
     """An old option name: refused with a one-line hint naming the new one."""
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+    def __call__(self, parser, namespace, values, option_string=None):
         raise ValueError(
             f"{option_string} is not an option of rwpca analyze any more: the level of the "
             f"test is --level (for example --level {values}); alpha is the OU restoring "
@@ -265,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
             "with named tensors"
         )
     window = (
-        parse_window(args.window, trajectory.n, "--window", trajectory.steps)
+        parse_window(args.window, trajectory.n, "--window", trajectory.steps.tolist())
         if args.window is not None
         else (0, trajectory.n)
     )

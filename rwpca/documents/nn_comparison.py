@@ -177,7 +177,7 @@ def _component_table(record: RunSummary) -> str:
         columns += [f"{analysis_report.SHORT[name]}: null", "quotient"]
     columns.append("Lissajous")
     rows = []
-    for k in range(1, a["components"] + 1):
+    for k in range(1, a["components_tested"] + 1):
         cells = [str(k), f"{a['explained_variance_ratio'][k - 1]:.4f}"]
         for name in NULL_MODELS:
             test = tests[name]
@@ -451,6 +451,7 @@ def _sweep_section(cache: RecordedRuns) -> list[str]:
         "every null's p-value and the lag-1 step cosine.\n",
     ]
     for record in swept:
+        assert record.sweep is not None
         windows = record.sweep["windows"]
         consistent = ", ".join(
             f"({NULL_LETTERS[name]}) {sum(name in w['verdict']['consistent'] for w in windows)}"

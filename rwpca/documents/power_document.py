@@ -110,8 +110,8 @@ def _figure(study: power.PowerStudy) -> bytes:
         recorder = figures._Recorder("power-momentum")
         for ax, alternative in zip(axes, ("momentum-0.9", "plain"), strict=True):
             cells = [c for c in study.cells if c.alternative == alternative]
-            for index, d_eff in enumerate(sorted({c.d_eff for c in cells})):
-                chosen = sorted((c for c in cells if c.d_eff == d_eff), key=lambda c: c.n)
+            for index, d_eff in enumerate(sorted({c.d_eff or 0 for c in cells})):
+                chosen = sorted((c for c in cells if (c.d_eff or 0) == d_eff), key=lambda c: c.n)
                 n = np.array([c.n for c in chosen], dtype=float)
                 for variant, style in (("random_walk", "-"), ("momentum", "--")):
                     rates = np.array([c.rate(variant) for c in chosen])
