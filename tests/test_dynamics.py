@@ -283,3 +283,27 @@ def test_zero_rate_reshuffles_exactly_like_null_c_and_zero_momentum_predicts_lik
     momentum = analyze_gram(G, d, replicates=19, nulls="d", momentum=0.0).nulls["momentum"]
     # (d) fits its drift on N - 1 innovations, (c) on N steps: the same law, other samples
     assert np.allclose(momentum.ratios[:3], base.ratios[:3], rtol=0.05)
+
+
+def _secular_ratios(n, gamma):
+    from fractions import Fraction
+
+    from rwpca.numerics.linalg.momentum_roots import secular_roots
+
+    roots = secular_roots(n, Fraction(gamma).limit_denominator(1000), dps=20)
+    assert roots.complete
+    lam = np.array([float(root.lam) for root in roots.roots])
+    return lam / lam.sum()
+
+
+@pytest.mark.parametrize(("n", "gamma"), [(30, 0.9), (25, -0.4), (40, 0.99)])
+def test_momentum_prediction_is_the_certified_exact_spectrum(n, gamma):
+    """Null (d)'s drift-free ratios are those of the exact momentum spectrum: the roots of
+    its secular equation (catalog momentum.eigenvalue.exact), certified in ball arithmetic."""
+    predicted = dy.predicted_ratios("momentum", n, {"gamma": gamma}, dy.InnovationFit(0.0, 1.0))
+    assert np.allclose(predicted, _secular_ratios(n, gamma), rtol=1e-9, atol=1e-14)
+
+
+def test_mutation_a_prediction_with_the_wrong_gamma_is_caught():
+    wrong = dy.predicted_ratios("momentum", 30, {"gamma": 0.8}, dy.InnovationFit(0.0, 1.0))
+    assert not np.allclose(wrong, _secular_ratios(30, 0.9), rtol=1e-3)

@@ -51,7 +51,10 @@ the asymptotic formulas: with ``T`` the process's step operator at size n
 ``E[C X X^T C] = sigma^2 d C T^-1 T^-T C + ||mu||^2 (C T^-1 1)(C T^-1 1)^T``: the
 process started at rest (momentum) or at its centre (OU) one step before the window,
 with innovations of mean mu (``sigma^2 d`` and ``||mu||^2`` estimated from the
-innovations without bias, :func:`rwpca.numerics.trajectories.analysis.fit_drift`). A
+innovations without bias, :func:`rwpca.numerics.trajectories.analysis.fit_drift`);
+without drift the momentum ratios are those of the certified roots of the exact secular
+equation (:mod:`rwpca.numerics.linalg.momentum_roots`, checked in tests/test_dynamics.py;
+the matrix form also carries the rank-one drift term, which the secular equation does not). A
 window in the middle of a stationary run differs from that start by a transient of
 order ``1 / (n (1 - gamma))`` (momentum) or that of the stationary position (OU); the
 verdict does not depend on the prediction (data and replicates are divided by the same
