@@ -3,7 +3,7 @@
     python benchmarks/power_study.py --workers 2        # the committed design (hours of CPU)
     python benchmarks/power_study.py --trials 20 --shapes 100x20 --trained --out /tmp/q.json
 
-Runs every cell of :func:`rwpca.numerics.trajectories.power.design_cells` (each synthetic
+Runs every cell of :func:`rwpca.numerics.studies.power.design_cells` (each synthetic
 alternative at every ``--shapes`` n x d_eff, the trained momentum run at every n of
 ``--trained``) with ``--trials`` trajectories each, every trajectory analysed with
 ``--replicates`` reshuffled walks per null, and writes the summary (per cell and test,
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from rwpca import treeio  # noqa: E402
 from rwpca.numerics import DATA  # noqa: E402
-from rwpca.numerics.trajectories import power  # noqa: E402
+from rwpca.numerics.studies import power  # noqa: E402
 
 #: The committed design: (n, d_eff) of the synthetic cells, n of the trained run.
 SHAPES = ((100, 20), (100, 2000), (200, 20), (200, 200), (200, 2000), (400, 2000))

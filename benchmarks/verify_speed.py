@@ -63,7 +63,7 @@ if case.get("cpu_limit"):
 kind, process, n, params, dps = (case[key] for key in ("kind", "process", "n", "params", "dps"))
 import numpy as np
 from rwpca.numerics.linalg.structure import centred_precision_structure
-from rwpca.numerics.linalg.enclosures import certified_eigenvalues
+from rwpca.numerics.certified.enclosures import certified_eigenvalues
 from rwpca.numerics.linalg.reference import eigenvalues_mpmath, precision_float
 from flint import arb_mat, ctx
 import scipy.linalg

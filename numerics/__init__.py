@@ -1,9 +1,10 @@
 """rwpca.numerics: numbers in, typed results out.
 
-The rooms: :mod:`~rwpca.numerics.formulas` and :mod:`~rwpca.numerics.arbeval` are the bridge
-from SymPy to NumPy and to arb balls; :mod:`~rwpca.numerics.linalg` holds the exact and
-certified linear algebra of K and Q; :mod:`~rwpca.numerics.verification` checks catalog
-entries and keeps their evidence; :mod:`~rwpca.numerics.walks` simulates walks under any
+The rooms: :mod:`~rwpca.numerics.formulas` and :mod:`~rwpca.numerics.arbeval` are the
+bridge from SymPy to NumPy and to arb balls; :mod:`~rwpca.numerics.linalg` holds the exact
+linear algebra of K and Q (structures, determinants, float and mpmath spectra),
+:mod:`~rwpca.numerics.certified` their certified spectra;
+:mod:`~rwpca.numerics.verification` checks catalog entries and keeps their evidence; :mod:`~rwpca.numerics.walks` simulates walks under any
 noise; :mod:`~rwpca.numerics.trajectories` reads training trajectories and tests them
 against the random-walk nulls.
 

@@ -13,7 +13,7 @@ compact table with the verdict (``_repr_html_``), ``print(report)`` gives the fu
 report of `rwpca analyze`, ``report.plot()`` the window figure, ``report.to_json()`` the
 JSON of ``rwpca analyze --json`` and ``report.to_frame()`` a pandas DataFrame (one row per
 component) when pandas is installed. Every attribute of the underlying
-:class:`~rwpca.numerics.trajectories.results.Analysis` is available on the report
+:class:`~rwpca.numerics.nulls.results.Analysis` is available on the report
 (``report.nulls["momentum"].p_value``, ``report.autocorrelation``). ``sweep`` analyses
 consecutive windows and returns a :class:`SweepReport` with the same methods.
 
@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from rwpca.numerics.nulls.results import NULL_LETTERS, Analysis
 from rwpca.numerics.progress import ProgressArg
 from rwpca.numerics.trajectories.readers import Trajectory, check_window, parse_window
-from rwpca.numerics.trajectories.results import NULL_LETTERS, Analysis
 
 __all__ = ["Report", "SweepReport", "analyze", "resolve_window", "sweep"]
 
@@ -218,7 +218,7 @@ class Report:
 class SweepReport:
     """A window sweep with its display: the result of :func:`sweep`."""
 
-    sweep: Any  # rwpca.numerics.trajectories.sweep.Sweep
+    sweep: Any  # rwpca.numerics.studies.sweep.Sweep
     label: str
 
     @property
@@ -309,8 +309,8 @@ def analyze(
     terminal, a line every 10 s otherwise), ``"bar"``, ``"lines"`` or ``"none"``. See the
     module docstring for sources and windows.
     """
+    from rwpca.numerics.nulls.dynamics import check_dynamics
     from rwpca.numerics.trajectories.analysis import analyze_gram, parse_nulls
-    from rwpca.numerics.trajectories.dynamics import check_dynamics
     from rwpca.numerics.trajectories.sources import open_source
 
     parse_nulls(nulls)
@@ -345,9 +345,9 @@ def sweep(
     glob: str | None = None,
 ) -> SweepReport:
     """Consecutive windows of ``size`` checkpoints (inside ``window``), each analysed alone."""
-    from rwpca.numerics.trajectories import sweep as sweeps
+    from rwpca.numerics.nulls.dynamics import check_dynamics
+    from rwpca.numerics.studies import sweep as sweeps
     from rwpca.numerics.trajectories.analysis import parse_nulls
-    from rwpca.numerics.trajectories.dynamics import check_dynamics
     from rwpca.numerics.trajectories.sources import open_source
 
     parse_nulls(nulls)

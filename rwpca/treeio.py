@@ -208,7 +208,7 @@ def remove_tree(path: Path) -> None:
     permission to the folder that holds it.
     """
 
-    def retry(function, name, _error):  # type: ignore[no-untyped-def]
+    def retry(function, name, _error):
         parent = Path(name).parent
         try:
             parent.chmod(parent.stat().st_mode | stat.S_IWUSR | stat.S_IXUSR)

@@ -19,9 +19,10 @@ from strategies import dimensions, walk_sizes
 from rwpca.documents import analysis_report
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
+from rwpca.numerics.nulls import calibration as cal
+from rwpca.numerics.nulls import null_models as nm
+from rwpca.numerics.nulls.autocorrelation import lag_cosines
 from rwpca.numerics.trajectories import analysis as nal
-from rwpca.numerics.trajectories import calibration as cal
-from rwpca.numerics.trajectories import null_models as nm
 from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import (
     INDEPENDENT_NULLS,
@@ -34,7 +35,6 @@ from rwpca.numerics.trajectories.analysis import (
     fit_drift,
     random_walk_ratios,
 )
-from rwpca.numerics.trajectories.autocorrelation import lag_cosines
 from rwpca.proofs.catalog import get
 
 

@@ -13,9 +13,9 @@ import pytest
 
 import rwpca
 from rwpca import api
+from rwpca.numerics.studies.sweep import projection_band, sweep_windows
 from rwpca.numerics.trajectories import sources
 from rwpca.numerics.trajectories.readers import open_trajectory
-from rwpca.numerics.trajectories.sweep import projection_band, sweep_windows
 
 REPLICATES = 19
 
@@ -66,7 +66,7 @@ def test_to_json_is_strict_json_and_names_its_fields(report):
     data = report.to_json()
     json.dumps(data, allow_nan=False)
     assert data["label"] == "the array" and data["window_positions"] == [5, 35]
-    assert set(data["tests"]) == set(rwpca.numerics.trajectories.results.NULL_MODELS)
+    assert set(data["tests"]) == set(rwpca.numerics.nulls.results.NULL_MODELS)
     assert "quotient_band" in data["tests"]["random_walk"]
 
 
@@ -257,7 +257,7 @@ def test_projection_band_holds_the_random_walk_curve(walk):
     M = np.diff(np.diff(G, axis=0), axis=1)
     band = projection_band(M, shown=2, replicates=39)
     assert band.shape == (40, 2, 2) and np.all(band[..., 0] <= band[..., 1])
-    from rwpca.numerics.trajectories.null_models import cosine_basis, random_walk_ratios
+    from rwpca.numerics.nulls.null_models import cosine_basis, random_walk_ratios
     from rwpca.numerics.trajectories.randomisation import walk_weights
 
     total = float(np.sum(M * walk_weights(40)))

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from test_dynamics import binomial_upper, gram_of_steps, momentum_steps
 
-from rwpca.numerics.trajectories import autocorrelation as ac
+from rwpca.numerics.nulls import autocorrelation as ac
+from rwpca.numerics.nulls.results import Verdict
 from rwpca.numerics.trajectories.analysis import analyze_gram
-from rwpca.numerics.trajectories.results import Verdict
 
 
 def test_lag_cosines_are_the_mean_cosines_of_steps_l_apart():
@@ -147,7 +147,7 @@ def _explicit_permuted(M, orders, signs, lags):
 @pytest.mark.parametrize(("permute", "flip"), [(True, True), (False, True), (True, False)])
 def test_permuted_lag_cosines_are_those_of_the_replicates(permute, flip):
     """The batched lag cosines (from the draws) equal those of each replicate's M_b."""
-    from rwpca.numerics.trajectories.autocorrelation import permuted_lag_cosines
+    from rwpca.numerics.nulls.autocorrelation import permuted_lag_cosines
     from rwpca.numerics.trajectories.randomisation import draw
 
     rng = np.random.default_rng(2)
@@ -159,7 +159,7 @@ def test_permuted_lag_cosines_are_those_of_the_replicates(permute, flip):
 
 
 def test_mutation_batched_lag_cosines_without_the_signs_is_caught():
-    from rwpca.numerics.trajectories.autocorrelation import permuted_lag_cosines
+    from rwpca.numerics.nulls.autocorrelation import permuted_lag_cosines
     from rwpca.numerics.trajectories.randomisation import draw
 
     rng = np.random.default_rng(2)

@@ -20,10 +20,11 @@ from flint import arb, ctx, fmpq, fmpq_mat
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rwpca.numerics.linalg import parity, reference, sturm, transfer
-from rwpca.numerics.linalg.enclosures import certified_eigenvalues
+from rwpca.numerics.certified import parity, sturm
+from rwpca.numerics.certified.enclosures import certified_eigenvalues
+from rwpca.numerics.certified.sturm import BY_BALL_COUNTS, BY_PARITY, certify
+from rwpca.numerics.linalg import reference, transfer
 from rwpca.numerics.linalg.structure import centred_precision_structure
-from rwpca.numerics.linalg.sturm import BY_BALL_COUNTS, BY_PARITY, certify
 from rwpca.numerics.verification.formula_check import check_formula
 
 n_, k_ = sp.symbols("n k")

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from rwpca.numerics.linalg import float_spectra
+from rwpca.numerics.nulls import dynamics as dy
+from rwpca.numerics.nulls import null_models as nm
 from rwpca.numerics.trajectories import analysis as nal
-from rwpca.numerics.trajectories import dynamics as dy
-from rwpca.numerics.trajectories import null_models as nm
 from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import analyze_gram
 
@@ -288,7 +288,7 @@ def test_zero_rate_reshuffles_exactly_like_null_c_and_zero_momentum_predicts_lik
 def _secular_ratios(n, gamma):
     from fractions import Fraction
 
-    from rwpca.numerics.linalg.momentum_roots import secular_roots
+    from rwpca.numerics.certified.momentum_roots import secular_roots
 
     roots = secular_roots(n, Fraction(gamma).limit_denominator(1000), dps=20)
     assert roots.complete

@@ -86,3 +86,48 @@ def test_the_layer_check_can_fail() -> None:
     assert not _allowed("rwpca.proofs.matrices", "rwpca.numerics.formulas")
     assert not _allowed("rwpca.numerics.formulas", "rwpca.documents.markdown")
     assert _allowed("rwpca.documents.markdown", "rwpca.proofs.catalog")
+
+
+#: The rooms the numeric layer is split into (issue 9): each holds 3 to 7 modules.
+ROOMS = (
+    "rwpca.numerics.linalg",
+    "rwpca.numerics.certified",
+    "rwpca.numerics.verification",
+    "rwpca.numerics.verification.checks",
+    "rwpca.numerics.walks",
+    "rwpca.numerics.trajectories",
+    "rwpca.numerics.nulls",
+    "rwpca.numerics.studies",
+    "rwpca.proofs.derive",
+    "rwpca.proofs.derive.momentum",
+)
+
+
+def _modules_of(package: str) -> list[str]:
+    return [
+        name
+        for name in installed_modules()
+        if name.rpartition(".")[0] == package and not _is_package(name)
+    ]
+
+
+def _is_package(name: str) -> bool:
+    spec = importlib.util.find_spec(name)
+    return spec is not None and spec.submodule_search_locations is not None
+
+
+@pytest.mark.parametrize("room", ROOMS)
+def test_rooms_hold_three_to_seven_modules(room: str) -> None:
+    modules = _modules_of(room)
+    assert 3 <= len(modules) <= 7, (room, modules)
+
+
+def test_every_package_says_what_it_holds_in_one_sentence() -> None:
+    """The first line of each package docstring is one sentence ending in a full stop."""
+    for name in installed_modules():
+        if not _is_package(name):
+            continue
+        doc = importlib.import_module(name).__doc__
+        assert doc and doc.strip(), f"{name} has no docstring"
+        first = doc.strip().splitlines()[0]
+        assert first.endswith("."), (name, first)

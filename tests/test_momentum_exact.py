@@ -16,20 +16,22 @@ from flint import arb, ctx
 from hypothesis import given
 from strategies import gammas, walk_sizes
 
-from rwpca.numerics.linalg import momentum_roots
-from rwpca.numerics.linalg.enclosures import certified_eigenvalues
-from rwpca.numerics.linalg.momentum_roots import (
+from rwpca.numerics.certified import momentum_roots
+from rwpca.numerics.certified.enclosures import certified_eigenvalues
+from rwpca.numerics.certified.momentum_roots import (
     certify_roots,
     compile_secular,
     eigenvalue_angles,
     secular_roots,
 )
-from rwpca.numerics.verification import momentum_check
+from rwpca.numerics.verification.checks import momentum as momentum_check
 from rwpca.numerics.verification.entries import verify_entry
 from rwpca.proofs.catalog import derive_entry, get
 from rwpca.proofs.derivation import DerivationError
-from rwpca.proofs.derive import momentum_error, momentum_exact
-from rwpca.proofs.derive.momentum_exact import C1, C2, PARTNER, T1, T2, U1, U2
+from rwpca.proofs.derive.momentum import error as momentum_error
+from rwpca.proofs.derive.momentum import exact as momentum_exact
+from rwpca.proofs.derive.momentum import steps as momentum_steps
+from rwpca.proofs.derive.momentum.exact import C1, C2, PARTNER, T1, T2, U1, U2
 from rwpca.proofs.symbols import gamma, k, n, theta
 
 EXACT = "momentum.eigenvalue.exact"
@@ -48,15 +50,17 @@ def _in_theta(polynomial: sp.Expr) -> sp.Expr:
     return polynomial.xreplace(coordinates).xreplace({C1: sp.cos(theta), C2: PARTNER})
 
 
-def _b(c, g=gamma):
+def filter_symbol(c, g=gamma):
     return 1 + g**2 - 2 * g * c
 
 
 # wrong secular polynomials: one term's sign, gamma -> gamma^2 in one factor
 SIGN_FLIPPED = momentum_exact.SECULAR_POLYNOMIAL - 2 * (C1 - C2) * (
-    _b(C2) * T1 * U2 - _b(C1) * U1 * T2
+    filter_symbol(C2) * T1 * U2 - filter_symbol(C1) * U1 * T2
 )
-GAMMA_SQUARED = momentum_exact.SECULAR_POLYNOMIAL.subs(_b(C1), _b(C1, gamma**2))
+GAMMA_SQUARED = momentum_exact.SECULAR_POLYNOMIAL.subs(
+    filter_symbol(C1), filter_symbol(C1, gamma**2)
+)
 
 WRONG_STATEMENTS = {
     "a sign flipped": _in_theta(SIGN_FLIPPED),
@@ -86,20 +90,25 @@ def test_the_secular_function_is_the_statement():
 def test_a_wrong_closed_form_fails_the_determinant_check(monkeypatch, wrong):
     monkeypatch.setattr(momentum_exact, "SECULAR_POLYNOMIAL", wrong)
     with pytest.raises(DerivationError, match=r"\\det M"):
-        momentum_exact.derive_momentum_secular(None)
+        momentum_steps.derive_momentum_secular(None)
 
 
 def test_a_wrong_boundary_condition_fails_the_determinant_check(monkeypatch):
     """The centring condition xi_1 - gamma xi_2 = 0 replaced by xi_1 - xi_2 = 0."""
     name, _rule = momentum_exact.CONDITIONS[1]
-    wrong = (name, lambda small, end: momentum_exact._xi(small, 1) - momentum_exact._xi(small, 2))
+    wrong = (
+        name,
+        lambda small, end: (
+            momentum_exact.noise_term(small, 1) - momentum_exact.noise_term(small, 2)
+        ),
+    )
     conditions = (momentum_exact.CONDITIONS[0], wrong, *momentum_exact.CONDITIONS[2:])
     monkeypatch.setattr(momentum_exact, "CONDITIONS", conditions)
     momentum_exact.boundary_matrix.cache_clear()
     momentum_exact.boundary_determinant.cache_clear()
     try:
         with pytest.raises(DerivationError, match=r"\\det M"):
-            momentum_exact.derive_momentum_secular(None)
+            momentum_steps.derive_momentum_secular(None)
     finally:
         momentum_exact.boundary_matrix.cache_clear()
         momentum_exact.boundary_determinant.cache_clear()

@@ -21,8 +21,9 @@ import pytest
 import sympy as sp
 
 from rwpca.numerics import arbeval, formulas
-from rwpca.numerics.linalg import enclosures, float_spectra, momentum_roots, reference, structure
-from rwpca.numerics.verification import momentum_check
+from rwpca.numerics.certified import enclosures, momentum_roots
+from rwpca.numerics.linalg import float_spectra, reference, structure
+from rwpca.numerics.verification.checks import momentum as momentum_check
 from rwpca.numerics.verification.formula_check import check_formula
 from rwpca.numerics.walks import finite_d, simulator
 from rwpca.proofs import circulant, derivation, domains, matrices, theorems, validation

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from rwpca.documents import power_document
-from rwpca.numerics.trajectories import power
-from rwpca.numerics.trajectories.autocorrelation import lag_cosines
+from rwpca.numerics.nulls.autocorrelation import lag_cosines
+from rwpca.numerics.studies import power
 
 
 @pytest.fixture(scope="module")

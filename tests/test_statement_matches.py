@@ -14,7 +14,9 @@ import pytest
 import sympy as sp
 
 from rwpca.proofs.catalog import core, get
-from rwpca.proofs.derive import momentum_error, momentum_exact, secular
+from rwpca.proofs.derive import secular
+from rwpca.proofs.derive.momentum import error as momentum_error
+from rwpca.proofs.derive.momentum import exact as momentum_exact
 from rwpca.proofs.domains import GAMMA, K, N
 from rwpca.proofs.symbols import alpha, gamma, k, n, theta
 

@@ -20,9 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import process_parameters, processes, walk_sizes
 
-from rwpca.numerics.linalg import reference, sturm
+from rwpca.numerics.certified import sturm
+from rwpca.numerics.certified.sturm import certify
+from rwpca.numerics.linalg import reference
 from rwpca.numerics.linalg.structure import centred_precision_structure, exact_trace, to_fraction
-from rwpca.numerics.linalg.sturm import certify
 from rwpca.numerics.verification.formula_check import check_formula, fitted_order
 
 # The formulas below are typed out on purpose, as a user of check_formula would type them:
@@ -312,7 +313,7 @@ def test_interval_float_counts_cover_the_rounding():
 @given(data=st.data())
 def test_enclosures_contain_the_dense_mpmath_spectrum(data):
     """Every ball of certified_eigenvalues contains the eigsy value (40 digits)."""
-    from rwpca.numerics.linalg.enclosures import certified_eigenvalues
+    from rwpca.numerics.certified.enclosures import certified_eigenvalues
 
     process = data.draw(processes(), label="process")
     params = data.draw(exact_parameters(process), label="params")
@@ -331,7 +332,7 @@ def test_ou_at_alpha_one_has_no_band_and_is_still_certified(size):
 
     Found by the dev Hypothesis profile: the Sturm counts once assumed a sub-diagonal band.
     """
-    from rwpca.numerics.linalg.enclosures import certified_eigenvalues
+    from rwpca.numerics.certified.enclosures import certified_eigenvalues
 
     params = {"alpha": Fraction(1)}
     with ctx.workprec(200):
@@ -342,9 +343,11 @@ def test_ou_at_alpha_one_has_no_band_and_is_still_certified(size):
 
 
 def test_enclosures_refuse_to_certify_a_wrong_refinement(monkeypatch):
-    from rwpca.numerics.linalg import enclosures
+    from rwpca.numerics.certified import enclosures
 
     real = enclosures._refine
-    monkeypatch.setattr(enclosures, "_refine", lambda *args: real(*args) * (1 + arb("1e-20")))
+    monkeypatch.setattr(
+        enclosures, "_refine", lambda *args, **kwargs: real(*args, **kwargs) * (1 + arb("1e-20"))
+    )
     with pytest.raises(enclosures.EnclosureError, match="could not certify"):
         enclosures.certified_eigenvalues("plain", 6, dps=30)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -290,15 +290,16 @@ class Recorder:
         if self._specs is None:
             self._layout(arrays)
         self._check(arrays, step)
+        tensors: list[tuple[str, str, tuple[int, ...], np.ndarray]]
         if self._sketch is not None:
             assert self._info is not None
             vector = self._sketch.apply(self._pieces(arrays))
-            tensors = [("sketch", "float64", (self.m,), vector)]
+            tensors = [("sketch", "float64", (self._sketch.m,), vector)]
             metadata = self._info.metadata()
         else:
             tensors = [(s.name, s.dtype, s.shape, arrays[s.name][0]) for s in self._chosen]
             metadata = {"rwpca.format": "snapshot", "rwpca.step": str(step)}
-        self._write(step, tensors, metadata)  # type: ignore[arg-type]
+        self._write(step, tensors, metadata)
         self._last = step
         self.steps.append(step)
         return True
@@ -320,7 +321,9 @@ class Recorder:
                     "tensor names, shapes and dtypes"
                 )
 
-    def _pieces(self, arrays: dict[str, tuple[np.ndarray, str]]):  # type: ignore[no-untyped-def]
+    def _pieces(
+        self, arrays: dict[str, tuple[np.ndarray, str]]
+    ) -> Iterator[tuple[int, np.ndarray]]:
         offset = 0
         for spec in self._chosen:
             raw, dtype = arrays[spec.name]

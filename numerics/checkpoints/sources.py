@@ -332,4 +332,4 @@ def _sketch_of(metadata: list[tuple[str, dict[str, str]]]) -> sketch.SketchInfo 
             f"{plain} is an exact snapshot, {marked[0][0]} a sketch: a run is recorded one "
             "way or the other"
         )
-    return sketch.check_same_sketch(marked)  # type: ignore[arg-type]
+    return sketch.check_same_sketch(marked)

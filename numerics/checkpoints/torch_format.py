@@ -135,27 +135,27 @@ def _tensor(storage: object, offset: object, size: object, stride: object, dtype
     return _Tensor(storage, name, offset, size, stride, negate)
 
 
-def _rebuild_v2(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):  # type: ignore[no-untyped-def]
+def _rebuild_v2(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):
     return _tensor(storage, offset, size, stride, None, metadata)
 
 
-def _rebuild_v3(storage, offset, size, stride, requires_grad, hooks, dtype, metadata=None):  # type: ignore[no-untyped-def]
+def _rebuild_v3(storage, offset, size, stride, requires_grad, hooks, dtype, metadata=None):
     if not isinstance(dtype, _DType):
         raise Refused(f"dtype {dtype!r}")
     return _tensor(storage, offset, size, stride, dtype, metadata)
 
 
-def _rebuild_v1(storage, offset, size, stride):  # type: ignore[no-untyped-def]
+def _rebuild_v1(storage, offset, size, stride):
     return _tensor(storage, offset, size, stride, None, None)
 
 
-def _parameter(data, requires_grad=False, hooks=None, state=None):  # type: ignore[no-untyped-def]
+def _parameter(data, requires_grad=False, hooks=None, state=None):
     if not isinstance(data, _Tensor):
         raise Refused("a parameter that is not a tensor")
     return data
 
 
-def _size(values=()):  # type: ignore[no-untyped-def]
+def _size(values=()):
     return _ints(tuple(values), "size")
 
 

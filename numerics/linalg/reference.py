@@ -5,7 +5,7 @@
   user would otherwise run. It is *high precision, not certified* (no error bound is
   attached), and dense, O(n^3) in multiprecision: seconds at n = 80, hours at n = 1000.
 * :func:`eigenvalues_float` diagonalises the centred precision Q in float64 (dense LAPACK,
-  O(n^3)); the values are estimates that :mod:`rwpca.numerics.linalg.sturm` certifies.
+  O(n^3)); the values are estimates that :mod:`rwpca.numerics.certified.sturm` certifies.
 * :func:`float_spectrum` gives the same estimates in O(n^2) from the band: LAPACK's banded
   eigensolver (``scipy.linalg.eigvals_banded``) for a banded Q; for OU's rank-one border
   the eigenvalues of Q interlace those of the band B (Q = B - a a^T / s), so each lies in
@@ -115,7 +115,7 @@ def eigenvalues_float(
     """Estimates of the n - 1 nonzero eigenvalues of K (descending) from float64 eig(Q).
 
     Absolute accuracy about 1e-16 ||Q|| in mu = 1/lambda, so the leading lambda_k carry a
-    relative error of about 1e-16 ||Q|| lambda_k; :mod:`rwpca.numerics.linalg.sturm` certifies them.
+    relative error of about 1e-16 ||Q|| lambda_k; :mod:`rwpca.numerics.certified.sturm` certifies them.
     """
     mu = np.linalg.eigvalsh(precision_float(process, n, params))
     return 1.0 / mu[1:]

@@ -75,15 +75,15 @@ the reported quotients do.
 ``d_eff`` (:func:`effective_dimension`), the effective number of independent directions
 of the steps, ``tr(Sigma)^2 / tr(Sigma^2)``, is reported because the random-walk limit
 ``R R^T -> I`` needs d_eff >> n, not only d >> n. It is measured on the innovations
-``s_t - gamma s_{t-1}`` of the fitted momentum (:func:`~rwpca.numerics.trajectories.
-dynamics.fit_momentum`; ~0 for independent steps), because a momentum walk's consecutive
+``s_t - gamma s_{t-1}`` of the fitted momentum (:func:`~rwpca.numerics.nulls.dynamics.
+fit_momentum`; ~0 for independent steps), because a momentum walk's consecutive
 steps share their direction, which the estimator would read as few directions, while
 their covariance ``Sigma / (1 - gamma^2)`` has the innovations' d_eff.
 
 Nulls (d) momentum and (e) Ornstein-Uhlenbeck, with their own exact predictions and
 randomisations (reordered innovations, re-integrated), are in
-:mod:`rwpca.numerics.trajectories.dynamics`. Every null's statistic also includes the
-lag-1 cosine of the steps (:mod:`rwpca.numerics.trajectories.autocorrelation`),
+:mod:`rwpca.numerics.nulls.dynamics`. Every null's statistic also includes the
+lag-1 cosine of the steps (:mod:`rwpca.numerics.nulls.autocorrelation`),
 so the nulls with independent steps have power against momentum, which barely changes
 the spectrum; the lag cosines at lags 1..5, tested by reordering alone, are the step
 autocorrelation diagnostic reported beside every verdict.
@@ -98,19 +98,15 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rwpca.numerics.checkpoints.sketch import ratio_sd
-from rwpca.numerics.progress import ProgressArg, task
-from rwpca.numerics.resources import require_memory
-from rwpca.numerics.trajectories import randomisation
-from rwpca.numerics.trajectories.autocorrelation import (
+from rwpca.numerics.nulls.autocorrelation import (
     LAGS,
     StepAutocorrelation,
     lag_cosines,
     step_autocorrelation,
 )
-from rwpca.numerics.trajectories.calibration import STATISTIC_LAGS, calibrate, statistics
-from rwpca.numerics.trajectories.dynamics import check_dynamics, fit_momentum, momentum_innovations
-from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram, with_blas_threads
-from rwpca.numerics.trajectories.null_models import (
+from rwpca.numerics.nulls.calibration import STATISTIC_LAGS, calibrate, statistics
+from rwpca.numerics.nulls.dynamics import check_dynamics, fit_momentum, momentum_innovations
+from rwpca.numerics.nulls.null_models import (
     DriftFit,
     cosine_basis,
     drift_covariance,
@@ -122,7 +118,7 @@ from rwpca.numerics.trajectories.null_models import (
     random_walk_ratios,
     schedule_factor,
 )
-from rwpca.numerics.trajectories.results import (
+from rwpca.numerics.nulls.results import (
     DYNAMIC_NULLS,
     INDEPENDENT_NULLS,
     NULL_LETTERS,
@@ -137,6 +133,10 @@ from rwpca.numerics.trajectories.results import (
     Verdict,
     parse_nulls,
 )
+from rwpca.numerics.progress import ProgressArg, task
+from rwpca.numerics.resources import require_memory
+from rwpca.numerics.trajectories import randomisation
+from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram, with_blas_threads
 
 # --- the analysis -----------------------------------------------------------------------
 
@@ -210,7 +210,7 @@ def analyze_gram(
     is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`). ``nulls``: the
     null models tested (names or letters, :func:`parse_nulls`; all by default);
     ``momentum`` (gamma of null (d)) and ``ou_rate`` (alpha of null (e)): given values,
-    estimated from the steps when None (:mod:`rwpca.numerics.trajectories.dynamics`).
+    estimated from the steps when None (:mod:`rwpca.numerics.nulls.dynamics`).
     Each null and the step autocorrelation draw from their own stream of ``seed``, so a
     null's result does not depend on which other nulls are tested.
     """
@@ -396,7 +396,7 @@ def analyze(
 
 
 #: The public names (the result types and null names are defined in
-#: :mod:`rwpca.numerics.trajectories.results` and re-exported here).
+#: :mod:`rwpca.numerics.nulls.results` and re-exported here).
 __all__ = [
     "DYNAMIC_NULLS",
     "INDEPENDENT_NULLS",

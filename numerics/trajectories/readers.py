@@ -166,9 +166,20 @@ class BlockSource(Protocol):
     called from one thread at a time; ``close`` releases what a pass opened.
     """
 
-    dtypes: tuple[str, ...]  # element types of the values (they decide the precision)
-    align: int  # blocks are a multiple of this many columns (a Zarr column chunk)
-    rows_per_read: int | None  # read a block this many checkpoints at a time (None: whole)
+    @property
+    def dtypes(self) -> tuple[str, ...]:
+        """Element types of the values (they decide the precision)."""
+        ...
+
+    @property
+    def align(self) -> int:
+        """Blocks are a multiple of this many columns (a Zarr column chunk)."""
+        ...
+
+    @property
+    def rows_per_read(self) -> int | None:
+        """Read a block this many checkpoints at a time (None: whole)."""
+        ...
 
     def read(self, start: int, stop: int, column: int, end: int) -> np.ndarray: ...
 

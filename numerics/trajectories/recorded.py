@@ -8,7 +8,7 @@ walks per null, seed :data:`SEED`); ``rwpca derive --retrain`` records all of th
 writes :func:`encode_cache` to ``numerics/data/nn_runs.json``. The
 document is rendered from that committed cache only, because training results differ in
 the last bits between BLAS builds and a randomisation count can move by one; tests retrain
-some runs from their seeds and compare. :func:`~rwpca.numerics.trajectories.comparison.
+some runs from their seeds and compare. :func:`~rwpca.numerics.studies.comparison.
 compare_with_paper` reads the statements of the comparison off the cached numbers (typed;
 the document words them).
 """
@@ -161,7 +161,7 @@ def summarise(
     The analysis's JSON (first ``spectrum`` ratios only), the projections on the first
     ``shown`` components, the squared step norms and the total variance; with ``band``
     > 0, also null (a)'s band of the projections from that many reshuffled walks
-    (:func:`~rwpca.numerics.trajectories.sweep.projection_band`, seed :data:`SEED`).
+    (:func:`~rwpca.numerics.studies.sweep.projection_band`, seed :data:`SEED`).
     """
     data = analysis.to_json()
     data["explained_variance_ratio"] = data["explained_variance_ratio"][:spectrum]
@@ -170,7 +170,7 @@ def summarise(
     data["step_norms_squared"] = analysis.step_norms_squared.tolist()
     data["total_variance"] = float(analysis.eigenvalues.sum())
     if band and analysis.step_gram is not None:
-        from rwpca.numerics.trajectories.sweep import projection_band
+        from rwpca.numerics.studies.sweep import projection_band
 
         data["projection_band"] = projection_band(analysis.step_gram, shown, band, SEED).tolist()
     return rounded(json.loads(json.dumps(data)))  # enums as their strings
@@ -183,7 +183,7 @@ class RunSummary:
     ``config`` is the checked :class:`RunConfig` as JSON (or the control's description,
     with ``simulated``), ``training`` the initial and final loss (and accuracy) ({} for
     the control), ``analysis`` a :func:`summarise` of the recorded window (with null (a)'s
-    projection band), ``sweep`` the :meth:`~rwpca.numerics.trajectories.sweep.Sweep.to_json`
+    projection band), ``sweep`` the :meth:`~rwpca.numerics.studies.sweep.Sweep.to_json`
     of the whole run when the run has one.
     """
 
@@ -223,7 +223,7 @@ class RecordedRuns:
 
 def record_run(run: RecordedRun, progress: ProgressArg = False) -> RunSummary:
     """Train (or simulate) and analyse one run (and its sweep): its cache record."""
-    from rwpca.numerics.trajectories.sweep import sweep
+    from rwpca.numerics.studies.sweep import sweep
 
     if run.config is None:
         X = control_trajectory()

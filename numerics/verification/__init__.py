@@ -3,8 +3,8 @@
 :func:`check_formula` certifies (or refutes) a claimed eigenvalue formula with Sturm counts
 in interval and ball arithmetic, or measures its convergence for a limit;
 :func:`verify_entry` runs the check that fits a catalog entry's quantity and regime (one
-module per kind of check: ``eigenvalue_checks``, ``vector_checks``, ``exact_checks``,
-``ratio_checks``, ``secular_check``, ``momentum_check``, with the loops in ``sweeps`` and
+module per kind of check in :mod:`~rwpca.numerics.verification.checks`: ``eigenvalues``,
+``vectors``, ``exact``, ``ratios``, ``secular``, ``momentum``, with the loops in ``sweeps`` and
 the defaults in ``plans``) and returns typed :class:`EntryEvidence`; ``evidence`` stores it (the file read
 by ``rwpca derive`` and ``rwpca cite``), ``status`` decides in one place what status the
 evidence earns, and ``moments`` computes exact second moments for the noise entries.

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from rwpca.numerics.linalg.reference import check_dps
 from rwpca.numerics.progress import ProgressArg
 from rwpca.numerics.resources import require_memory
-from rwpca.numerics.verification.eigenvalue_checks import verify_eigenvalue
+from rwpca.numerics.verification.checks.eigenvalues import verify_eigenvalue
+from rwpca.numerics.verification.checks.exact import verify_distance, verify_noise, verify_trace
+from rwpca.numerics.verification.checks.momentum import verify_error_law, verify_momentum_secular
+from rwpca.numerics.verification.checks.ratios import verify_cumulative, verify_ratio
+from rwpca.numerics.verification.checks.secular import verify_secular
+from rwpca.numerics.verification.checks.vectors import verify_lissajous, verify_vectors
 from rwpca.numerics.verification.evidence import EntryEvidence
-from rwpca.numerics.verification.exact_checks import verify_distance, verify_noise, verify_trace
 from rwpca.numerics.verification.formula_check import check_sizes
-from rwpca.numerics.verification.momentum_check import verify_error_law, verify_momentum_secular
 from rwpca.numerics.verification.plans import plan_for
-from rwpca.numerics.verification.ratio_checks import verify_cumulative, verify_ratio
-from rwpca.numerics.verification.secular_check import verify_secular
-from rwpca.numerics.verification.vector_checks import verify_lissajous, verify_vectors
 from rwpca.proofs.catalog import Entry
 from rwpca.proofs.catalog.core import RegimeKind
 

@@ -8,7 +8,7 @@ covariance K = C T^-1 T^-T C?
   (sorted, since the OU formula is not monotone in k) are evaluated in ball arithmetic and
   every lambda_k is **certified** to lie within relative 10^-dps of its claim, or
   **refuted** (lambda_k is certified to differ by more than half that), by
-  :func:`rwpca.numerics.linalg.sturm.certify` on the centred precision matrix: the signs of
+  :func:`rwpca.numerics.certified.sturm.certify` on the centred precision matrix: the signs of
   det(Q - x I) at the ends of every claimed interval with the accounting of all n
   eigenvalues (O(1) ball operations per claim, so n = 10^4 takes seconds), and Sturm
   counts where that does not decide. One refuted k refutes the formula; a decision that
@@ -49,9 +49,7 @@ import sympy as sp
 from flint import arb, ctx
 
 from rwpca.numerics.arbeval import compile_arb
-from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float, float_spectrum
-from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
-from rwpca.numerics.linalg.sturm import (
+from rwpca.numerics.certified.sturm import (
     BY_BALL_COUNTS,
     BY_FLOAT_COUNTS,
     BY_PARITY,
@@ -59,6 +57,8 @@ from rwpca.numerics.linalg.sturm import (
     certify,
     working_precision,
 )
+from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float, float_spectrum
+from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
 from rwpca.numerics.progress import iterate
 from rwpca.numerics.verification.status import CheckState
 from rwpca.proofs.processes import PROCESSES, get_process
@@ -409,7 +409,7 @@ _REFERENCE_CACHE: dict[tuple, tuple[np.ndarray, float]] = {}
 
 
 def _reference_eigenvalues(process, n, values, leading, progress):
-    from rwpca.numerics.linalg.enclosures import EnclosureError, certified_leading
+    from rwpca.numerics.certified.enclosures import EnclosureError, certified_leading
 
     for radius in ESTIMATE_RADII:
         try:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import sympy as sp
 
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.progress import ProgressArg
@@ -128,7 +129,7 @@ class Walk:
     process: str
     n: int
     d: int
-    params: Mapping[str, object]
+    params: Mapping[str, sp.Expr]  # exact SymPy numbers (ProcessSpec.validate)
     noise: Noise
     seed: object
     method: str
@@ -201,7 +202,7 @@ def peak_bytes(
 
     :func:`simulate` checks it before it allocates anything.
 
-    The larger of the noise's Gram pass (:meth:`~rwpca.numerics.walks.families.Noise.gram_bytes`)
+    The larger of the noise's Gram pass (:meth:`~rwpca.numerics.walks.steps.Noise.gram_bytes`)
     and the n x n arrays of the PCA; d enters only through the noise (a block of columns,
     or the spectrum of correlated noise).
 
@@ -249,7 +250,7 @@ def simulate(
     ``process`` is ``"plain"``, ``"momentum"`` (params gamma) or ``"ou"`` (params alpha);
     default parameters are those of :func:`rwpca.numerics.linalg.float_spectra.default_params`. ``noise`` is
     a family name (see :data:`rwpca.numerics.walks.families.FAMILIES`, parameters as
-    ``"student_t:nu=3"``), a :class:`rwpca.numerics.walks.families.Noise` or a callable
+    ``"student_t:nu=3"``), a :class:`rwpca.numerics.walks.steps.Noise` or a callable
     ``sampler(rng, size) -> ndarray`` drawing i.i.d. entries of the requested shape.
     ``projections`` = m (or True for all n - 1) returns the time courses of the first m
     principal components. ``seed`` fixes every draw. ``progress`` reports the streaming

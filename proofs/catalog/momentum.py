@@ -17,7 +17,10 @@ from rwpca.proofs.catalog.core import (
     make_entry,
 )
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues, momentum_error, momentum_exact, variance
+from rwpca.proofs.derive import eigenvalues, variance
+from rwpca.proofs.derive.momentum import error as momentum_error
+from rwpca.proofs.derive.momentum import exact as momentum_exact
+from rwpca.proofs.derive.momentum import steps as momentum_steps
 from rwpca.proofs.domains import THETA
 from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import gamma, k, lam_k, n, rho_k
@@ -148,7 +151,7 @@ make_entry(
     assumptions=STANDARD,
     regime=EXACT_FINITE_N,
     source=Source("not in the paper (it prints the mirror-circulant form, momentum.eigenvalue)"),
-    derivation=momentum_exact.derive_momentum_secular,
+    derivation=momentum_steps.derive_momentum_secular,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
     process=ProcessName.MOMENTUM,

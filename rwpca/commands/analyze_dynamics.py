@@ -17,9 +17,9 @@ from typing import Any
 
 from rwpca import treeio
 from rwpca.commands import add_progress_options, progress_reporter
+from rwpca.numerics.nulls.results import NULL_LETTERS, NULL_MODELS, parse_nulls
 from rwpca.numerics.progress import Reporter
 from rwpca.numerics.trajectories.readers import Trajectory
-from rwpca.numerics.trajectories.results import NULL_LETTERS, NULL_MODELS, parse_nulls
 from rwpca.proofs.domains import ALPHA, GAMMA
 
 
@@ -102,7 +102,7 @@ def run_sweep(
 ) -> int:
     """Analyse consecutive windows inside ``window``, print them, write the sweep figure."""
     from rwpca.documents import analysis_report
-    from rwpca.numerics.trajectories.sweep import sweep
+    from rwpca.numerics.studies.sweep import sweep
 
     size = dynamics.sweep
     assert size is not None

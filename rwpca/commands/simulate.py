@@ -7,6 +7,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -148,14 +149,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(walk: walks.Walk) -> dict[str, object]:
+#: What the table and the JSON show: plain JSON values by name.
+Report = dict[str, Any]
+
+
+def _report(walk: walks.Walk) -> Report:
     """Everything the table and the JSON show, as plain Python values."""
     theory = walk.theory()
     observed = walk.explained_variance_ratio
     low, high = walk.ostrowski_bounds
     noise = walk.noise
     r_eff = noise.effective_rank(walk.d)
-    report: dict[str, object] = {
+    report: Report = {
         "process": walk.process,
         "params": {k: float(v) for k, v in walk.params.items()},
         "n": walk.n,
@@ -192,7 +197,7 @@ def _finite_or_none(value: float) -> float | str | None:
     return value if math.isfinite(value) else "inf"
 
 
-def _print_table(walk: walks.Walk, report: dict[str, object], rows: int) -> None:
+def _print_table(walk: walks.Walk, report: Report, rows: int) -> None:
     params = ", ".join(f"{k} = {v:g}" for k, v in report["params"].items())
     title = PROCESSES[walk.process].title + (f" ({params})" if params else "")
     print(f"{title}: n = {walk.n}, d = {walk.d}, noise {report['noise']}, seed {walk.seed}")
@@ -245,15 +250,18 @@ def _print_table(walk: walks.Walk, report: dict[str, object], rows: int) -> None
     sys.stdout.flush()
 
 
-def _figure(walk: walks.Walk, report: dict[str, object]) -> bytes:
+def _figure(walk: walks.Walk, report: Report) -> bytes:
     from rwpca.plots import panels
 
-    components = walk.projections.shape[1]
+    projections = walk.projections
+    if projections is None:  # the command asks for projections whenever it draws
+        raise ValueError("the walk was simulated without projections: nothing to draw")
+    components = projections.shape[1]
     pairs = panels.component_pairs(min(components, 3)) or [(1, 1)]
     fig = panels.figure(4 * (len(pairs) + 1), 4)
     axes = fig.subplots(1, len(pairs) + 1)
     reference = walks.exact_projections(walk.process, walk.n, components, walk.params)
-    panels.lissajous_panels(axes[:-1], walk.projections, pairs, reference)
+    panels.lissajous_panels(axes[:-1], projections, pairs, reference)
     references = {"exact finite n": np.asarray(report["theory"])}
     if "limit" in report:
         references[report["limit_entry"]] = np.asarray(report["limit"])

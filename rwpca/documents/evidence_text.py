@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from rwpca.numerics.verification.checks.momentum import LAW_MIN_ORDER
 from rwpca.numerics.verification.evidence import CheckKind, FindingKind, TableKind
-from rwpca.numerics.verification.momentum_check import LAW_MIN_ORDER
 from rwpca.numerics.verification.status import CheckState
 
 Record = Mapping[str, Any]

@@ -19,8 +19,8 @@ from rwpca import __version__, treeio
 from rwpca.documents import analysis_report
 from rwpca.documents.markdown import table
 from rwpca.numerics.progress import ProgressArg, iterate
+from rwpca.numerics.studies.comparison import PaperComparison, compare_with_paper
 from rwpca.numerics.trajectories.analysis import NULL_LETTERS, NULL_MODELS, NULL_TITLES
-from rwpca.numerics.trajectories.comparison import PaperComparison, compare_with_paper
 from rwpca.numerics.trajectories.recorded import (
     CACHE,
     COMPONENTS,

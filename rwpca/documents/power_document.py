@@ -17,8 +17,8 @@ import numpy as np
 from rwpca import __version__
 from rwpca.documents.markdown import table
 from rwpca.numerics import DATA
-from rwpca.numerics.trajectories import power
-from rwpca.numerics.trajectories.results import NULL_LETTERS, NULL_TITLES
+from rwpca.numerics.nulls.results import NULL_LETTERS, NULL_TITLES
+from rwpca.numerics.studies import power
 from rwpca.plots import figures, panels
 
 DOCUMENT = "power-study.md"
@@ -145,7 +145,7 @@ def render(study: power.PowerStudy) -> str:
         "stationary state (so a window looks like the middle of a long run); `trained` is "
         "the NumPy network 64-128-10 on the digits with momentum 0.9 (d = 9,610, its own "
         "d_eff), one training seed per trial. The definitions are in "
-        "`numerics/trajectories/power.py`; the study is run by `benchmarks/power_study.py`, "
+        "`numerics/studies/power.py`; the study is run by `benchmarks/power_study.py`, "
         f"and every trial's outcome is kept in `numerics/data/power_study.json`.\n",
         f"Design: {design['trials']} trials per cell, base seed {design['base_seed']}; the "
         "cells (alternative, n, d_eff) are those of the tables below, at (n, d_eff) among "

@@ -1,7 +1,7 @@
 """Figures of a trajectory analysis that carry the answer: one per window, one per sweep.
 
 Both are drawn from JSON data (a :func:`~rwpca.numerics.trajectories.recorded.summarise`
-of an analysis, or a :meth:`~rwpca.numerics.trajectories.sweep.Sweep.to_json`), so a live
+of an analysis, or a :meth:`~rwpca.numerics.studies.sweep.Sweep.to_json`), so a live
 analysis and a cached one look the same. ``draw_*`` fill a figure and return the plotted
 arrays (for the documents' fingerprints); ``*_figure`` make a standalone figure.
 

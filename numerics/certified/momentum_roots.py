@@ -1,6 +1,6 @@
 """The exact momentum spectrum from its secular equation: roots in ball arithmetic, certified.
 
-:mod:`rwpca.proofs.derive.momentum_exact` proves that the nonzero eigenvalues of the centred
+:mod:`rwpca.proofs.derive.momentum.exact` proves that the nonzero eigenvalues of the centred
 momentum covariance K are lambda = 1/f(theta) at the roots of F_n(theta) in
 (0, theta_max) (theta_max = pi, or the band edge theta* when gamma < 2 sqrt 2 - 3), the
 k-th root giving the k-th largest eigenvalue. This module finds those roots:
@@ -16,7 +16,7 @@ k-th root giving the k-th largest eigenvalue. This module finds those roots:
    arithmetic, so each final bracket contains a root of F_n;
 3. **certification** (:func:`certify_roots`): the k-th root's eigenvalue interval, of
    relative radius 10^-dps around 1/f(theta_k), is shown by Sturm counts on the exact Q
-   (:func:`rwpca.numerics.linalg.sturm.certify`) to contain lambda_k; the intervals are
+   (:func:`rwpca.numerics.certified.sturm.certify`) to contain lambda_k; the intervals are
    disjoint, so each holds exactly one eigenvalue and all n - 1 are accounted for.
 
 The secular function evaluated is a SymPy expression in ``n``, ``gamma`` and ``theta`` (by
@@ -42,7 +42,7 @@ import sympy as sp
 from flint import arb, ctx
 
 from rwpca.numerics.arbeval import to_arb
-from rwpca.numerics.linalg.momentum_secular import (
+from rwpca.numerics.certified.momentum_secular import (
     Evaluator,
     band_edge,
     check_momentum,
@@ -52,9 +52,9 @@ from rwpca.numerics.linalg.momentum_secular import (
     monotone,
     symbol,
 )
+from rwpca.numerics.certified.sturm import CERTIFIED, REFUTED, UNDECIDED, Verdict, certify
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float
 from rwpca.numerics.linalg.structure import centred_precision_structure
-from rwpca.numerics.linalg.sturm import CERTIFIED, REFUTED, UNDECIDED, Verdict, certify
 from rwpca.numerics.progress import ProgressArg, bar_flag, iterate
 from rwpca.proofs.domains import K
 from rwpca.proofs.validation import check_n

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rwpca.numerics.nulls.results import INDEPENDENT_NULLS, NULL_MODELS, NoteKind
 from rwpca.numerics.trajectories.recorded import RecordedRuns, RunSummary
-from rwpca.numerics.trajectories.results import INDEPENDENT_NULLS, NULL_MODELS, NoteKind
 
 #: A projection "follows the cosine" when its Lissajous score is at least this.
 LISSAJOUS_ALIGNED = 0.9

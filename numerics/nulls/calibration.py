@@ -4,12 +4,12 @@ The mathematics is in :mod:`rwpca.numerics.trajectories.analysis`. The replicate
 paper's three nulls are the trajectory's steps reordered and/or sign-flipped, all at once
 (:mod:`rwpca.numerics.trajectories.randomisation`); those of nulls (d) and (e) are walks
 re-integrated from reordered innovations, one at a time
-(:meth:`~rwpca.numerics.trajectories.dynamics.MomentumNull.randomise`), their spectra by
+(:meth:`~rwpca.numerics.nulls.dynamics.MomentumNull.randomise`), their spectra by
 the same certified block Krylov method.
 
 The statistic of every null is the largest standardised deviation over the first K
 components' (log quotient, Lissajous score) and the steps' lag-1 cosine
-(:func:`~rwpca.numerics.trajectories.autocorrelation.lag_cosines`): momentum barely
+(:func:`~rwpca.numerics.nulls.autocorrelation.lag_cosines`): momentum barely
 changes the spectrum (the paper's point) but moves the lag-1 cosine far from what
 independent steps give, so the cosine is what gives nulls (a)-(c) their power against it.
 """
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rwpca.numerics.nulls.autocorrelation import lag_cosines, permuted_lag_cosines
+from rwpca.numerics.nulls.null_models import IndependentNull, Null, cosine_basis, lissajous
 from rwpca.numerics.progress import Task
 from rwpca.numerics.trajectories import randomisation
-from rwpca.numerics.trajectories.autocorrelation import lag_cosines, permuted_lag_cosines
-from rwpca.numerics.trajectories.null_models import IndependentNull, Null, cosine_basis, lissajous
 
 #: Lags of the step cosines inside every null's statistic: lag 1 carries nearly all of
 #: momentum's signal, and each further component dilutes the max-|z| statistic's power

@@ -53,7 +53,7 @@ process started at rest (momentum) or at its centre (OU) one step before the win
 with innovations of mean mu (``sigma^2 d`` and ``||mu||^2`` estimated from the
 innovations without bias, :func:`rwpca.numerics.trajectories.analysis.fit_drift`);
 without drift the momentum ratios are those of the certified roots of the exact secular
-equation (:mod:`rwpca.numerics.linalg.momentum_roots`, checked in tests/test_dynamics.py;
+equation (:mod:`rwpca.numerics.certified.momentum_roots`, checked in tests/test_dynamics.py;
 the matrix form also carries the rank-one drift term, which the secular equation does not). A
 window in the middle of a stationary run differs from that start by a transient of
 order ``1 / (n (1 - gamma))`` (momentum) or that of the stationary position (OU); the

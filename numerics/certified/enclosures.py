@@ -10,7 +10,7 @@ eigenvalue of K = C T^-1 T^-T C comes with a rigorous interval of relative width
    the determinant from transfer matrices in O(1) ball operations per step
    (:mod:`rwpca.numerics.linalg.transfer`): from about 16 digits, three or four steps
    reach 50;
-3. the refined values are *certified* (:func:`rwpca.numerics.linalg.sturm.certify`, here by
+3. the refined values are *certified* (:func:`rwpca.numerics.certified.sturm.certify`, here by
    the sign of the determinant at both ends of every ball and the accounting of all n
    eigenvalues): only that step makes a claim, the refinement only proposes.
 
@@ -33,9 +33,9 @@ import numpy as np
 from flint import arb, ctx
 
 from rwpca.numerics.arbeval import to_arb
+from rwpca.numerics.certified.sturm import CERTIFIED, certify, working_precision
 from rwpca.numerics.linalg.reference import check_dps, float_spectrum, precision_float
 from rwpca.numerics.linalg.structure import Structure, centred_precision_structure
-from rwpca.numerics.linalg.sturm import CERTIFIED, certify, working_precision
 from rwpca.numerics.linalg.transfer import TransferPlan, determinant, transfer_plan
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.proofs.validation import check_n
@@ -346,7 +346,7 @@ def certified_eigenvalues(
 
     The k-th ball is certified to contain lambda_k. On the transfer path (every process
     but OU at alpha = 1) each ball holds exactly one eigenvalue and all n - 1 are
-    accounted for (:mod:`rwpca.numerics.linalg.parity`); the dense path certifies each ball
+    accounted for (:mod:`rwpca.numerics.certified.parity`); the dense path certifies each ball
     by Sturm counts, which also covers multiple eigenvalues. Raises
     :class:`EnclosureError` if some eigenvalue could not be certified.
     """

@@ -1,6 +1,6 @@
 """The leading error of the paper's momentum formula, from the exact secular equation.
 
-At fixed k the exact angle theta_k (the k-th root of F_n, :mod:`rwpca.proofs.derive.momentum_exact`)
+At fixed k the exact angle theta_k (the k-th root of F_n, :mod:`rwpca.proofs.derive.momentum.exact`)
 is pi k / n plus a correction of order k^3 / n^4, so the paper's 1/f(pi k / n) is off by the
 relative amount c(gamma) k^2 / n^3 with
 
@@ -18,7 +18,7 @@ from functools import cache
 import sympy as sp
 
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, takes_printed_form
-from rwpca.proofs.derive.momentum_exact import C1, T1, U1, secular_polynomial
+from rwpca.proofs.derive.momentum.exact import C1, T1, U1, secular_polynomial
 from rwpca.proofs.symbols import gamma, k, n
 
 #: The relative error lambda^paper_k / lambda_k - 1 (left-hand side of the error law).

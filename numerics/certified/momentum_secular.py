@@ -1,8 +1,8 @@
 """The momentum secular function F_n(theta) and the symbol f in ball arithmetic.
 
-:mod:`rwpca.proofs.derive.momentum_exact` proves that the nonzero eigenvalues of the centred
+:mod:`rwpca.proofs.derive.momentum.exact` proves that the nonzero eigenvalues of the centred
 momentum covariance are 1/f(theta) at the roots of F_n in (0, theta_max). This module
-evaluates them in arb balls for :mod:`rwpca.numerics.linalg.momentum_roots`: the proven F_n
+evaluates them in arb balls for :mod:`rwpca.numerics.certified.momentum_roots`: the proven F_n
 through its Chebyshev coordinates, any other SymPy secular function in n, gamma, theta
 (:func:`compile_secular`, so a wrong equation is checked the same way), the symbol f, the
 band edge theta_max, and certified signs at a precision that covers the cancellation in
@@ -26,7 +26,7 @@ import sympy as sp
 from flint import arb, ctx
 
 from rwpca.numerics.arbeval import compile_arb, to_arb
-from rwpca.proofs.derive import momentum_exact
+from rwpca.proofs.derive.momentum import exact as momentum_exact
 from rwpca.proofs.domains import GAMMA
 from rwpca.proofs.values import to_fraction
 
@@ -117,7 +117,7 @@ def _proven(n: int, gamma: Fraction, theta: arb) -> arb:
 
 
 def default_secular() -> Callable[[int, Fraction, arb], arb]:
-    """The proven F_n(theta) (:data:`rwpca.proofs.derive.momentum_exact.SECULAR_FUNCTION`)."""
+    """The proven F_n(theta) (:data:`rwpca.proofs.derive.momentum.exact.SECULAR_FUNCTION`)."""
     return _proven
 
 

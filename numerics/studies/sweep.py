@@ -5,7 +5,7 @@ partial window is analysed when it has at least :data:`MIN_WINDOW` checkpoints a
 out otherwise); :func:`sweep` reads each window's Gram matrix (one pass over d per
 window, so the whole run is read once) and analyses it with :func:`analyze_gram`, with the
 same seed, so the windows are told apart by their data only. The :class:`Sweep` keeps
-every window's :class:`~rwpca.numerics.trajectories.results.Analysis` and a compact JSON.
+every window's :class:`~rwpca.numerics.nulls.results.Analysis` and a compact JSON.
 
 Also here: :func:`projection_band`, the band in which null (a)'s reshuffled walks put
 the projections of the first components, drawn around the random-walk Lissajous curve in
@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from rwpca.numerics.nulls.calibration import SYMMETRIES
+from rwpca.numerics.nulls.null_models import cosine_basis
+from rwpca.numerics.nulls.results import NULL_LETTERS, Analysis
 from rwpca.numerics.progress import ProgressArg, task
 from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import analyze_gram, check_resources
-from rwpca.numerics.trajectories.calibration import SYMMETRIES
-from rwpca.numerics.trajectories.null_models import cosine_basis
-from rwpca.numerics.trajectories.results import NULL_LETTERS, Analysis
 
 #: The smallest window analysed (as analyze_gram requires).
 MIN_WINDOW = 3

@@ -1,132 +1,19 @@
-"""The exact finite-n spectrum of the walk with momentum: a secular equation, and its error law.
+"""The derivation of the momentum secular equation, step by step, for symbolic n.
 
-The paper's momentum formula 1/f(pi k / n), f the symbol |(1 - z)(1 - gamma z)|^2 at
-z = e^{i theta}, is a mirror-circulant approximation. Here the exact eigenvalues of
-K = C T^-1 T^-T C are characterised at every n >= 2 and 0 < |gamma| < 1: lambda = 1/f(theta)
-with theta running over the roots of an explicit function F_n(theta) in (0, theta_max).
-
-The derivation (:func:`derive_momentum_secular`) solves Q x = mu x, Q = A - a a^T / s the
-centred precision, A = T^T T pentadiagonal, through the *extended sequence*: x is continued
-to all integers t by the interior recurrence, whose characteristic polynomial in
-s = z + 1/z factors as gamma (s - 2 c_1)(s - 2 c_2) with c_1 = cos(theta) and the partner
-c_2 = (1 + gamma)^2 / (2 gamma) - cos(theta) (the four roots z, 1/z, w, 1/w of the brief,
-z + 1/z = 2 c_1, w + 1/w = 2 c_2). Two Chebyshev pairs T_t(c_i), U_{t-1}(c_i) span the
-solutions (no square roots, no branch of w: valid for |c_2| > 1 and |c_2| <= 1 alike); the
-first two rows, the last two rows and the rank-one centring become four linear conditions,
-and their determinant is 8 (c_1 - 1)(c_2 - 1) F, with F a polynomial in c_1, c_2, gamma and
-the four values T_n(c_i), U_{n-1}(c_i). Every identity is checked by SymPy for symbolic n
-(T_n and U_{n-1} enter as symbols, related by the Pell identity); only the statement that
-the matrix rows are the ones used is checked entrywise at n = 2..9.
-
-:func:`derive_momentum_error_law` expands the secular equation at fixed k: the paper's
-formula underestimates lambda_k by the relative amount c(gamma) k^2 / n^3.
+The objects it derives (the secular polynomial, the boundary conditions and their
+determinant) are declared in :mod:`rwpca.proofs.derive.momentum.exact`; this module shows,
+in the steps of :func:`derive_momentum_secular`, why they are the exact spectrum.
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 import sympy as sp
 
 from rwpca.proofs import matrices
 from rwpca.proofs.derivation import Comparison, Derivation, Kind, Step, is_zero, takes_printed_form
-from rwpca.proofs.derive import chebyshev
 from rwpca.proofs.derive.eigenvalues import process_symbol
+from rwpca.proofs.derive.momentum import chebyshev, exact
 from rwpca.proofs.symbols import gamma, n, theta, z
-
-#: Chebyshev coordinates: c_i and the values T_i = T_n(c_i), U_i = U_{n-1}(c_i).
-C1, C2 = sp.symbols("c_1 c_2")
-T1, U1, T2, U2 = sp.symbols("T_1 U_1 T_2 U_2")
-#: The names, in order, that :data:`SECULAR_POLYNOMIAL` uses (for the numeric layer).
-COORDINATES = ("gamma", "c_1", "c_2", "T_1", "U_1", "T_2", "U_2")
-
-#: f(theta) = |p(e^{i theta})|^2, read off the step operator (one declaration, in eigenvalues).
-SYMBOL = process_symbol("momentum").f
-#: The partner cosine c_2(theta): the other root pair of p(z) p(1/z) = f(theta).
-PARTNER = ((1 + gamma) ** 2 - 2 * gamma * sp.cos(theta)) / (2 * gamma)
-#: The momentum coefficient below which f is not monotone on (0, pi): 2 sqrt 2 - 3.
-GAMMA_MONOTONE = 2 * sp.sqrt(2) - 3
-#: theta*, where c_1 = c_2 and f is largest, for gamma < GAMMA_MONOTONE (else theta_max = pi).
-BAND_EDGE = sp.acos((1 + gamma) ** 2 / (4 * gamma))
-
-
-def _b(c, g=gamma):
-    """|1 - gamma w|^2 for w + 1/w = 2 c: the velocity filter's symbol."""
-    return 1 + g**2 - 2 * g * c
-
-
-def secular_polynomial(g, c1, c2, t1, u1, t2, u2):
-    """F in Chebyshev coordinates, for any ring elements (SymPy expressions, field elements)."""
-    return (
-        _b(c1, g) * _b(c2, g) * (1 - t1 * t2 + (c1 * c2 - 1) * u1 * u2)
-        + (c1 - c2) * (_b(c2, g) * t1 * u2 - _b(c1, g) * u1 * t2)
-        + (1 - g**2) * (c1 - c2) ** 2 * u1 * u2
-    )
-
-
-#: F in Chebyshev coordinates (the closed form; checked against the determinant).
-SECULAR_POLYNOMIAL = secular_polynomial(gamma, C1, C2, T1, U1, T2, U2)
-
-#: F_n(theta): the coordinates at c_1 = cos(theta), c_2 = PARTNER (the catalog statement).
-SECULAR_FUNCTION = SECULAR_POLYNOMIAL.xreplace(
-    {
-        T1: sp.cos(n * theta),
-        U1: sp.sin(n * theta) / sp.sin(theta),
-        T2: sp.chebyshevt(n, PARTNER),
-        U2: sp.chebyshevu(n - 1, PARTNER),
-    }
-).xreplace({C1: sp.cos(theta), C2: PARTNER})
-
-
-def _xi(x, t: int) -> sp.Expr:
-    """xi_t = x_t - (1 + gamma) x_{t-1} + gamma x_{t-2}: the noise of the extended sequence."""
-    return x(t) - (1 + gamma) * x(t - 1) + gamma * x(t - 2)
-
-
-#: The four boundary conditions, as linear forms of a sequence (small-t and end values).
-CONDITIONS = (
-    ("x_0 - x_{-1}", lambda small, end: small(0) - small(-1)),
-    ("\\xi_1 - \\gamma\\,\\xi_2", lambda small, end: _xi(small, 1) - gamma * _xi(small, 2)),
-    ("\\xi_{n+1}", lambda small, end: _xi(end, 1)),
-    ("\\xi_{n+2}", lambda small, end: _xi(end, 2)),
-)
-
-
-@cache
-def boundary_matrix() -> sp.Matrix:
-    """M: rows the four conditions, columns T_t(c_1), U_{t-1}(c_1), T_t(c_2), U_{t-1}(c_2)."""
-    columns = [*chebyshev.pair(C1, T1, U1), *chebyshev.pair(C2, T2, U2)]
-    return sp.Matrix(
-        [[sp.expand(rule(small, end)) for small, end in columns] for _name, rule in CONDITIONS]
-    )
-
-
-_GENS = (T1, T2, U1, U2, C1, C2, gamma)
-#: The Pell identities T_i^2 = 1 + (c_i^2 - 1) U_i^2; their leading terms T_1^2, T_2^2 are
-#: coprime, so they are a Groebner basis (lex, T first) and the remainder is a normal form.
-_PELL = (T1**2 - 1 - (C1**2 - 1) * U1**2, T2**2 - 1 - (C2**2 - 1) * U2**2)
-
-
-def _polynomial_zero(expr: sp.Expr) -> bool:
-    """A polynomial identity: the expanded form is canonical, so it is 0 exactly when true."""
-    return sp.expand(expr) == 0
-
-
-def _reduce_pell(expr: sp.Expr) -> sp.Expr:
-    """The normal form of a polynomial modulo the Pell identities of both Chebyshev pairs."""
-    _quotients, remainder = sp.reduced(sp.expand(expr), list(_PELL), *_GENS, order="lex")
-    return sp.expand(remainder)
-
-
-@cache
-def boundary_determinant() -> sp.Expr:
-    """det M (exact, over the polynomial ring in the coordinates), modulo the Pell identities."""
-    from sympy.polys.matrices import DomainMatrix
-
-    ring = sp.QQ[_GENS]
-    determinant = DomainMatrix.from_Matrix(boundary_matrix()).convert_to(ring).det()
-    return _reduce_pell(ring.to_sympy(determinant))
-
 
 # --------------------------------------------------------------------------------------
 # the derivation of the secular equation
@@ -235,7 +122,9 @@ def _boundary_rows_step() -> Step:
         for row, top_rule in top.items():
             predicted[row - 1] += top_rule(x)
         for offset, bottom_rule in bottom.items():
-            predicted[size - 1 + offset] += bottom_rule(_xi(x, size + 1), _xi(x, size + 2))
+            predicted[size - 1 + offset] += bottom_rule(
+                exact.noise_term(x, size + 1), exact.noise_term(x, size + 2)
+            )
         ok &= is_zero((residual - predicted).applyfunc(sp.expand))
     step.check(
         r"(A - \mu)x - c\,a = \text{corrections above, rows } 1..n",
@@ -246,7 +135,7 @@ def _boundary_rows_step() -> Step:
     )
     x = lambda t: sp.Symbol(f"x_{{{t}}}")  # noqa: E731
     centring = (1 + gamma + gamma**2) * x(1) - gamma * x(2) - (1 + gamma**2) * x(0)
-    rewritten = _xi(x, 1) - gamma * _xi(x, 2)
+    rewritten = exact.noise_term(x, 1) - gamma * exact.noise_term(x, 2)
     step.check(
         r"a^T x - s\,x_0 = \xi_1 - \gamma\,\xi_2 \text{ when } x_{-1} = x_0",
         "expansion (symbolic gamma)",
@@ -254,7 +143,9 @@ def _boundary_rows_step() -> Step:
     )
     step.show(
         r"\text{conditions}",
-        r"\begin{pmatrix}" + r" \\ ".join(name for name, _rule in CONDITIONS) + r"\end{pmatrix}",
+        r"\begin{pmatrix}"
+        + r" \\ ".join(name for name, _rule in exact.CONDITIONS)
+        + r"\end{pmatrix}",
         note="all four must vanish; with them, (A - mu) x = c a with c = x_0 and c s = a^T x",
     )
     return step
@@ -279,12 +170,12 @@ def _solution_step() -> Step:
         sym.coefficients[d] * (z**d + z ** (-d)) for d in range(1, len(sym.coefficients))
     )
     s = z + 1 / z
-    factored = gamma * (s - 2 * sp.cos(theta)) * (s - 2 * PARTNER)
+    factored = gamma * (s - 2 * sp.cos(theta)) * (s - 2 * exact.PARTNER)
     step.show(r"p(z)p(1/z) - f(\theta)", factored)
     step.check(
         r"p(z)p(1/z) - f(\theta) = \gamma\,(s - 2c_1)(s - 2c_2)",
         "expansion in z and cos(theta) (symbolic gamma, theta)",
-        is_zero(sp.expand(sp.expand_trig(laurent - SYMBOL - factored))),
+        is_zero(sp.expand(sp.expand_trig(laurent - exact.SYMBOL - factored))),
     )
     step.check(
         r"T_{t+1}(c) + T_{t-1}(c) = 2c\,T_t(c),\ \text{same for } U_{t-1}",
@@ -293,7 +184,14 @@ def _solution_step() -> Step:
         chebyshev.recurrence_holds(),
     )
     rows = [
-        [f(t) for half in (chebyshev.pair(C1, T1, U1), chebyshev.pair(C2, T2, U2)) for f, _ in half]
+        [
+            f(t)
+            for half in (
+                chebyshev.pair(exact.C1, exact.T1, exact.U1),
+                chebyshev.pair(exact.C2, exact.T2, exact.U2),
+            )
+            for f, _ in half
+        ]
         for t in range(-1, 3)
     ]
     casoratian = sp.factor(sp.Matrix(rows).det())
@@ -301,7 +199,7 @@ def _solution_step() -> Step:
     step.check(
         r"\text{Casoratian} = 4\,(c_1 - c_2)^2",
         "determinant of the four sequences at four consecutive t",
-        _polynomial_zero(casoratian - 4 * (C1 - C2) ** 2),
+        exact.polynomial_zero(casoratian - 4 * (exact.C1 - exact.C2) ** 2),
     )
     step.check(
         r"T_{n+m} = T_m T_n + (c^2 - 1) U_{m-1} U_{n-1},\ "
@@ -330,24 +228,25 @@ def _determinant_step() -> Step:
         "if F_n(theta) = 0, with T_1 = cos(n theta), U_1 = sin(n theta)/sin(theta), "
         "T_2 = T_n(c_2), U_2 = U_{n-1}(c_2). This is a proof for symbolic n.",
     )
-    M = boundary_matrix()
+    M = exact.boundary_matrix()
     step.show("M", M, note="rows: the four conditions; columns: T(c_1), U(c_1), T(c_2), U(c_2)")
-    step.show("F", SECULAR_POLYNOMIAL)
+    step.show("F", exact.SECULAR_POLYNOMIAL)
     step.check(
         r"\det M = 8\,(c_1 - 1)(c_2 - 1)\,F",
         "exact determinant over Q[c_1, c_2, gamma, T_i, U_i] and the closed form, both "
         "reduced modulo the Pell identities (a Groebner normal form), expand to the same "
         "polynomial (independent symbols: symbolic n)",
-        _polynomial_zero(
-            boundary_determinant() - _reduce_pell(8 * (C1 - 1) * (C2 - 1) * SECULAR_POLYNOMIAL)
+        exact.polynomial_zero(
+            exact.boundary_determinant()
+            - exact.reduce_pell(8 * (exact.C1 - 1) * (exact.C2 - 1) * exact.SECULAR_POLYNOMIAL)
         ),
     )
     step.check(
         r"c_2 - 1 = |1 - \gamma e^{i\theta}|^2 / (2\gamma)",
         "expansion (symbolic gamma, theta)",
-        is_zero(sp.expand(2 * gamma * (PARTNER - 1) - _b(sp.cos(theta)))),
+        is_zero(sp.expand(2 * gamma * (exact.PARTNER - 1) - exact.filter_symbol(sp.cos(theta)))),
     )
-    step.show(r"F_n(\theta)", SECULAR_FUNCTION)
+    step.show(r"F_n(\theta)", exact.SECULAR_FUNCTION)
     return step
 
 
@@ -370,7 +269,7 @@ def _domain_step() -> Step:
         "1 roots are distinct (simple eigenvalues) is certified at the sizes of the "
         "verification, not proven for every n here.",
     )
-    derivative = sp.diff(SYMBOL, theta)
+    derivative = sp.diff(exact.SYMBOL, theta)
     step.show(r"f'(\theta)", sp.factor(sp.expand_trig(derivative)))
     step.check(
         r"f'(\theta) = 2\sin\theta\,\big((1+\gamma)^2 - 4\gamma\cos\theta\big)",
@@ -389,25 +288,34 @@ def _domain_step() -> Step:
         r"\gamma \ge 2\sqrt2 - 3\ (|\gamma| < 1)",
         "for gamma < 0 the minimum is 1 + 6 gamma + gamma^2 (at theta = pi), whose roots are "
         "-3 +- 2 sqrt 2",
-        set(sp.solve(bracket_at_pi, gamma)) == {GAMMA_MONOTONE, -3 - 2 * sp.sqrt(2)},
+        set(sp.solve(bracket_at_pi, gamma)) == {exact.GAMMA_MONOTONE, -3 - 2 * sp.sqrt(2)},
     )
     step.check(
         r"c_1 = c_2 \iff \cos\theta = (1+\gamma)^2 / (4\gamma)",
         "solving c_1 = c_2 for cos(theta)",
-        sp.solve(sp.Eq(C1, PARTNER.subs(sp.cos(theta), C1)), C1)
+        sp.solve(sp.Eq(exact.C1, exact.PARTNER.subs(sp.cos(theta), exact.C1)), exact.C1)
         == [(1 + gamma) ** 2 / (4 * gamma)],
     )
-    swap = {C1: C2, C2: C1, T1: T2, T2: T1, U1: U2, U2: U1}
+    swap = {
+        exact.C1: exact.C2,
+        exact.C2: exact.C1,
+        exact.T1: exact.T2,
+        exact.T2: exact.T1,
+        exact.U1: exact.U2,
+        exact.U2: exact.U1,
+    }
     step.check(
         r"F(c_1, T_1, U_1; c_2, T_2, U_2) = F(c_2, T_2, U_2; c_1, T_1, U_1)",
         "the polynomial is invariant under exchanging the pairs (expansion)",
-        _polynomial_zero(SECULAR_POLYNOMIAL - SECULAR_POLYNOMIAL.xreplace(swap)),
+        exact.polynomial_zero(exact.SECULAR_POLYNOMIAL - exact.SECULAR_POLYNOMIAL.xreplace(swap)),
     )
-    confluent = SECULAR_POLYNOMIAL.xreplace({C2: C1, T2: T1, U2: U1})
+    confluent = exact.SECULAR_POLYNOMIAL.xreplace(
+        {exact.C2: exact.C1, exact.T2: exact.T1, exact.U2: exact.U1}
+    )
     step.check(
         r"F = 0 \text{ at } c_1 = c_2,\ T_1 = T_2,\ U_1 = U_2",
         "the spurious root theta*: the confluent F reduces to 0 modulo the Pell identity",
-        _polynomial_zero(_reduce_pell(confluent)),
+        exact.polynomial_zero(exact.reduce_pell(confluent)),
     )
     return step
 
@@ -432,13 +340,15 @@ def _plain_limit_step() -> Step:
         cheb_u.append(2 * c2 * cheb_u[-1] - cheb_u[-2])
         if size not in sizes:
             continue
-        scaled = g ** (size + 1) * secular_polynomial(g, c1, c2, t1, u1, cheb_t[size], cheb_u[size])
+        scaled = g ** (size + 1) * exact.secular_polynomial(
+            g, c1, c2, t1, u1, cheb_t[size], cheb_u[size]
+        )
         # a polynomial in gamma (constant denominator): its limit at 0 is its value there
         if not scaled.denom.is_ground:
             ok = False
             continue
         at_zero = scaled.numer.evaluate(g.numer.ring.gens[0], 0).as_expr()
-        ok &= is_zero(sp.expand(at_zero / scaled.denom.as_expr() - U1 / 2))
+        ok &= is_zero(sp.expand(at_zero / scaled.denom.as_expr() - exact.U1 / 2))
     step.check(
         r"\gamma^{n+1}F_n \to U_1/2 = \sin(n\theta) / (2\sin\theta)",
         "gamma^(n+1) F_n expands to a polynomial in gamma whose value at 0 is U_1 / 2, "
@@ -460,7 +370,9 @@ def _paper_step() -> Step:
     for kk in (1, 2):
         value = sp.nsimplify(
             sp.simplify(
-                SECULAR_FUNCTION.subs({n: 3, gamma: sp.Rational(1, 2)}).subs(theta, sp.pi * kk / 3)
+                exact.SECULAR_FUNCTION.subs({n: 3, gamma: sp.Rational(1, 2)}).subs(
+                    theta, sp.pi * kk / 3
+                )
             )
         )
         values.append(value)
@@ -486,7 +398,7 @@ def derive_momentum_secular(printed: sp.Basic | None) -> Derivation:
         _paper_step(),
     ]
     return Derivation(
-        sp.Eq(SECULAR_FUNCTION, 0),
+        sp.Eq(exact.SECULAR_FUNCTION, 0),
         steps,
         Comparison(
             Kind.NOT_PRINTED,

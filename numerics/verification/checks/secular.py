@@ -15,11 +15,11 @@ from typing import Any
 from flint import arb, ctx
 
 from rwpca.numerics.arbeval import compile_arb, to_arb
+from rwpca.numerics.certified.sturm import certify, working_precision
 from rwpca.numerics.linalg.reference import eigenvalues_float
 from rwpca.numerics.linalg.structure import centred_precision_structure
-from rwpca.numerics.linalg.sturm import certify, working_precision
 from rwpca.numerics.progress import ProgressArg, iterate
-from rwpca.numerics.verification.eigenvalue_checks import ou_regime_table
+from rwpca.numerics.verification.checks.eigenvalues import ou_regime_table
 from rwpca.numerics.verification.evidence import CheckKind, EntryEvidence, Method, fingerprint
 from rwpca.numerics.verification.formula_check import Run
 from rwpca.numerics.verification.plans import Plan, is_default_run, parameter_sets_for

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from rwpca.numerics.trajectories.autocorrelation import StepAutocorrelation
+from rwpca.numerics.nulls.autocorrelation import StepAutocorrelation
 
 #: Null-model names, in report order, and their titles: the paper's walks with
 #: independent steps, then the walks with the run's own dynamics
-#: (:mod:`rwpca.numerics.trajectories.dynamics`).
+#: (:mod:`rwpca.numerics.nulls.dynamics`).
 INDEPENDENT_NULLS = ("random_walk", "step_schedule", "drift")
 DYNAMIC_NULLS = ("momentum", "ou")
 NULL_MODELS = INDEPENDENT_NULLS + DYNAMIC_NULLS
@@ -96,7 +96,7 @@ class Note:
     ``values``: ``effective_dimension`` and ``n`` (low effective dimension);
     ``lag_one_cosine``, ``independent_cosine`` and ``p_value`` (correlated or
     anti-correlated steps: the permutation test of
-    :func:`~rwpca.numerics.trajectories.autocorrelation.step_autocorrelation` rejects
+    :func:`~rwpca.numerics.nulls.autocorrelation.step_autocorrelation` rejects
     independence); ``count`` and ``steps`` (zero-length steps).
     """
 

@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
+from rwpca.numerics.nulls.dynamics import _scan
 from rwpca.numerics.progress import ProgressArg, task
 from rwpca.numerics.trajectories.analysis import NULL_MODELS, analyze_gram
-from rwpca.numerics.trajectories.dynamics import _scan
 
 #: The level of every test of the study.
 LEVEL = 0.05

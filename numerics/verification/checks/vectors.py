@@ -23,9 +23,9 @@ import sympy as sp
 from flint import arb, ctx
 
 from rwpca.numerics.arbeval import compile_arb, to_arb
-from rwpca.numerics.linalg.enclosures import apply_structure, ball_structure
+from rwpca.numerics.certified.enclosures import apply_structure, ball_structure
+from rwpca.numerics.certified.sturm import certify, working_precision
 from rwpca.numerics.linalg.structure import centred_precision_structure
-from rwpca.numerics.linalg.sturm import certify, working_precision
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.verification.evidence import (
     CheckKind,

@@ -14,11 +14,11 @@ holds mu_{k+1} (mu_1 = 0 is the constant mode): then |lambda_k / f_k - 1| <= r. 
 **refuted** when mu_{k+1} is shown to lie outside: lambda_k then differs from f_k by more
 than r / 2. Otherwise it is undecided, never "verified". Three kinds of evidence decide:
 
-1. **float64 interval Sturm counts** (:mod:`rwpca.numerics.linalg.intervals`), vectorised
+1. **float64 interval Sturm counts** (:mod:`rwpca.numerics.certified.intervals`), vectorised
    over all shifts, for radii above float resolution and n up to
    :data:`FLOAT_COUNTS_MAX_N`: N(x_lo) <= k and N(x_hi) >= k + 1 certify, N(x_lo) >= k + 1
    or N(x_hi) <= k refute;
-2. **determinant signs and accounting** (:mod:`rwpca.numerics.linalg.parity`): the sign of
+2. **determinant signs and accounting** (:mod:`rwpca.numerics.certified.parity`): the sign of
    det(Q - x) at both ends of every interval, in O(1) ball operations each; with Q 1 = 0
    and n eigenvalues in all, n - 1 disjoint intervals with sign changes hold one
    eigenvalue each, the j-th from the left mu_{j+1};
@@ -44,9 +44,9 @@ from fractions import Fraction
 import numpy as np
 from flint import arb, ctx, fmpq
 
-from rwpca.numerics.linalg import parity
-from rwpca.numerics.linalg.intervals import float_counts
-from rwpca.numerics.linalg.parity import Span
+from rwpca.numerics.certified import parity
+from rwpca.numerics.certified.intervals import float_counts
+from rwpca.numerics.certified.parity import Span
 from rwpca.numerics.linalg.structure import Structure
 from rwpca.numerics.progress import ProgressArg, iterate
 

@@ -4,7 +4,7 @@
 catalog's ``rw.evr.exact`` and exact covariances), the unbiased drift fit, the random-walk
 cosines (catalog ``rw.eigenvector``) and the effective dimension of the steps. The
 mathematics is described in :mod:`rwpca.numerics.trajectories.analysis`; nulls (d) and (e)
-are in :mod:`rwpca.numerics.trajectories.dynamics`.
+are in :mod:`rwpca.numerics.nulls.dynamics`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from rwpca.numerics.formulas import lambdify_by_name
-from rwpca.numerics.trajectories.dynamics import MomentumNull, OUNull
+from rwpca.numerics.nulls.dynamics import MomentumNull, OUNull
 from rwpca.proofs.catalog import get
 
 # --- catalog formulas -------------------------------------------------------------------

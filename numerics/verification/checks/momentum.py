@@ -5,7 +5,7 @@ Two catalog quantities are checked here (the dispatcher,
 
 * ``secular-roots`` (momentum.eigenvalue.exact, :func:`verify_momentum_secular`): at each n
   and gamma of the plan, the roots of the entry's secular function in (0, theta_max) are
-  found and refined to 10^-(dps+2) (:func:`rwpca.numerics.linalg.momentum_roots.secular_roots`),
+  found and refined to 10^-(dps+2) (:func:`rwpca.numerics.certified.momentum_roots.secular_roots`),
   and every one is certified by Sturm counts on the exact Q: lambda_k lies within relative
   10^-dps of 1/f(theta_k), the intervals are disjoint, so each holds exactly one eigenvalue
   and all n - 1 are accounted for. A matrix-free sign scan that finds more than n - 1 roots
@@ -34,7 +34,7 @@ import sympy as sp
 from flint import ctx
 
 from rwpca.numerics.arbeval import compile_arb
-from rwpca.numerics.linalg.momentum_roots import (
+from rwpca.numerics.certified.momentum_roots import (
     SecularRoots,
     certify_roots,
     eigenvalue_angles,
