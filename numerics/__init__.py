@@ -19,3 +19,6 @@ from pathlib import Path
 #: Committed data of the numeric layer: verification evidence, noise-study summaries and
 #: the recorded neural-network runs.
 DATA = Path(__file__).resolve().parent / "data"
+#: The verification evidence of the catalog (what ``rwpca verify --write`` stores and
+#: ``rwpca derive`` renders; :mod:`rwpca.numerics.verification.evidence` reads and writes it).
+EVIDENCE_PATH = DATA / "verification.json"

@@ -15,6 +15,12 @@ calls in ``flint.ctx.workprec(bits)``.
 ...     value = f(4, 2)
 >>> value.contains(arb("0.5"))
 True
+
+A power whose exponent is an integer-valued argument is exact, whatever the base's sign:
+
+>>> sign = compile_arb(sp.Integer(-1) ** k, ("k",))
+>>> sign(3), sign(4)
+(-1.00000000000000, 1.00000000000000)
 """
 
 from __future__ import annotations
@@ -160,7 +166,16 @@ def _compile_power(expr: sp.Pow, names: dict[str, int]) -> Compiled:
         q = Fraction(int(exponent.p), int(exponent.q))
         return lambda args: _power(base(args), q)
     power = _compile(exponent, names)
-    return lambda args: (power(args) * base(args).log()).exp()
+
+    def general(args):
+        e, b = power(args), base(args)
+        # an exponent that evaluates to an exact integer (k in (-1)**k) is a product of
+        # balls: exp(k log b) would be nan for b <= 0 and loose otherwise
+        if e.is_exact() and e.is_integer():
+            return integer_power(b, int(e.unique_fmpz()))
+        return (e * b.log()).exp()
+
+    return general
 
 
 def _compile_harmonic(expr: sp.harmonic, names: dict[str, int]) -> Compiled:

@@ -133,13 +133,18 @@ def takes_printed_form(
 
 
 def is_zero(expr: sp.Basic) -> bool:
-    """True when SymPy proves ``expr`` identically zero (simplify, then trig expansion)."""
+    """True when SymPy proves ``expr`` identically zero (expansion; cancellation for a rational
+    function, which decides it; else simplify, then trig expansion)."""
     expr = as_expression(expr)
     if isinstance(expr, sp.MatrixBase):
         return all(is_zero(e) for e in expr)
-    if expr == 0:
+    if expr == 0 or sp.expand(expr) == 0:
         return True
-    for attempt in (sp.expand, sp.simplify, lambda e: sp.simplify(sp.expand_trig(e))):
+    if expr.is_rational_function():
+        # decided exactly: a rational function is zero iff it cancels to 0 (simplify, which
+        # costs far more, cannot prove a nonzero one zero)
+        return sp.cancel(expr) == 0
+    for attempt in (sp.simplify, lambda e: sp.simplify(sp.expand_trig(e))):
         if attempt(expr) == 0:
             return True
     return False

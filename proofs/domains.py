@@ -40,21 +40,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import sympy as sp
-
-from rwpca.proofs import symbols
 from rwpca.proofs.values import (
     NUMBER_TYPES,
     exact_expression,
     is_symbolic,
+    loaded_sympy,
     parse_number,
     show,
     to_fraction,
 )
 
+if TYPE_CHECKING:
+    import sympy as sp
+
 __all__ = [
     "ALPHA",
+    "ALPHA_BELOW_ONE",
     "DOMAINS",
     "GAMMA",
     "KAPPA",
@@ -94,37 +97,86 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Bound:
-    """One end of a domain: a number or an expression in n, included (closed) or not."""
+    """One end of a domain, ``offset + per_n * n``, included (closed) or not.
 
-    value: sp.Expr
+    Ends are exact numbers or affine in n (``n - 1``), held as a :class:`Fraction` and an
+    integer multiple of n so that the declarations load without SymPy (the command line
+    prints them in its help); :attr:`value` is the same end as a SymPy expression.
+    """
+
+    offset: Fraction
     closed: bool
+    per_n: int = 0
+
+    @property
+    def value(self) -> sp.Expr:
+        """The end as a SymPy expression in ``n`` (:data:`rwpca.proofs.symbols.n`)."""
+        import sympy as sp
+
+        from rwpca.proofs import symbols
+
+        offset = sp.Rational(self.offset.numerator, self.offset.denominator)
+        return self.per_n * symbols.n + offset
+
+    @property
+    def text(self) -> str:
+        """The end as SymPy prints it (``-1``, ``1/2``, ``n - 1``)."""
+        if not self.per_n:
+            return str(self.offset)
+        if self.per_n == 1 and self.offset.denominator == 1:
+            sign = "+" if self.offset > 0 else "-"
+            return f"n {sign} {abs(self.offset)}" if self.offset else "n"
+        return str(self.value)
 
     @property
     def depends_on(self) -> frozenset[str]:
-        return frozenset(s.name for s in self.value.free_symbols)
+        return frozenset({"n"}) if self.per_n else frozenset()
 
     def at(self, context: Mapping[str, object]) -> Fraction | None:
         """The bound's value with the context (n = ...) substituted; None if it is missing."""
-        if not self.depends_on:
-            return to_fraction(self.value)
-        if not self.depends_on <= set(context):
+        if not self.per_n:
+            return self.offset
+        if "n" not in context:
             return None
-        values = {s: exact_expression(context[s.name], s.name) for s in self.value.free_symbols}
-        return to_fraction(self.value.xreplace(values))
+        n = context["n"]
+        if isinstance(n, (int, Fraction)) and not isinstance(n, bool):
+            return self.offset + self.per_n * Fraction(n)
+        from rwpca.proofs import symbols
+
+        return to_fraction(self.value.xreplace({symbols.n: exact_expression(n, "n")}))
 
 
 def _bound(value: object, closed: bool) -> Bound:
-    return Bound(value if isinstance(value, sp.Expr) else sp.Rational(value), closed)
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return Bound(Fraction(value), closed)
+    sp = loaded_sympy()
+    if sp is None or not isinstance(value, sp.Expr):
+        raise ValueError(
+            f"bound {show(value)} is not allowed: give a rational or an expression a*n + b"
+        )
+    from rwpca.proofs import symbols
+
+    free = value.free_symbols - {symbols.n}
+    poly = sp.Poly(value, symbols.n) if not free else None
+    if poly is None or poly.degree() > 1 or not poly.coeff_monomial(symbols.n).is_Integer:
+        raise ValueError(
+            f"bound {show(value)} is not allowed: give a rational or an expression a*n + b "
+            "with an integer a"
+        )
+    return Bound(to_fraction(poly.coeff_monomial(1)), closed, int(poly.coeff_monomial(symbols.n)))
 
 
-def closed(value: object) -> Bound:
-    """An end that belongs to the domain (<=, >=)."""
-    return _bound(value, True)
+def closed(value: object, per_n: int = 0) -> Bound:
+    """An end that belongs to the domain (<=, >=): ``value + per_n * n``.
+
+    ``value`` is a rational, or (with ``per_n = 0``) a SymPy expression affine in n.
+    """
+    return _bound(value, True) if not per_n else Bound(to_fraction(value), True, per_n)
 
 
-def open_(value: object) -> Bound:
-    """An end that does not belong to the domain (<, >)."""
-    return _bound(value, False)
+def open_(value: object, per_n: int = 0) -> Bound:
+    """An end that does not belong to the domain (<, >): ``value + per_n * n``."""
+    return _bound(value, False) if not per_n else Bound(to_fraction(value), False, per_n)
 
 
 @dataclass(frozen=True)
@@ -153,13 +205,14 @@ class Domain:
         """The bounds as a formula: ``n >= 2``, ``1 <= k <= n - 1``, ``|gamma| < 1``."""
         lo, hi, name = self.lower, self.upper, self.name
         if lo is not None and hi is not None:
-            if lo.closed == hi.closed and not lo.depends_on and lo.value == -hi.value:
-                return f"|{name}| {'<=' if hi.closed else '<'} {hi.value}"
-            return f"{lo.value} {_le(lo)} {name} {_le(hi)} {hi.value}"
+            symmetric = not lo.per_n and not hi.per_n and lo.offset == -hi.offset
+            if lo.closed == hi.closed and symmetric:
+                return f"|{name}| {'<=' if hi.closed else '<'} {hi.text}"
+            return f"{lo.text} {_le(lo)} {name} {_le(hi)} {hi.text}"
         if lo is not None:
-            return f"{name} {'>=' if lo.closed else '>'} {lo.value}"
+            return f"{name} {'>=' if lo.closed else '>'} {lo.text}"
         if hi is not None:
-            return f"{name} {_le(hi)} {hi.value}"
+            return f"{name} {_le(hi)} {hi.text}"
         return ""
 
     def prose(self, label: str | None = None) -> str:
@@ -206,7 +259,9 @@ class Domain:
             end = bound.at(context)
             if end is None:
                 continue
-            if isinstance(x, sp.Expr):
+            if not isinstance(x, Fraction):  # an exact irrational SymPy number
+                import sympy as sp
+
                 end = sp.Rational(end.numerator, end.denominator)
             ok = (
                 (x >= end if bound.closed else x > end)
@@ -227,7 +282,9 @@ class Domain:
         checked.
         """
         if self.kind is Kind.INTEGER:
-            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, sp.Integer)):
+            sp = loaded_sympy()
+            integer_types = (numbers.Integral,) if sp is None else (numbers.Integral, sp.Integer)
+            if isinstance(value, bool) or not isinstance(value, integer_types):
                 raise self._refusal(value, context)
             if not self._inside(Fraction(int(value)), context):
                 raise self._refusal(value, context)
@@ -242,7 +299,13 @@ class Domain:
     def _real(self, value: object) -> Fraction | sp.Expr:
         if isinstance(value, bool):
             raise ValueError(f"{self.name} = {show(value)} is not a real number")
-        if isinstance(value, sp.Expr) and value.is_number and not value.is_Rational:
+        sp = loaded_sympy()
+        if (
+            sp is not None
+            and isinstance(value, sp.Expr)
+            and value.is_number
+            and not value.is_Rational
+        ):
             if not isinstance(value, sp.Float):
                 return exact_expression(value, self.name)
         try:
@@ -373,8 +436,6 @@ def integer_at_least(name: str, minimum: int, meaning: str = "") -> Domain:
 
 # --- the declarations ----------------------------------------------------------------------
 
-_n = symbols.n
-
 N = Domain(
     "n",
     Kind.INTEGER,
@@ -389,7 +450,7 @@ K = Domain(
     "component index, 1 = largest",
     "component, 1 = largest",
     closed(1),
-    closed(_n - 1),
+    closed(-1, per_n=1),
 )
 J = Domain(
     "j",
@@ -397,7 +458,7 @@ J = Domain(
     "a second component index",
     "a second component",
     closed(1),
-    closed(_n - 1),
+    closed(-1, per_n=1),
 )
 M = Domain(
     "m",
@@ -406,7 +467,7 @@ M = Domain(
     "number of leading components",
     closed(1),
 )
-T = Domain("t", Kind.INTEGER, "time index, 1..n", "time", closed(1), closed(_n))
+T = Domain("t", Kind.INTEGER, "time index, 1..n", "time", closed(1), closed(0, per_n=1))
 D = Domain(
     "d", Kind.INTEGER, "dimension of the walk", "dimension of the walk", closed(1), span=1000
 )
@@ -445,6 +506,17 @@ KAPPA = Domain(
     noun="excess kurtosis",
 )
 THETA = Domain("theta", Kind.REAL, "frequency of a circulant symbol", "frequency")
+#: The restoring rates of the small-k OU form: for 1 <= alpha < 2 its expansion point is the
+#: top of the symbol, not the bottom (proofs/derive/regimes.py derives it).
+ALPHA_BELOW_ONE = Domain(
+    "alpha",
+    Kind.REAL,
+    "Ornstein-Uhlenbeck restoring rate, below 1 (the walk does not oscillate)",
+    "restoring rate",
+    open_(0),
+    open_(1),
+    noun="restoring rate",
+)
 
 #: The catalog's parameters by name.
 DOMAINS: dict[str, Domain] = {

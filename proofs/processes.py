@@ -17,16 +17,18 @@ and the float64 spectra. The parameters' ranges are their :mod:`rwpca.proofs.dom
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-
-import sympy as sp
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rwpca.proofs.domains import ALPHA, GAMMA, Domain
-from rwpca.proofs.symbols import alpha, gamma
 from rwpca.proofs.values import show
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 
 class ProcessName(StrEnum):
@@ -41,18 +43,25 @@ class ProcessName(StrEnum):
 class Process:
     """A linear process x = T^-1 xi: its parameters, step operator and default values.
 
-    ``column`` is the first column of T in the parameter symbols (trailing zeros removed);
-    ``defaults`` the values used when none are given; ``check_sets`` the parameter sets an
-    eigenvalue formula is verified at by default (the defaults first).
+    ``steps`` builds the first column of T in the parameter symbols (trailing zeros removed),
+    :attr:`column`; it is called on first use, so the declarations (names, domains, defaults:
+    what the command line's help prints) load without SymPy. ``defaults`` are the values used
+    when none are given; ``check_sets`` the parameter sets an eigenvalue formula is verified
+    at by default (the defaults first).
     """
 
     name: ProcessName
     title: str
     recursion: str
     domains: tuple[Domain, ...]
-    column: tuple[sp.Expr, ...]
+    steps: Callable[[], tuple[sp.Expr, ...]]
     defaults: Mapping[str, Fraction]
     check_sets: tuple[Mapping[str, Fraction], ...]
+
+    @cached_property
+    def column(self) -> tuple[sp.Expr, ...]:
+        """c_0..c_b, the first column of T in the parameter symbols."""
+        return self.steps()
 
     @property
     def parameters(self) -> tuple[sp.Symbol, ...]:
@@ -92,6 +101,8 @@ class Process:
         """c_0..c_b, the first column of T: symbolic when ``params`` is None, else exact."""
         if params is None:
             return self.column
+        import sympy as sp
+
         values = self.validate(params)
         mapping = {symbol: values[symbol.name] for symbol in self.parameters}
         return tuple(sp.expand(c.xreplace(mapping)) for c in self.column)
@@ -103,6 +114,29 @@ class Process:
         return lower_toeplitz(self.first_column(params), n)
 
 
+def _plain_steps() -> tuple[sp.Expr, ...]:
+    import sympy as sp
+
+    return (sp.Integer(1), sp.Integer(-1))
+
+
+def _momentum_steps() -> tuple[sp.Expr, ...]:
+    import sympy as sp
+
+    from rwpca.proofs.symbols import gamma
+
+    # (1 - z)(1 - gamma z): the velocity recursion composed with the position recursion
+    return (sp.Integer(1), -(1 + gamma), gamma)
+
+
+def _ou_steps() -> tuple[sp.Expr, ...]:
+    import sympy as sp
+
+    from rwpca.proofs.symbols import alpha
+
+    return (sp.Integer(1), -(1 - alpha))
+
+
 _half = Fraction(1, 2)
 
 #: The processes by name (ProcessName members, which are also their string values).
@@ -112,17 +146,16 @@ PROCESSES: dict[str, Process] = {
         "random walk",
         "x_t = x_{t-1} + xi_t",
         (),
-        (sp.Integer(1), sp.Integer(-1)),
+        _plain_steps,
         {},
         ({},),
     ),
-    # (1 - z)(1 - gamma z): the velocity recursion composed with the position recursion
     ProcessName.MOMENTUM: Process(
         ProcessName.MOMENTUM,
         "random walk with momentum",
         "v_t = gamma v_{t-1} + xi_t, x_t = x_{t-1} + v_t",
         (GAMMA,),
-        (sp.Integer(1), -(1 + gamma), gamma),
+        _momentum_steps,
         {"gamma": _half},
         ({"gamma": _half}, {"gamma": Fraction(-3, 10)}),
     ),
@@ -131,7 +164,7 @@ PROCESSES: dict[str, Process] = {
         "Ornstein-Uhlenbeck process",
         "x_t = (1 - alpha) x_{t-1} + xi_t",
         (ALPHA,),
-        (sp.Integer(1), -(1 - alpha)),
+        _ou_steps,
         {"alpha": Fraction(1, 10)},
         ({"alpha": Fraction(1, 10)}, {"alpha": Fraction(3, 2)}),
     ),

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from rwpca.proofs.derivation import Derivation, Step, as_expression, is_zero, takes_printed_form
+from rwpca.proofs.side_conditions import LOWER, UPPER, unit_fraction_check
 from rwpca.proofs.symbols import k, n, t
 
 _p = sp.Symbol("p", integer=True, nonnegative=True)
@@ -402,8 +403,12 @@ def eigenpair_theorem(
     return step
 
 
-def simple_spectrum_step() -> Step:
-    """mu_k = 2 - 2 cos(pi k / n), k = 0..n-1, are n distinct values: the whole spectrum."""
+def simple_spectrum_step(lower: sp.Expr = LOWER, upper: sp.Expr = UPPER) -> Step:
+    """mu_k = 2 - 2 cos(pi k / n), k = 0..n-1, are n distinct values: the whole spectrum.
+
+    The claims are about lower <= k <= upper (the declared 1 <= k <= n - 1): there the
+    vector is nonzero (its first entry cos(pi k / (2n)) > 0 because 0 < k/n < 1, checked from
+    the range); a range that admits k = n, where the vector vanishes, fails."""
     x = sp.Symbol("x", real=True)
     step = Step(
         "Completeness: n distinct eigenvalues",
@@ -419,6 +424,8 @@ def simple_spectrum_step() -> Step:
         "sympy.is_strictly_decreasing (so on [0, pi] by continuity)",
         bool(sp.is_strictly_decreasing(sp.cos(x), sp.Interval.open(0, sp.pi))),
     )
+    side = unit_fraction_check(lower, upper)
+    step.check(r"u_k(1) = \cos(\pi k/(2n)) > 0 \Leftarrow " + side.statement, side.how, side.holds)
     step.check(
         r"\cos(\pi k/(2n)) > 0 \text{ for } 0 \le k < n",
         "the image of [0, pi/2) under cos excludes 0 (sympy.imageset)",
@@ -427,8 +434,31 @@ def simple_spectrum_step() -> Step:
     return step
 
 
-def eigenvalue_theorem_steps(claimed_lambda: sp.Expr) -> list[Step]:
-    """The proof that lambda_k = claimed_lambda(n, k) exactly, for every n >= 2."""
+def rewriting_step(claim: sp.Expr, rewritten: sp.Expr, what: str) -> Step:
+    """The claim as SymPy rewrites it for integer n, k (a symmetry made explicit)."""
+    step = Step(
+        "The claim, rewritten for integer n and k",
+        f"The claimed {what} is first simplified with n and k integers; this recognises "
+        "equivalent forms by symmetry, such as the reflection t -> n + 1 - t of the "
+        "eigenvectors, (-1)^k cos(pi k (n - t + 1/2) / n) = cos(pi k (t - 1/2) / n) "
+        "(cos(pi k - x) = (-1)^k cos x and (-1)^{2k} = 1). The theorem is proved for the "
+        "rewritten form.",
+    )
+    step.show("\text{claimed}", claim)
+    step.show("\text{rewritten}", rewritten)
+    step.check(
+        r"\text{claimed} = \text{rewritten}",
+        "simplify of the difference is 0 for integer n, k",
+        is_zero(sp.simplify(claim - rewritten)),
+    )
+    return step
+
+
+def eigenvalue_theorem_steps(
+    claimed_lambda: sp.Expr, lower: sp.Expr = LOWER, upper: sp.Expr = UPPER
+) -> list[Step]:
+    """The proof that lambda_k = claimed_lambda(n, k) exactly, for every n >= 2 and
+    lower <= k <= upper (the declared range by default)."""
     claimed_lambda = as_expression(claimed_lambda)
     mu = sp.simplify(1 / claimed_lambda).subs(sp.pi * k / n, _theta)
     mu = sp.simplify(mu.subs(k, _theta * n / sp.pi))
@@ -436,20 +466,28 @@ def eigenvalue_theorem_steps(claimed_lambda: sp.Expr) -> list[Step]:
         pseudo_inverse_theorem(),
         path_laplacian_theorem(),
         eigenpair_theorem(eigenvalue=mu),
-        simple_spectrum_step(),
+        simple_spectrum_step(lower, upper),
     ]
 
 
-def eigenvector_theorem_steps(claimed_vector: sp.Expr) -> list[Step]:
+def eigenvector_theorem_steps(
+    claimed_vector: sp.Expr, lower: sp.Expr = LOWER, upper: sp.Expr = UPPER
+) -> list[Step]:
     """The proof that u_k(t) is the eigenvector of lambda_k (the equation is linear in u,
-    so the normalising constant plays no role; the normalisation has its own step)."""
+    so the normalising constant plays no role; the normalisation has its own step), for
+    lower <= k <= upper (the declared range by default)."""
     claimed_vector = as_expression(claimed_vector)
-    u = sp.simplify(claimed_vector.subs(k, _theta * n / sp.pi))
+    rewritten = sp.simplify(claimed_vector)
+    steps = []
+    if rewritten != claimed_vector:
+        steps.append(rewriting_step(claimed_vector, rewritten, "eigenvector"))
+    u = sp.simplify(rewritten.subs(k, _theta * n / sp.pi))
     return [
+        *steps,
         pseudo_inverse_theorem(),
         path_laplacian_theorem(),
         eigenpair_theorem(eigenvector=u),
-        simple_spectrum_step(),
+        simple_spectrum_step(lower, upper),
     ]
 
 

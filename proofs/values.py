@@ -13,9 +13,23 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from fractions import Fraction
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:
+    import sympy as sp
+
+
+def loaded_sympy() -> ModuleType | None:
+    """SymPy if it has been imported, else None.
+
+    A value can only be a SymPy object once SymPy is loaded, so the checks of this module and
+    of :mod:`rwpca.proofs.domains` ask for it here instead of importing it: the command line
+    reads the declarations (in its help) without loading SymPy.
+    """
+    return sys.modules.get("sympy")
 
 
 def show(value: object) -> str:
@@ -38,6 +52,7 @@ def to_fraction(value: object, name: str = "value") -> Fraction:
 
     >>> to_fraction(0.1)
     Fraction(1, 10)
+    >>> import sympy as sp
     >>> to_fraction(sp.Rational(-1, 3))
     Fraction(-1, 3)
     >>> to_fraction("0.1")
@@ -51,18 +66,19 @@ def to_fraction(value: object, name: str = "value") -> Fraction:
         return value
     if isinstance(value, numbers.Integral):
         return Fraction(int(value))
-    if isinstance(value, sp.Rational):
+    sp = loaded_sympy()
+    if sp is not None and isinstance(value, sp.Rational):
         return Fraction(int(value.p), int(value.q))
-    if isinstance(value, sp.Float):
+    if sp is not None and isinstance(value, sp.Float):
         value = float(value)
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
-    if isinstance(value, numbers.Real) and not isinstance(value, sp.Basic):
+    if isinstance(value, numbers.Real) and not (sp is not None and isinstance(value, sp.Basic)):
         value = float(value)  # numpy floating types
         if not math.isfinite(value):
             raise ValueError(f"{name} = {show(value)} is not a finite real number")
         return Fraction(repr(value))
-    if isinstance(value, sp.Basic) and value.is_number:
+    if sp is not None and isinstance(value, sp.Basic) and value.is_number:
         raise ValueError(f"{name} = {show(value)} is not allowed: give a rational number")
     raise ValueError(f"{name} = {show(value)} is not allowed: {NUMBER_TYPES}")
 
@@ -102,7 +118,8 @@ def parse_number(text: str, name: str = "value") -> Fraction:
 
 def is_symbolic(value: object) -> bool:
     """True for a SymPy expression with free symbols (builders accept those unchecked)."""
-    return isinstance(value, sp.Basic) and bool(value.free_symbols)
+    sp = loaded_sympy()
+    return sp is not None and isinstance(value, sp.Basic) and bool(value.free_symbols)
 
 
 def exact_expression(value: object, name: str = "value") -> sp.Expr:
@@ -114,9 +131,12 @@ def exact_expression(value: object, name: str = "value") -> sp.Expr:
 
     >>> exact_expression(0.25)
     1/4
+    >>> import sympy as sp
     >>> exact_expression(sp.Symbol("gamma"))
     gamma
     """
+    import sympy as sp
+
     if isinstance(value, sp.Basic):
         if not isinstance(value, sp.Expr):
             raise ValueError(f"{name} = {show(value)} is not allowed: {NUMBER_TYPES}")

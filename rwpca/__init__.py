@@ -9,18 +9,13 @@ the command line, the generated documents, citations and figures.
 ``rwpca.Recorder`` (:class:`rwpca.numerics.checkpoints.recorder.Recorder`) records a run
 during training; ``rwpca.analyze`` and ``rwpca.sweep`` (:mod:`rwpca.api`) analyse one, as
 `rwpca analyze` does, and return reports that display in notebooks. They are imported on
-first use, so ``import rwpca`` stays light.
+first use, so ``import rwpca`` stays light (as is ``__version__``, read from the package
+metadata on first use).
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("rwpca")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
 
 #: Names exported lazily: attribute -> module that defines it.
 _LAZY = {
@@ -32,7 +27,21 @@ _LAZY = {
 __all__ = ["Recorder", "__version__", "analyze", "sweep"]
 
 
+def _version() -> str:
+    # importlib.metadata costs tens of milliseconds: read on first use of __version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rwpca")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _version()
+        globals()["__version__"] = value
+        return value
     if name in _LAZY:
         import importlib
 

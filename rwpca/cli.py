@@ -8,6 +8,11 @@ Warnings raised while a command runs (NumPy's overflow or invalid-value warnings
 instance) are collected and printed as one line each, ``rwpca: warning: ...``, when it ends;
 when it fails they are dropped: the one error line says what went wrong. SIGTERM and SIGHUP stop a command like Ctrl-C: every writer removes its
 temporary files on the way out (:mod:`rwpca.numerics.atomic`).
+
+The CLI answers at once: the subcommand modules import their numeric code (NumPy, SymPy,
+matplotlib) inside the functions that build their parser or run, and :func:`main` builds the
+full parser of the one subcommand named on the command line only; the others get their
+``--help`` line (each module's ``HELP``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ import threading
 import warnings
 from collections.abc import Sequence
 
-from rwpca import __version__
 from rwpca.commands import analyze, cite, derive, simulate, train, verify
 
 #: Subcommand modules, in the order `rwpca --help` lists them.
@@ -36,18 +40,60 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package metadata when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from rwpca import __version__
+
+        print(f"rwpca {__version__}")
+        parser.exit()
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand of a command line (its first word that is not an option), if known."""
+    names = {command.NAME for command in COMMANDS}
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in names else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser: every subcommand's, or only that of the subcommand ``only``.
+
+    With ``only``, the other subcommands are listed (their ``--help`` line) without their
+    parsers, whose choices and defaults come from modules that load NumPy.
+    """
     parser = _Parser(
         prog="rwpca",
         description="Symbolic-numeric verification toolkit for the PCA of high-dimensional "
         "random walks (Antognini & Sohl-Dickstein, NeurIPS 2018).",
     )
-    parser.add_argument("--version", action="version", version=f"rwpca {__version__}")
+    parser.add_argument("--version", action=_Version)
     subparsers = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
     )
     for command in COMMANDS:
-        command.register(subparsers)
+        if only is None or command.NAME == only:
+            command.register(subparsers)
+        else:
+            subparsers.add_parser(command.NAME, help=command.HELP)
     return parser
 
 
@@ -97,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``OSError`` becomes one line and status 2; Ctrl-C, SIGTERM and SIGHUP stop with status
     130, 143 and 129 after the atomic writers have removed their temporary files.
     """
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_named_command(words) or "")
     debug = bool(os.environ.get("RWPCA_DEBUG"))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = (
@@ -108,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
-            status = _run(parser, argv, debug)
+            status = _run(parser, words, debug)
         if status in (0, 1):
             _print_warnings(caught)
         return status

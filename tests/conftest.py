@@ -43,7 +43,9 @@ def derivations():
 
 @pytest.fixture(scope="session")
 def generated(derivations):
-    """The full derivations/ tree as generated in this process."""
+    """The full derivations/ tree as generated in this process, as ``rwpca derive --check``
+    generates it: every figure by its data fingerprint (drawn: test_cli_speed.py and the
+    slow determinism test)."""
     from rwpca.documents.generate import generate
 
-    return generate(progress=False)
+    return generate(progress=False, draw=False, derivations=derivations)

@@ -25,7 +25,7 @@ from rwpca.numerics.certified.enclosures import certified_eigenvalues
 from rwpca.numerics.certified.sturm import BY_BALL_COUNTS, BY_PARITY, certify
 from rwpca.numerics.linalg import reference, transfer
 from rwpca.numerics.linalg.structure import centred_precision_structure
-from rwpca.numerics.verification.formula_check import check_formula
+from rwpca.numerics.verification.formula.check import check_formula
 
 n_, k_ = sp.symbols("n k")
 PLAIN = 1 / (2 * (1 - sp.cos(sp.pi * k_ / n_)))

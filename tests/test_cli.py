@@ -102,7 +102,7 @@ def test_console_script_bad_input_no_traceback():
 
 
 def test_derive_check_names_stale_files(tmp_path, capsys, generated, monkeypatch):
-    monkeypatch.setattr(generate, "generate", lambda progress=None: dict(generated))
+    monkeypatch.setattr(generate, "generate", lambda progress=None, draw=True: dict(generated))
     out = tmp_path / "derivations"
     assert run(capsys, "derive", "--out", str(out), "--check")[0] == 1
     assert run(capsys, "derive", "--out", str(out))[0] == 0

@@ -150,7 +150,7 @@ def _home():
             os.chdir(before)
 
 
-def _small_tree(progress=None):
+def _small_tree(progress=None, draw=True):
     """What `derive` writes, in two files: the target handling is what is fuzzed."""
     return {"README.md": b"# index\n\n" + generate.GENERATED_MARK + b"*\n", "a.md": b"a\n"}
 

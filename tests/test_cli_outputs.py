@@ -56,15 +56,20 @@ def _forbid(monkeypatch, target: object, name: str) -> None:
 
 
 def _no_work(monkeypatch) -> None:
-    """Every command's work, replaced by a stub that fails if reached."""
-    from rwpca.commands import analyze, simulate, train, verify
-    from rwpca.documents import generate as generate_module
+    """Every command's work, replaced by a stub that fails if reached.
 
-    _forbid(monkeypatch, simulate.walks, "simulate")
-    _forbid(monkeypatch, analyze, "open_trajectory")
-    _forbid(monkeypatch, train, "train")
+    The commands import their work when they run, so it is replaced where it is defined.
+    """
+    from rwpca.documents import generate as generate_module
+    from rwpca.numerics.trajectories import readers, training
+    from rwpca.numerics.verification import entries
+    from rwpca.numerics.walks import simulator
+
+    _forbid(monkeypatch, simulator, "simulate")
+    _forbid(monkeypatch, readers, "open_trajectory")
+    _forbid(monkeypatch, training, "train")
     _forbid(monkeypatch, generate_module, "generate")
-    _forbid(monkeypatch, verify, "verify_entry")
+    _forbid(monkeypatch, entries, "verify_entry")
 
 
 TARGET_COMMANDS = {
@@ -176,7 +181,7 @@ def test_derive_keeps_the_users_files_in_its_own_tree(home, capsys, monkeypatch)
         "README.md": b"# index\n\n" + generate.GENERATED_MARK + b" (fake)*\n",
         "a.md": b"# a\n\n" + generate.GENERATED_MARK + b" (fake)*\n",
     }
-    monkeypatch.setattr(generate, "generate", lambda progress=None: dict(files))
+    monkeypatch.setattr(generate, "generate", lambda progress=None, draw=True: dict(files))
     assert run(capsys, "derive", "--out", "tree")[0] == 0
     (home / "tree" / "important.txt").write_text("mine\n")
     (home / "tree" / "mynotes").mkdir()

@@ -295,7 +295,7 @@ from rwpca.documents import generate
 mark = generate.GENERATED_MARK
 files = {f"d{i}.md": b"# d\\n" + mark + b"*\\n" for i in range(400)}
 files["README.md"] = b"# index\\n" + mark + b"*\\n"
-generate.generate = lambda progress=None: dict(files)
+generate.generate = lambda progress=None, draw=True: dict(files)
 real = Path.write_bytes
 def slow(self, data):
     if self.name == "d1.md":

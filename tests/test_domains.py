@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from strategies import alphas, components, gammas, kurtoses, process_parameters, sigmas, times
 
 from rwpca.numerics.linalg import float_spectra
-from rwpca.numerics.verification.formula_check import DEFAULT_PARAMS
+from rwpca.numerics.verification.formula.check import DEFAULT_PARAMS
 from rwpca.numerics.walks import simulator
-from rwpca.proofs import domains, matrices
+from rwpca.proofs import domains, matrices, symbols
 from rwpca.proofs.catalog import common
 from rwpca.proofs.domains import (
     ALPHA,
@@ -77,7 +77,7 @@ def test_each_domain_agrees_with_the_witness(domain):
     [
         dataclasses.replace(GAMMA, upper=closed(1)),
         dataclasses.replace(ALPHA, lower=closed(0)),
-        dataclasses.replace(K, upper=closed(domains.symbols.n)),
+        dataclasses.replace(K, upper=closed(symbols.n)),
         dataclasses.replace(N, lower=closed(1)),
         dataclasses.replace(KAPPA, lower=domains.open_(-2)),
     ],

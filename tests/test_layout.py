@@ -94,6 +94,7 @@ ROOMS = (
     "rwpca.numerics.certified",
     "rwpca.numerics.verification",
     "rwpca.numerics.verification.checks",
+    "rwpca.numerics.verification.formula",
     "rwpca.numerics.walks",
     "rwpca.numerics.trajectories",
     "rwpca.numerics.nulls",

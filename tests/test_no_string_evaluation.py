@@ -24,7 +24,7 @@ from rwpca.numerics import arbeval, formulas
 from rwpca.numerics.certified import enclosures, momentum_roots
 from rwpca.numerics.linalg import float_spectra, reference, structure
 from rwpca.numerics.verification.checks import momentum as momentum_check
-from rwpca.numerics.verification.formula_check import check_formula
+from rwpca.numerics.verification.formula.check import check_formula
 from rwpca.numerics.walks import finite_d, simulator
 from rwpca.proofs import circulant, derivation, domains, matrices, theorems, validation
 from rwpca.proofs.catalog import CATALOG, get

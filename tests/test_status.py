@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 
 from rwpca.cli import main
-from rwpca.commands import verify as verify_command
 from rwpca.documents import catalog_documents, citations, verification_report
+from rwpca.numerics.verification import entries
 from rwpca.numerics.verification.evidence import current_record, load_evidence
 from rwpca.numerics.verification.status import CheckState, effective_status
 from rwpca.proofs.catalog import CATALOG, Status, get
@@ -52,7 +52,8 @@ def _stored_evidence(entry):
 
 def _verify_statuses(capsys, monkeypatch) -> tuple[dict[str, str], dict[str, str]]:
     """The status `rwpca verify` prints for every entry, as text and as JSON."""
-    monkeypatch.setattr(verify_command, "verify_entry", lambda e, **_: _stored_evidence(e))
+    # `rwpca verify` imports verify_entry when it runs: replaced where it is defined
+    monkeypatch.setattr(entries, "verify_entry", lambda e, **_: _stored_evidence(e))
     assert main(["verify", "--quiet"]) in (0, 1)
     text = capsys.readouterr().out
     printed = dict(re.findall(r"^(\S+)  \[\w+\]  .+  -> status (.+?)  \(", text, re.M))

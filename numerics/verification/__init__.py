@@ -1,12 +1,13 @@
 """Catalog verification: every entry checked against the exact finite matrices, with evidence.
 
-:func:`check_formula` certifies (or refutes) a claimed eigenvalue formula with Sturm counts
-in interval and ball arithmetic, or measures its convergence for a limit;
+:func:`check_formula` (:mod:`~rwpca.numerics.verification.formula`) certifies, refutes or
+proves a claimed eigenvalue formula on a plan drawn from the declared domains, or measures
+its convergence for a limit;
 :func:`verify_entry` runs the check that fits a catalog entry's quantity and regime (one
 module per kind of check in :mod:`~rwpca.numerics.verification.checks`: ``eigenvalues``,
-``vectors``, ``exact``, ``ratios``, ``secular``, ``momentum``, with the loops in ``sweeps`` and
-the defaults in ``plans``) and returns typed :class:`EntryEvidence`; ``evidence`` stores it (the file read
-by ``rwpca derive`` and ``rwpca cite``), ``status`` decides in one place what status the
+``vectors``, ``exact``, ``ratios``, ``secular``, ``momentum``, with the loops in ``sweeps``
+and the defaults in ``plans``) and returns typed :class:`EntryEvidence`; ``evidence``
+stores it (the file read by ``rwpca derive`` and ``rwpca cite``), ``status`` decides in one place what status the
 evidence earns, and ``moments`` computes exact second moments for the noise entries.
 The names below are imported on first use, so importing one module of this room does not
 load every check.
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
         fingerprint,
         load_evidence,
     )
-    from rwpca.numerics.verification.formula_check import (
+    from rwpca.numerics.verification.formula.check import (
         Convergence,
         FormulaCheck,
         Run,
@@ -64,7 +65,7 @@ _EXPORTS = {
         "fingerprint",
         "load_evidence",
     ),
-    "formula_check": ("Convergence", "FormulaCheck", "Run", "check_formula"),
+    "formula.check": ("Convergence", "FormulaCheck", "Run", "check_formula"),
     "plans": ("PLANS", "Plan", "plan_for"),
     "status": ("FAILED_STATES", "PASSED_STATES", "CheckState", "effective_status", "stored_status"),
 }

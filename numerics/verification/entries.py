@@ -22,7 +22,7 @@ from rwpca.numerics.verification.checks.ratios import verify_cumulative, verify_
 from rwpca.numerics.verification.checks.secular import verify_secular
 from rwpca.numerics.verification.checks.vectors import verify_lissajous, verify_vectors
 from rwpca.numerics.verification.evidence import EntryEvidence
-from rwpca.numerics.verification.formula_check import check_sizes
+from rwpca.numerics.verification.formula.check import check_sizes
 from rwpca.numerics.verification.plans import plan_for
 from rwpca.proofs.catalog import Entry
 from rwpca.proofs.catalog.core import RegimeKind

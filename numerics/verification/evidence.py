@@ -17,8 +17,8 @@ The file ``numerics/data/verification.json`` (written by ``rwpca verify --write`
                       "findings": [{"kind": FindingKind, "verdict", "data", "runs",
                       "convergence"}]}}}
 
-Runs and convergence studies are :class:`~rwpca.numerics.verification.formula_check.Run`
-and :class:`~rwpca.numerics.verification.formula_check.Convergence` records (errors as
+Runs and convergence studies are :class:`~rwpca.numerics.verification.formula.check.Run`
+and :class:`~rwpca.numerics.verification.formula.check.Convergence` records (errors as
 ``%.3e`` strings); ``data`` holds exact values as strings and measured ones as floats.
 A record belongs to the statement it was computed for: its :func:`fingerprint` changes
 when the statement, its regime, quantity or process does (:func:`current_record`).
@@ -36,13 +36,14 @@ from typing import Any
 
 import sympy as sp
 
-from rwpca.numerics import DATA
-from rwpca.numerics.verification.formula_check import Convergence, Run
+from rwpca.numerics import EVIDENCE_PATH
+from rwpca.numerics.verification.formula.check import Convergence, Run
 from rwpca.numerics.verification.status import PASSED_STATES, CheckState
 from rwpca.proofs.catalog import CATALOG, Entry
 
-#: Where ``rwpca verify --write`` stores the evidence (committed with the code).
-EVIDENCE_PATH = DATA / "verification.json"
+# EVIDENCE_PATH, where ``rwpca verify --write`` stores the evidence, is declared in
+# rwpca.numerics (the command line's help names it without loading this module).
+
 #: Version of the file's layout (2: typed records, no prose).
 EVIDENCE_FORMAT = 2
 
@@ -103,17 +104,19 @@ class Method(StrEnum):
 
 
 def fingerprint(entry: Entry) -> str:
-    """A hash of what the evidence is about: the statement, its regime and quantity."""
-    data = json.dumps(
-        [
-            sp.srepr(entry.lhs),
-            sp.srepr(entry.rhs),
-            str(entry.regime.kind),
-            entry.regime.description,
-            entry.quantity,
-            entry.process,
-        ]
-    )
+    """A hash of what the evidence is about: the statement, its regime, quantity and domain."""
+    fields = [
+        sp.srepr(entry.lhs),
+        sp.srepr(entry.rhs),
+        str(entry.regime.kind),
+        entry.regime.description,
+        entry.quantity,
+        entry.process,
+    ]
+    # a restricted domain is part of the statement (kept out of the list when there is
+    # none, so the fingerprints of unrestricted entries stay what they were)
+    fields.extend(f"{d.name}: {d.condition}" for d in entry.domains)
+    data = json.dumps(fields)
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 

@@ -9,7 +9,7 @@ is the plan's result. Parameter values are exact rationals.
 >>> plan_for(get("rw.eigenvalue")).sizes[-1]
 1000
 >>> [s.label for s in parameter_sets_for(get("momentum.eigenvalue"), plan_for(get("momentum.eigenvalue")))]
-['gamma = 1/2', 'gamma = -3/10', 'gamma = 9/10']
+['gamma = 1/2', 'gamma = -3/10', 'gamma = 9/10', 'gamma = -9/10']
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from rwpca.numerics.verification.formula_check import (
+from rwpca.numerics.verification.formula.check import (
     DEFAULT_DPS,
     ParameterSet,
     parameter_sets,
@@ -44,6 +44,18 @@ SMALL_EXACT_SIZES = (2, 3, 4, 5, 8, 13, 31, 64, 160)
 LIMIT_SIZES = (50, 100, 200, 400, 800, 1600)
 GAMMAS = ({"gamma": Fraction(1, 2)}, {"gamma": Fraction(-3, 10)}, {"gamma": Fraction(9, 10)})
 ALPHAS = ({"alpha": Fraction(1, 10)}, {"alpha": Fraction(3, 2)})
+#: Limit statements are sampled near both ends of their parameter's domain, as near as the
+#: regime allows at the plan's largest size (n (1 - |gamma|) and n min(alpha, 2 - alpha)
+#: = 160 at n = 1600), and inside it; gamma = -9/10 lies below 2 sqrt 2 - 3, where the
+#: momentum values stop decreasing in k.
+MOMENTUM_LIMIT_GAMMAS = (*GAMMAS, {"gamma": Fraction(-9, 10)})
+OU_LIMIT_ALPHAS = (
+    {"alpha": Fraction(1, 20)},
+    *ALPHAS,
+    {"alpha": Fraction(19, 10)},
+)
+#: ou.eigenvalue.small_k holds for 0 < alpha < 1 (its declared domain): both ends of that.
+OU_SMALL_K_ALPHAS = tuple({"alpha": Fraction(a)} for a in ("1/20", "1/2", "19/20"))
 #: OU rates and noise scales at which the OU distance is compared exactly.
 OU_DISTANCE_ALPHAS = (Fraction(1, 1000), Fraction(1, 10), Fraction(3, 2))
 OU_DISTANCE_SIGMAS = (Fraction(1), Fraction(3, 2))
@@ -72,14 +84,14 @@ PLANS: Mapping[str, Plan] = {
     "rw.evr.exact": Plan(EXACT_PLAN_SIZES),
     "rw.evr": Plan(LIMIT_SIZES),
     "rw.evr.cumulative": Plan(LIMIT_SIZES),
-    "momentum.eigenvalue": Plan(LIMIT_SIZES, params=GAMMAS),
-    "momentum.trace": Plan(EXACT_PLAN_SIZES, params=GAMMAS),
-    "momentum.evr": Plan(LIMIT_SIZES, params=GAMMAS),
+    "momentum.eigenvalue": Plan(LIMIT_SIZES, params=MOMENTUM_LIMIT_GAMMAS),
+    "momentum.trace": Plan(EXACT_PLAN_SIZES, params=MOMENTUM_LIMIT_GAMMAS),
+    "momentum.evr": Plan(LIMIT_SIZES, params=MOMENTUM_LIMIT_GAMMAS),
     "momentum.eigenvalue.exact": Plan(
         (*SMALL_EXACT_SIZES, 400), params=tuple({"gamma": g} for g in MOMENTUM_EXACT_GAMMAS)
     ),
     "momentum.eigenvalue.error": Plan(ERROR_LAW_SIZES, params=ERROR_LAW_GAMMAS),
-    "ou.eigenvalue": Plan(LIMIT_SIZES, params=ALPHAS),
+    "ou.eigenvalue": Plan(LIMIT_SIZES, params=OU_LIMIT_ALPHAS),
     "ou.eigenvalue.mirror": Plan(
         LIMIT_SIZES,
         paths=(
@@ -94,11 +106,10 @@ PLANS: Mapping[str, Plan] = {
             {"alpha": Fraction(1, 1000)},
             {"alpha": Fraction(1, 10)},
             {"alpha": Fraction(3, 2)},
+            {"alpha": Fraction(19, 10)},
         ),
     ),
-    "ou.eigenvalue.small_k": Plan(
-        LIMIT_SIZES, params=({"alpha": Fraction(1, 10)}, {"alpha": Fraction(1, 2)})
-    ),
+    "ou.eigenvalue.small_k": Plan(LIMIT_SIZES, params=OU_SMALL_K_ALPHAS),
     "ou.distance": Plan((2, 3, 5, 8, 13, 31, 64, 160)),
     "rw.noise_independence": Plan((2, 3, 4)),
 }

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 from rwpca.proofs.catalog import Entry, Status
 
 if TYPE_CHECKING:
-    from rwpca.numerics.verification.formula_check import Convergence, Run
+    from rwpca.numerics.verification.formula.check import Convergence, Run
 
 
 class CheckState(StrEnum):
     """How a check (one value, one run or a whole entry) ended."""
 
+    PROVEN = "proven"  # a symbolic certificate for every n (numbers agree where checked)
     CERTIFIED = "certified"  # certified by interval/ball arithmetic
     EXACT = "exact"  # equal in exact rational arithmetic (or below the certification radius)
     CONVERGES = "converges"  # a limit: errors decrease with a fitted order above the minimum
@@ -37,7 +38,9 @@ class CheckState(StrEnum):
 
 
 #: Verdicts that pass (the entry is verified) and that fail (the entry is refuted).
-PASSED_STATES = frozenset({CheckState.CERTIFIED, CheckState.EXACT, CheckState.CONVERGES})
+PASSED_STATES = frozenset(
+    {CheckState.PROVEN, CheckState.CERTIFIED, CheckState.EXACT, CheckState.CONVERGES}
+)
 FAILED_STATES = frozenset({CheckState.REFUTED, CheckState.NOT_CONVERGING})
 
 

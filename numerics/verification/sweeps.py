@@ -2,7 +2,7 @@
 
 :func:`exact_runs` certifies or refutes claimed eigenvalues at each (parameter set, n);
 :func:`convergence` measures their relative errors along increasing n. Both give the same
-runs as :func:`~rwpca.numerics.verification.formula_check.check_formula` would, but report
+runs as :func:`~rwpca.numerics.verification.formula.check.check_formula` would, but report
 progress after every size, so a long verification shows a line at least as often as one
 size takes.
 """
@@ -16,7 +16,7 @@ import sympy as sp
 
 from rwpca.numerics.arbeval import compile_arb
 from rwpca.numerics.progress import ProgressArg, bar_flag, iterate
-from rwpca.numerics.verification.formula_check import (
+from rwpca.numerics.verification.formula.check import (
     LEADING,
     Convergence,
     ParameterSet,

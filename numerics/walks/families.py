@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rwpca.numerics.walks import samplers
+from rwpca.numerics.walks import FAMILY_TABLE, samplers
 from rwpca.numerics.walks.steps import (
     BLOCK_BYTES,
     CorrelatedNoise,
@@ -269,7 +269,8 @@ def user_sampler(sampler: object, name: str | None = None) -> IidNoise:
 
 @dataclass(frozen=True)
 class Family:
-    """A named built-in family: its constructor and its parameters with defaults."""
+    """A named built-in family: its constructor and its parameters with defaults (declared
+    in :data:`~rwpca.numerics.walks.FAMILY_TABLE`)."""
 
     make: Callable[..., Noise]
     parameters: Mapping[str, float] = field(default_factory=dict)
@@ -277,23 +278,28 @@ class Family:
     summary: str = ""
 
 
+#: Each built-in family's constructor (what the family is: :data:`FAMILY_TABLE`).
+_MAKERS: dict[str, Callable[..., Noise]] = {
+    "gaussian": gaussian,
+    "uniform": uniform,
+    "rademacher": rademacher,
+    "laplace": laplace,
+    "student_t": student_t,
+    "exponential": exponential,
+    "sparse": sparse,
+    "mixture": contaminated,
+    "correlated": CorrelatedNoise,
+    "cauchy": cauchy,
+}
+if set(_MAKERS) != set(FAMILY_TABLE):
+    raise ImportError(
+        f"the noise families {sorted(set(_MAKERS) ^ set(FAMILY_TABLE))} are declared in "
+        "rwpca.numerics.walks (FAMILY_TABLE) or have a constructor here, not both"
+    )
+
 FAMILIES: dict[str, Family] = {
-    "gaussian": Family(gaussian, summary="N(0, 1); Gram matrix drawn as Wishart"),
-    "uniform": Family(uniform, summary="uniform on [-sqrt 3, sqrt 3]"),
-    "rademacher": Family(rademacher, summary="random signs"),
-    "laplace": Family(laplace, summary="Laplace (double exponential)"),
-    "student_t": Family(student_t, {"nu": 5.0}, summary="Student-t, unit variance for nu > 2"),
-    "exponential": Family(exponential, summary="centred Exp(1) - 1 (skewed)"),
-    "sparse": Family(sparse, {"density": 0.1}, summary="Bernoulli-masked Gaussian"),
-    "mixture": Family(
-        contaminated, {"weight": 0.1, "scale": 5.0}, summary="contaminated normal mixture"
-    ),
-    "correlated": Family(
-        CorrelatedNoise,
-        {"rank": 0.0, "decay": 1.0},
-        summary="Gaussian with covariance of eigenvalues i^-decay, i <= rank",
-    ),
-    "cauchy": Family(cauchy, finite_variance=False, summary="Cauchy: infinite variance"),
+    name: Family(_MAKERS[name], info.parameters, info.finite_variance, info.summary)
+    for name, info in FAMILY_TABLE.items()
 }
 
 

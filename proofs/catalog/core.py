@@ -21,7 +21,7 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.core.function import AppliedUndef
 
 from rwpca.proofs.derivation import Derivation, DerivationError, Kind, is_zero
-from rwpca.proofs.domains import DOMAINS
+from rwpca.proofs.domains import DOMAINS, Domain
 from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.values import exact_expression
 
@@ -131,8 +131,17 @@ class Entry:
     related: tuple[str, ...] = ()
     index_range: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Narrower domains than the parameters' declared ones (proofs/domains.py), where the
+    #: statement holds only on part of the parameter range.
+    domains: tuple[Domain, ...] = ()
 
     def __post_init__(self) -> None:
+        for domain in self.domains:
+            if self.variables.get(domain.name) != domain.prose():
+                raise CatalogError(
+                    f"{self.id}: the variable {domain.name} must be described by its "
+                    f"restricted domain ({domain.prose()!r})"
+                )
         if self.source.printed is AS_STATED:
             # the paper prints the statement itself: refer to it instead of typing it again
             object.__setattr__(self, "source", replace(self.source, printed=self.rhs))
@@ -140,6 +149,22 @@ class Entry:
             object.__setattr__(self, "process", ProcessName(self.process))
         if self.quantity is not None:
             object.__setattr__(self, "quantity", Quantity(self.quantity))
+
+    def domain(self, name: str) -> Domain:
+        """The domain of the parameter ``name`` in this statement (restricted or declared)."""
+        for domain in self.domains:
+            if domain.name == name:
+                return domain
+        try:
+            return DOMAINS[name]
+        except KeyError:
+            raise ValueError(f"{self.id}: {name!r} is not a parameter with a domain") from None
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Names of the statement's free symbols that have a declared domain, sorted."""
+        names = {s.name for s in (self.lhs.free_symbols | self.rhs.free_symbols)}
+        return tuple(sorted(name for name in names if name in DOMAINS))
 
     @property
     def formula(self) -> sp.Eq:

@@ -17,7 +17,7 @@ from rwpca.proofs.catalog.core import (
     make_entry,
 )
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues, variance
+from rwpca.proofs.derive import regimes, variance
 from rwpca.proofs.derive.momentum import error as momentum_error
 from rwpca.proofs.derive.momentum import exact as momentum_exact
 from rwpca.proofs.derive.momentum import steps as momentum_steps
@@ -47,8 +47,9 @@ make_entry(
     assumptions=STANDARD,
     regime=Regime(
         RegimeKind.ASYMPTOTIC,
-        "n -> infinity at fixed gamma and k (needs n (1 - gamma) >> 1: the boundary layer "
-        "has about 1/(1 - gamma) steps)",
+        "n -> infinity at fixed gamma and k (needs n (1 - |gamma|) >> 1: the boundary layer "
+        "has about 1/(1 - |gamma|) steps); for gamma < 2 sqrt 2 - 3 the k-th value is the "
+        "k-th largest only for k below n arccos((1 + gamma)^2 / (4 gamma)) / pi",
     ),
     source=Source(
         f"{POSTER}, 'Generalizations'",
@@ -56,7 +57,7 @@ make_entry(
         r"\right)+\gamma\cos\left(\frac{2\pi k}{n}\right)\right]^{-1}",
         AS_STATED,
     ),
-    derivation=eigenvalues.derive_momentum_eigenvalue,
+    derivation=regimes.derive_momentum_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process=ProcessName.MOMENTUM,

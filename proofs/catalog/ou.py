@@ -17,7 +17,8 @@ from rwpca.proofs.catalog.core import (
     make_entry,
 )
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import eigenvalues, secular
+from rwpca.proofs.derive import eigenvalues, regimes, secular
+from rwpca.proofs.domains import ALPHA_BELOW_ONE
 from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.symbols import alpha, k, lam_k, n
 
@@ -40,11 +41,12 @@ make_entry(
     assumptions=STANDARD,
     regime=Regime(
         RegimeKind.ASYMPTOTIC,
-        "n alpha >> 1 (the walk forgets its start): n -> infinity at fixed alpha and k; "
-        "exact only for the periodic walk x_0 = x_n",
+        "n min(alpha, 2 - alpha) >> 1 (the walk forgets its start within "
+        "1/min(alpha, 2 - alpha) steps): n -> infinity at fixed alpha and k; exact only for "
+        "the periodic walk x_0 = x_n",
     ),
     source=_source,
-    derivation=eigenvalues.derive_ou_eigenvalue,
+    derivation=regimes.derive_ou_eigenvalue,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process=ProcessName.OU,
@@ -54,6 +56,8 @@ make_entry(
         "Values come in equal pairs k, n - k (size-n circulant); the open walk's spectrum does "
         "not.",
         "When n alpha << 1 the leading eigenvalue is 4 times too small: use ou.eigenvalue.mirror.",
+        "Near alpha = 2 the walk alternates in sign and forgets its start as slowly as near "
+        "alpha = 0: the regime is n min(alpha, 2 - alpha) >> 1, not n alpha >> 1.",
         "The exact finite-n spectrum, at every n alpha, is ou.eigenvalue.exact (a secular "
         "equation); the verification section measures both circulant forms against it.",
     ),
@@ -90,24 +94,30 @@ make_entry(
     lhs=lam_k,
     rhs=1 / (4 * sp.pi**2 * k**2 * (1 - alpha) / n**2 + alpha**2),
     index_range="k \\ll n",
-    variables={**N, **K, **ALPHA},
+    variables={**N, **K, **ALPHA_BELOW_ONE.variables()},
+    domains=(ALPHA_BELOW_ONE,),
     assumptions=STANDARD,
     regime=Regime(
         RegimeKind.ASYMPTOTIC,
         "k << n (relative error of the denominator at most pi^2 k^2 / (3 n^2)), on top of "
-        "ou.eigenvalue's regime n alpha >> 1",
+        "ou.eigenvalue's regime n alpha >> 1; 0 < alpha < 1 only",
     ),
     source=Source(
         f"{POSTER}, 'Generalizations'",
         r"\lambda_{\mathrm{OU},k} \simeq \left[\frac{4\pi^2 k^2 (1-\alpha)}{n^2}+\alpha^2\right]^{-1}",
         AS_STATED,
     ),
-    derivation=eigenvalues.derive_ou_small_k,
+    derivation=regimes.derive_ou_small_k,
     status=Status.DERIVED,
     comparison=Kind.EQUAL,
     process=ProcessName.OU,
     quantity=Quantity.EIGENVALUE,
     related=("ou.eigenvalue", "ou.eigenvalue.mirror"),
+    notes=(
+        "Stated by the paper for 0 < alpha < 2; it holds for 0 < alpha < 1 only: above 1 the "
+        "small-k values are the smallest eigenvalues and the denominator turns negative for "
+        "2 pi k / n > alpha / sqrt(alpha - 1).",
+    ),
 )
 
 make_entry(

@@ -21,6 +21,7 @@ from rwpca.proofs.derive.eigenvalues import (
     plain_exactness_step,
     process_symbol,
 )
+from rwpca.proofs.side_conditions import LOWER, UPPER, unit_fraction_check
 from rwpca.proofs.symbols import j, k, n, t, theta
 
 PHASE = sp.pi * (t - sp.Rational(1, 2)) / n
@@ -28,14 +29,21 @@ DCT = sp.sqrt(2 / n) * sp.cos(k * PHASE)
 LISSAJOUS_PAIRS = ((1, 2), (1, 3), (2, 3), (1, 4), (3, 4), (2, 5))
 
 
-def normalisation_step() -> Step:
-    """sum_t cos^2(pi k (t - 1/2) / n) = n / 2 for 1 <= k <= n - 1, for symbolic n."""
+def normalisation_step(lower: sp.Expr = LOWER, upper: sp.Expr = UPPER) -> Step:
+    """sum_t cos^2(pi k (t - 1/2) / n) = n / 2 for lower <= k <= upper (the declared
+    1 <= k <= n - 1 by default), for symbolic n; the side condition e^{2 pi i k / n} != 1 is
+    discharged from that range (a range admitting k = n makes the step fail)."""
     step = Step(
         "Normalisation, for symbolic n",
         "cos^2 x = (1 + cos 2x)/2, and sum_t cos(2 pi k (t - 1/2)/n) is the real part of a "
-        "geometric sum with ratio e^{2 pi i k / n} != 1, which vanishes because "
-        "e^{2 pi i k} = 1. So the cosines have squared norm n/2 and sqrt(2/n) normalises them.",
+        "geometric sum with ratio e^{2 pi i k / n}. Its closed form needs the ratio to differ "
+        "from 1; e^{2 pi i x} = 1 only for integer x, and x = k/n lies strictly between 0 and 1 "
+        "on the declared range of k (checked below from that range, not assumed). The sum then "
+        "vanishes because e^{2 pi i k} = 1. So the cosines have squared norm n/2 and "
+        "sqrt(2/n) normalises them.",
     )
+    side = unit_fraction_check(lower, upper)
+    step.check(r"e^{2\pi i k/n} \neq 1 \Leftarrow " + side.statement, side.how, side.holds)
     ratio = sp.exp(2 * sp.pi * sp.I * k / n)
     first = sp.exp(sp.pi * sp.I * k / n)  # term t = 1 of exp(2 pi i k (t - 1/2) / n)
     geometric = first * (1 - ratio**n) / (1 - ratio)

@@ -16,20 +16,14 @@ import sys
 import textwrap
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rwpca import outputs, treeio
 from rwpca.commands import analyze_dynamics
-from rwpca.numerics.checkpoints.sources import TITLES
-from rwpca.numerics.checkpoints.tensors import check_patterns, groups, parse_grouping
-from rwpca.numerics.trajectories.analysis import (
-    NULL_LETTERS,
-    NULL_MODELS,
-    Analysis,
-    analyze_gram,
-    check_resources,
-)
-from rwpca.numerics.trajectories.readers import Trajectory, open_trajectory, parse_window
+
+if TYPE_CHECKING:  # the numeric modules load NumPy and SymPy: imported when a run starts
+    from rwpca.numerics.trajectories.analysis import Analysis
+    from rwpca.numerics.trajectories.readers import Trajectory
 
 #: Ratios shown per group in the --by-layer table.
 _GROUP_RATIOS = 3
@@ -48,10 +42,15 @@ class _Renamed(argparse.Action):
         )
 
 
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "analyze"
+HELP = "PCA of a training trajectory against random-walk null models"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "analyze",
-        help="PCA of a training trajectory against random-walk null models",
+        NAME,
+        help=HELP,
         description="Centred PCA of a trajectory in one streaming pass, compared with "
         "(a) the plain random walk, (b) a walk with the trajectory's own step sizes and "
         "(c) a walk with drift; a randomisation test of the steps under each null gives "
@@ -168,6 +167,8 @@ def source_lines(trajectory: Trajectory, window: tuple[int, int]) -> list[str]:
 
 
 def _source_json(trajectory: Trajectory) -> dict[str, Any] | None:
+    from rwpca.numerics.checkpoints.sources import TITLES
+
     run, selection = trajectory.run, trajectory.selection
     if run is None:
         return None
@@ -190,6 +191,8 @@ def _source_json(trajectory: Trajectory) -> dict[str, Any] | None:
 
 def _group_rows(args: argparse.Namespace, window: tuple[int, int], grams: list,
                 names: list, options: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    from rwpca.numerics.trajectories.analysis import analyze_gram
+
     rows = []
     for group, G in zip(names, grams, strict=True):
         row: dict[str, Any] = {"group": group.name, "tensors": list(group.tensors), "d": group.d}
@@ -208,7 +211,10 @@ def _group_rows(args: argparse.Namespace, window: tuple[int, int], grams: list,
 
 
 def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int,
-                 nulls: tuple[str, ...] = NULL_MODELS) -> list[str]:  # fmt: skip
+                 nulls: tuple[str, ...] | None = None) -> list[str]:  # fmt: skip
+    from rwpca.numerics.nulls.names import NULL_LETTERS, NULL_MODELS
+
+    nulls = NULL_MODELS if nulls is None else nulls
     title = f"first {grouping} name components" if isinstance(grouping, int) else grouping
     width = max(12, *(len(r["group"]) for r in rows))
     ratios = "".join(f"  ratio {k}" for k in range(1, _GROUP_RATIOS + 1))
@@ -241,6 +247,9 @@ def _title(path: Path, trajectory: Trajectory, analysis: Analysis) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from rwpca.documents import analysis_report
+    from rwpca.numerics.checkpoints.tensors import check_patterns, groups, parse_grouping
+    from rwpca.numerics.trajectories.analysis import analyze_gram, check_resources
+    from rwpca.numerics.trajectories.readers import open_trajectory, parse_window
     from rwpca.plots import panels  # matplotlib: only when a trajectory is analysed
 
     # every check that needs no data comes first: a bad option never costs a pass

@@ -13,14 +13,16 @@ import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rwpca import treeio
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.numerics.nulls.results import NULL_LETTERS, NULL_MODELS, parse_nulls
+from rwpca.numerics.nulls.names import NULL_LETTERS, NULL_MODELS, parse_nulls
 from rwpca.numerics.progress import Reporter
-from rwpca.numerics.trajectories.readers import Trajectory
 from rwpca.proofs.domains import ALPHA, GAMMA
+
+if TYPE_CHECKING:  # the readers load NumPy: imported when a run starts
+    from rwpca.numerics.trajectories.readers import Trajectory
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
-from rwpca.documents import citations
-from rwpca.documents.verification_report import status_of
-from rwpca.proofs.catalog import CATALOG, get
+from rwpca.documents.citations import FORMATS
+
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "cite"
+HELP = "cite a catalog formula"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "cite",
-        help="cite a catalog formula",
+        NAME,
+        help=HELP,
         description="Print the citation of a catalog entry, or list all entries.",
     )
     parser.add_argument("id", nargs="?", help="catalog ID, for example rw.evr")
     parser.add_argument(
         "--format",
-        choices=citations.FORMATS,
+        choices=FORMATS,
         default=None,
         help="output format (default: markdown); with --list only json is allowed",
     )
@@ -32,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca.documents import citations
+    from rwpca.documents.verification_report import status_of
+    from rwpca.proofs.catalog import CATALOG, get
+
     if args.list:
         if args.id is not None:
             raise ValueError(f"ID {args.id!r} is not allowed with --list: give one or the other")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from rwpca import outputs
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.proofs.derivation import DerivationError
 
 #: Disk room asked for before deriving: the committed tree is about 2 MB, and the new tree
 #: is staged beside the old one before the swap.
@@ -27,10 +26,15 @@ TREE_BYTES = 16 * 2**20
 CACHE_BYTES = 4 * 2**20
 
 
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "derive"
+HELP = "regenerate derivations/ from the SymPy derivations"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "derive",
-        help="regenerate derivations/ from the SymPy derivations",
+        NAME,
+        help=HELP,
         description="Run every catalog derivation and regenerate derivations/ (documents, "
         "index, figures). Output is deterministic and written atomically.",
     )
@@ -62,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from rwpca.documents import (
         generate as derive,  # matplotlib and every document hook: only when deriving
     )
+    from rwpca.proofs.derivation import DerivationError
 
     root = args.out if args.out is not None else derive.default_root()
     if args.retrain and args.check:
@@ -81,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     if args.retrain:
         nn_comparison.retrain(progress)
     try:
-        files = derive.generate(progress)
+        # --check compares figures by their data fingerprint: it need not draw them
+        files = derive.generate(progress, draw=not args.check)
     except DerivationError as error:
         print(f"rwpca: derivation failed, nothing written: {error}", file=sys.stderr)
         return 1

@@ -7,21 +7,16 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from rwpca import outputs, treeio
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.numerics.formulas import evaluate_eigenvalue_formula
-from rwpca.numerics.resources import require_memory
-from rwpca.numerics.walks import finite_d
-from rwpca.numerics.walks import simulator as walks
-from rwpca.numerics.walks.families import FAMILIES, get_noise
-from rwpca.proofs.catalog import get
+from rwpca.numerics.walks import FAMILY_TABLE
 from rwpca.proofs.domains import DOMAINS
 from rwpca.proofs.processes import PROCESSES, ProcessName
-from rwpca.proofs.validation import check_n
+
+if TYPE_CHECKING:  # the simulator and the theory load SciPy and SymPy: imported in a run
+    from rwpca.numerics.walks import simulator as walks
 
 #: Catalog entry of the n -> infinity ratios, per process (printed beside the table).
 LIMIT_ENTRIES: dict[str, str] = {ProcessName.PLAIN: "rw.evr", ProcessName.MOMENTUM: "momentum.evr"}
@@ -33,7 +28,7 @@ PLOT_BYTES = 4 * 2**20
 
 def _noise_help() -> str:
     items = []
-    for name, family in FAMILIES.items():
+    for name, family in FAMILY_TABLE.items():
         params = ",".join(f"{k}={v:g}" for k, v in family.parameters.items())
         items.append(f"{name}" + (f" [{params}]" if params else ""))
     return "; ".join(items)
@@ -52,10 +47,15 @@ def _parameter_help(name: str, process: str) -> str:
     return f"{domain.meaning}, {domain.condition} (process {process}, default {default:g})"
 
 
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "simulate"
+HELP = "simulate a high-dimensional walk and compare its PCA with the theory"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "simulate",
-        help="simulate a high-dimensional walk and compare its PCA with the theory",
+        NAME,
+        help=HELP,
         description="Simulate a d-dimensional walk of n steps under a chosen noise, without "
         "forming the n x d trajectory, and print its explained-variance ratios beside the "
         "exact finite-n theory. Gaussian noise costs the same for every d.",
@@ -102,6 +102,11 @@ def _params(args: argparse.Namespace) -> dict[str, object] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca.numerics.resources import require_memory
+    from rwpca.numerics.walks import simulator as walks
+    from rwpca.numerics.walks.families import get_noise
+    from rwpca.proofs.validation import check_n
+
     params = _params(args)
     if args.components < 1:
         raise ValueError(f"--components {args.components} is not allowed: give an integer >= 1")
@@ -155,6 +160,10 @@ Report = dict[str, Any]
 
 def _report(walk: walks.Walk) -> Report:
     """Everything the table and the JSON show, as plain Python values."""
+    from rwpca.numerics.formulas import evaluate_eigenvalue_formula
+    from rwpca.numerics.walks import finite_d
+    from rwpca.proofs.catalog import get
+
     theory = walk.theory()
     observed = walk.explained_variance_ratio
     low, high = walk.ostrowski_bounds
@@ -198,6 +207,8 @@ def _finite_or_none(value: float) -> float | str | None:
 
 
 def _print_table(walk: walks.Walk, report: Report, rows: int) -> None:
+    import numpy as np
+
     params = ", ".join(f"{k} = {v:g}" for k, v in report["params"].items())
     title = PROCESSES[walk.process].title + (f" ({params})" if params else "")
     print(f"{title}: n = {walk.n}, d = {walk.d}, noise {report['noise']}, seed {walk.seed}")
@@ -251,6 +262,9 @@ def _print_table(walk: walks.Walk, report: Report, rows: int) -> None:
 
 
 def _figure(walk: walks.Walk, report: Report) -> bytes:
+    import numpy as np
+
+    from rwpca.numerics.walks import simulator as walks
     from rwpca.plots import panels
 
     projections = walk.projections

@@ -8,24 +8,21 @@ from pathlib import Path
 
 from rwpca import outputs
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.numerics.trajectories.readers import MIN_DIMENSION_RATIO, parse_window
-from rwpca.numerics.trajectories.training import (
-    MODELS,
-    OPTIMIZERS,
-    SCHEDULES,
-    RunConfig,
-    check_resources,
-    parameter_count,
-    train,
-    trajectory_bytes,
-)
 from rwpca.proofs.domains import SGD_MOMENTUM
+
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "train"
+HELP = "train a small model on NumPy and record its parameters at every step"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    # the choices and defaults are declared beside the training code (NumPy): this parser is
+    # built only when `rwpca train` is the command
+    from rwpca.numerics.trajectories.training import MODELS, OPTIMIZERS, SCHEDULES, RunConfig
+
     parser = subparsers.add_parser(
-        "train",
-        help="train a small model on NumPy and record its parameters at every step",
+        NAME,
+        help=HELP,
         description="Train linear regression on synthetic Gaussian data (linear), softmax "
         "regression (softmax) or a one-hidden-layer ReLU network (mlp) on scikit-learn's "
         "bundled 8x8 digits, with SGD or SGD with momentum, and write the recorded "
@@ -64,6 +61,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca.numerics.trajectories.readers import MIN_DIMENSION_RATIO, parse_window
+    from rwpca.numerics.trajectories.training import (
+        RunConfig,
+        check_resources,
+        parameter_count,
+        train,
+        trajectory_bytes,
+    )
+
     if args.seed < 0:
         raise ValueError(f"--seed {args.seed} is not allowed: the seed must be an integer >= 0")
     if args.steps < 2:

@@ -14,24 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rwpca import outputs, treeio
 from rwpca.commands import add_progress_options, progress_reporter
-from rwpca.documents import evidence_text
-from rwpca.numerics.linalg.reference import check_dps
-from rwpca.numerics.progress import iterate
-from rwpca.numerics.verification.entries import check_resources, verify_entry
-from rwpca.numerics.verification.evidence import (
-    EVIDENCE_PATH,
-    EntryEvidence,
-    dump_evidence,
-    load_evidence,
-)
-from rwpca.numerics.verification.formula_check import check_sizes
-from rwpca.numerics.verification.plans import plan_for
-from rwpca.numerics.verification.status import effective_status
-from rwpca.proofs.catalog import CATALOG, Entry, get
-from rwpca.proofs.catalog.core import RegimeKind
+from rwpca.numerics import EVIDENCE_PATH
+
+if TYPE_CHECKING:  # the catalog and the checks load SymPy: imported when a run starts
+    from rwpca.numerics.verification.evidence import EntryEvidence
+    from rwpca.proofs.catalog import Entry
 
 #: Disk room asked for an evidence file: the whole catalog's is about 130 kB, plus a
 #: generous share per (entry, size) of the run.
@@ -41,10 +32,15 @@ RUN_BYTES = 4096
 MAX_EVIDENCE_BYTES = 64 * 2**20
 
 
+#: The subcommand, and its line in ``rwpca --help``.
+NAME = "verify"
+HELP = "check catalog entries against the exact matrices (certified numerics)"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "verify",
-        help="check catalog entries against the exact matrices (certified numerics)",
+        NAME,
+        help=HELP,
         description="Check catalog entries against the exact finite matrices: exact entries "
         "by certified eigenvalue enclosures (or exact rational arithmetic), limits by their "
         "measured convergence and fitted order. Without an ID, the whole catalog. Exit "
@@ -81,6 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _entries(ids: list[str]) -> list[Entry]:
+    from rwpca.proofs.catalog import CATALOG, get
+
     if not ids:
         return list(CATALOG)
     chosen, seen = [], set()
@@ -93,6 +91,9 @@ def _entries(ids: list[str]) -> list[Entry]:
 
 
 def _print(entry: Entry, evidence: EntryEvidence) -> None:
+    from rwpca.documents import evidence_text
+    from rwpca.numerics.verification.status import effective_status
+
     record = evidence.to_json()
     status = effective_status(entry, evidence.verdict)
     print(
@@ -126,6 +127,12 @@ def _print(entry: Entry, evidence: EntryEvidence) -> None:
 
 def _validate(entries: list[Entry], sizes: list[int] | None, dps: int | None) -> None:
     """Reject bad options before any work (nothing is computed or written on bad input)."""
+    from rwpca.numerics.linalg.reference import check_dps
+    from rwpca.numerics.verification.entries import check_resources
+    from rwpca.numerics.verification.formula.check import check_sizes
+    from rwpca.numerics.verification.plans import plan_for
+    from rwpca.proofs.catalog.core import RegimeKind
+
     if dps is not None:
         check_dps(dps)
     if sizes is not None:
@@ -163,6 +170,9 @@ def _stored_for_write(entries: list[Entry], target: Path) -> dict[str, dict[str,
     A file that is not an evidence file is never replaced; one of another format only by a
     run over the whole catalog.
     """
+    from rwpca.numerics.verification.evidence import load_evidence
+    from rwpca.proofs.catalog import CATALOG
+
     if target.is_file() and target.stat().st_size > MAX_EVIDENCE_BYTES:
         raise ValueError(f"{target} is not an rwpca evidence file: give a new file name")
     try:
@@ -184,6 +194,11 @@ def _stored_for_write(entries: list[Entry], target: Path) -> dict[str, dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
+    from rwpca.numerics.progress import iterate
+    from rwpca.numerics.verification.entries import verify_entry
+    from rwpca.numerics.verification.evidence import dump_evidence
+    from rwpca.numerics.verification.status import effective_status
+
     entries = _entries(args.ids)
     _validate(entries, args.n, args.dps)
     target = _target(args, entries, len(args.n) if args.n else 16)

@@ -15,6 +15,7 @@ from rwpca import __version__
 from rwpca.documents.markdown import (
     FOOTER,
     bullets,
+    code_block,
     display_math,
     inline_math,
     latex,
@@ -87,6 +88,40 @@ def _header_table(entry: Entry) -> str:
     return table(("", ""), rows)
 
 
+def proof_record(entry: Entry, derivation: Derivation) -> str:
+    """The proof record of a proven entry: every identity checked, in order, what closed it,
+    and the Python that re-runs them all."""
+    rows = [
+        (
+            str(number),
+            inline_math(check.statement),
+            text(check.how),
+            "holds" if check.holds else "FAILS",
+        )
+        for number, check in enumerate(derivation.checks, start=1)
+    ]
+    # Python as ruff formats it: ruff also formats the code blocks of Markdown files
+    rerun = (
+        "from rwpca.proofs.catalog import get\n"
+        "from rwpca.proofs.catalog.core import derive_entry\n\n"
+        f'for check in derive_entry(get("{entry.id}")).checks:\n'
+        '    print(check.holds, check.statement, "--", check.how)'
+    )
+    return "\n".join(
+        [
+            "## Proof record\n",
+            text(
+                "The identities the proof checks, in the order of the derivation, each with "
+                "the computation that closes it (a failing one makes the derivation, and "
+                "'rwpca derive', fail). To re-run them:"
+            )
+            + "\n",
+            code_block(rerun, "python"),
+            table(("#", "identity", "closed by", "result"), rows),
+        ]
+    )
+
+
 def _figure(name: str) -> str:
     caption = text(FIGURE_CAPTIONS[name])
     return f"![{caption}](figures/{name}.png)\n\n*{caption}*\n"
@@ -125,6 +160,8 @@ def render_entry(entry: Entry, derivation: Derivation, extra_sections: Iterable[
     out.append("## Derivation\n")
     for number, step in enumerate(derivation.steps, start=1):
         out.append(render_step(number, step))
+    if entry.status is Status.PROVEN:
+        out.append(proof_record(entry, derivation))
     if derivation.figures:
         out.append("## Figures\n")
         for name in derivation.figures:

@@ -13,26 +13,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sympy as sp
+import rwpca
 
-from rwpca import __version__
-from rwpca.documents import verification_report
-from rwpca.documents.markdown import display_math, text
-from rwpca.documents.verification_report import status_of
-from rwpca.proofs.catalog import PAPER, PAPER_KEY, Entry
+if TYPE_CHECKING:
+    from rwpca.proofs.catalog import Entry
 
+#: The formats of :func:`cite` (the choices of ``rwpca cite --format``). The catalog, SymPy
+#: and the evidence are imported by the functions that render, so the command line's help
+#: reads this without loading them.
 FORMATS = ("markdown", "latex", "bibtex", "json")
 TOOLKIT_KEY = "rwpca"
 TOOLKIT_YEAR = "2026"
 
-#: Functions adding fields (for example verification evidence) to an entry's citation record.
+#: Functions adding fields to an entry's citation record, after the verification summary
+#: (:func:`rwpca.documents.verification_report.record_fields`), which every record has.
 RECORD_PROVIDERS: list[Callable[[Entry], dict[str, object]]] = []
-RECORD_PROVIDERS.append(verification_report.record_fields)  # the verification summary
 
 
 def bibtex_paper() -> str:
     """BibTeX of the source paper."""
+    from rwpca.proofs.catalog import PAPER, PAPER_KEY
+
     authors = " and ".join(
         f"{last}, {first}"
         for first, last in (("Joseph", "Antognini"), ("Jascha", "Sohl-Dickstein"))
@@ -50,12 +53,14 @@ def bibtex_paper() -> str:
 
 def bibtex_toolkit(entry: Entry) -> str:
     """BibTeX of the toolkit, naming the cited entry and the version."""
+    from rwpca.documents.verification_report import status_of
+
     return (
         f"@misc{{{TOOLKIT_KEY}:{entry.id},\n"
         "  author       = {{rwpca developers}},\n"
         f"  title        = {{rwpca: {entry.title} (catalog entry {entry.id})}},\n"
         f"  year         = {{{TOOLKIT_YEAR}}},\n"
-        f"  note         = {{rwpca version {__version__}; status: {status_of(entry)}; "
+        f"  note         = {{rwpca version {rwpca.__version__}; status: {status_of(entry)}; "
         f"regime: {entry.regime.kind}; derivation: {entry.document}}},\n"
         "}\n"
     )
@@ -63,6 +68,12 @@ def bibtex_toolkit(entry: Entry) -> str:
 
 def record(entry: Entry) -> dict[str, object]:
     """The machine-readable citation of an entry (the JSON format)."""
+    import sympy as sp
+
+    from rwpca.documents import verification_report
+    from rwpca.documents.verification_report import status_of
+    from rwpca.proofs.catalog import PAPER
+
     data: dict[str, object] = {
         "id": entry.id,
         "aliases": list(entry.aliases),
@@ -85,21 +96,25 @@ def record(entry: Entry) -> dict[str, object]:
         "process": entry.process,
         "document": entry.document,
         "related": list(entry.related),
-        "rwpca_version": __version__,
+        "rwpca_version": rwpca.__version__,
         "bibtex": bibtex_paper(),
     }
-    for provider in RECORD_PROVIDERS:
+    for provider in (verification_report.record_fields, *RECORD_PROVIDERS):
         data.update(provider(entry))
     return data
 
 
 def markdown(entry: Entry) -> str:
+    from rwpca.documents.markdown import display_math, text
+    from rwpca.documents.verification_report import status_of
+    from rwpca.proofs.catalog import PAPER
+
     lines = [
         f"**`{entry.id}`** — {text(entry.title)}",
         "",
         display_math(entry.latex),
         f"- Regime: {entry.regime.kind} — {text(entry.regime.description)}",
-        f"- Status: {status_of(entry)} (rwpca {__version__})",
+        f"- Status: {status_of(entry)} (rwpca {rwpca.__version__})",
         f"- Source: {text(PAPER['short'])}, {text(entry.source.section)}; comparison with the "
         f"paper: {text(entry.comparison)}",
         f"- Derivation: `{entry.document}`",
@@ -108,8 +123,11 @@ def markdown(entry: Entry) -> str:
 
 
 def latex(entry: Entry) -> str:
+    from rwpca.documents.verification_report import status_of
+    from rwpca.proofs.catalog import PAPER_KEY
+
     return (
-        f"% rwpca {entry.id} (rwpca {__version__}): status {status_of(entry)}; "
+        f"% rwpca {entry.id} (rwpca {rwpca.__version__}): status {status_of(entry)}; "
         f"regime {entry.regime.kind}: {entry.regime.description}\n"
         "\\begin{equation}\n"
         f"  {entry.latex}\n"

@@ -120,9 +120,22 @@ def derive_all(progress: ProgressArg = None) -> dict[str, Derivation]:
     }
 
 
-def generate(progress: ProgressArg = None) -> dict[str, bytes]:
-    """Every file of derivations/ as relative path -> bytes."""
-    derivations = derive_all(progress)
+def generate(
+    progress: ProgressArg = None,
+    draw: bool = True,
+    derivations: dict[str, Derivation] | None = None,
+) -> dict[str, bytes]:
+    """Every file of derivations/ as relative path -> bytes.
+
+    With ``draw=False`` (what ``--check`` needs, :func:`same_content`) each figure is the
+    PNG of its data fingerprint alone (:func:`rwpca.plots.figures.fingerprints_only`).
+    ``derivations`` are those of :func:`derive_all`, when already computed.
+    """
+    if not draw:
+        with figures.fingerprints_only():
+            return generate(progress, derivations=derivations)
+    if derivations is None:
+        derivations = derive_all(progress)
     files: dict[str, bytes] = {}
     for entry in CATALOG:
         sections = [s for provider in ENTRY_SECTIONS if (s := provider(entry))]

@@ -194,6 +194,19 @@ def table(columns: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def code_block(body: str, language: str = "") -> str:
+    """A fenced code block (the body verbatim; a body holding a fence is refused).
+
+    >>> print(code_block("rwpca derive --check", "sh"), end="")
+    ```sh
+    rwpca derive --check
+    ```
+    """
+    if "```" in body:
+        raise ValueError("a code block's body must not contain ```")
+    return f"```{language}\n{body.rstrip()}\n```\n"
+
+
 def bullets(items: Iterable[str]) -> str:
     """A bulleted list, one item a line."""
     return "".join(f"- {item}\n" for item in items)

@@ -2,7 +2,7 @@
 
 * **exact regime**: every lambda_k, k = 1..n-1, certified by Sturm counts to lie within
   relative 10^-dps of the formula at every n of the plan
-  (:func:`~rwpca.numerics.verification.formula_check.check_formula` with ``exact=True``);
+  (:func:`~rwpca.numerics.verification.formula.check.check_formula` with ``exact=True``);
 * **asymptotic regime**: the relative error of the leading eigenvalues (certified)
   decreases along the entry's limit path with a fitted order above 0.5, the whole-spectrum
   error beside it. The entry is also checked *as if it were exact* at small n, which
@@ -31,7 +31,7 @@ from rwpca.numerics.verification.evidence import (
     TableKind,
     fingerprint,
 )
-from rwpca.numerics.verification.formula_check import (
+from rwpca.numerics.verification.formula.check import (
     LEADING,
     MIN_ORDER,
     ParameterSet,
@@ -67,6 +67,7 @@ def as_exact_finding(entry: Entry, sets: list[ParameterSet]) -> Finding:
         exact=True,
         n=AS_EXACT_SIZES,
         dps=AS_EXACT_DPS,
+        labels="multiset",  # the stored finding compares the sorted values
     )
     state = CheckState(result.state)
     data: dict[str, object] = {"params": params.label, "sizes": list(AS_EXACT_SIZES)}

@@ -21,7 +21,7 @@ import sympy as sp
 from rwpca.numerics.linalg.structure import exact_trace
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.verification.evidence import CheckKind, EntryEvidence, Method, fingerprint
-from rwpca.numerics.verification.formula_check import Run
+from rwpca.numerics.verification.formula.check import Run
 from rwpca.numerics.verification.moments import (
     LAWS,
     MAX_OUTCOMES,

@@ -52,7 +52,7 @@ from rwpca.numerics.verification.evidence import (
     TableKind,
     fingerprint,
 )
-from rwpca.numerics.verification.formula_check import (
+from rwpca.numerics.verification.formula.check import (
     Convergence,
     Run,
     fitted_order,

@@ -28,7 +28,7 @@ from rwpca.numerics.verification.evidence import (
     Method,
     fingerprint,
 )
-from rwpca.numerics.verification.formula_check import (
+from rwpca.numerics.verification.formula.check import (
     LEADING,
     Convergence,
     ParameterSet,
@@ -159,8 +159,8 @@ def verify_cumulative(
         [conv],
         data={"final_errors": _final_errors([conv])},
     )
-    printed = entry.source.printed
-    if printed is not None and not printed.free_symbols:
+    printed = entry.source.printed  # an expression or None once the entry is built
+    if isinstance(printed, sp.Basic) and not printed.free_symbols:
         target = float(printed)
         gaps = [abs(shares_at[s][1] / target - 1) for s in sizes]
         data = {

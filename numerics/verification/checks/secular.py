@@ -21,7 +21,7 @@ from rwpca.numerics.linalg.structure import centred_precision_structure
 from rwpca.numerics.progress import ProgressArg, iterate
 from rwpca.numerics.verification.checks.eigenvalues import ou_regime_table
 from rwpca.numerics.verification.evidence import CheckKind, EntryEvidence, Method, fingerprint
-from rwpca.numerics.verification.formula_check import Run
+from rwpca.numerics.verification.formula.check import Run
 from rwpca.numerics.verification.plans import Plan, is_default_run, parameter_sets_for
 from rwpca.numerics.verification.status import CheckState, combine_runs
 from rwpca.proofs.catalog import Entry

@@ -35,7 +35,7 @@ from rwpca.numerics.verification.evidence import (
     Method,
     fingerprint,
 )
-from rwpca.numerics.verification.formula_check import LEADING, Convergence, Run
+from rwpca.numerics.verification.formula.check import LEADING, Convergence, Run
 from rwpca.numerics.verification.plans import Plan
 from rwpca.numerics.verification.status import CheckState, combine_runs
 from rwpca.proofs.catalog import CATALOG, Entry

@@ -24,8 +24,15 @@ covariance K = C T^-1 T^-T C?
   over them is above :data:`MIN_ORDER`; an error below the certification radius at every n
   counts as exact.
 
-Parameters are exact rationals (a float 0.1 is read as 1/10). The default parameter sets
-are gamma in {1/2, -3/10} and alpha in {1/10, 3/2}.
+Parameters are exact rationals (a float 0.1 is read as 1/10). Without ``n`` or ``params``
+the claim's own plan is used (:mod:`~rwpca.numerics.verification.formula.claims`): fixed
+sizes, a size divisible by 1..7, sizes drawn from the domain of n with a seed hashed from
+the claim, the smallest sizes again at 120 digits, and parameters near both ends of their
+domain beside the defaults. By default the k-th value is compared with the k-th largest
+eigenvalue (``labels="labelled"``); ``labels="multiset"`` compares the sorted values. The
+answer's words say what was shown: "refuted at n = ...", "certified at n in {...} to D
+digits" (and what is left open), or "proven for every n >= 2", which only a symbolic
+certificate gives (exact claims about the plain walk, :mod:`rwpca.proofs.claim_certificates`).
 
 >>> import sympy as sp
 >>> n, k = sp.symbols("n k")
@@ -37,10 +44,9 @@ True
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -58,211 +64,29 @@ from rwpca.numerics.certified.sturm import (
     working_precision,
 )
 from rwpca.numerics.linalg.reference import check_dps, eigenvalues_float, float_spectrum
-from rwpca.numerics.linalg.structure import centred_precision_structure, exact_params, to_fraction
+from rwpca.numerics.linalg.structure import centred_precision_structure, to_fraction
 from rwpca.numerics.progress import iterate
+from rwpca.numerics.verification.formula.claims import claim_seed, exact_plan, parameter_points
+from rwpca.numerics.verification.formula.runs import (
+    ASYMPTOTIC_SIZES,
+    DEFAULT_DPS,
+    DEFAULT_PARAMS,
+    ESTIMATE_RADII,
+    EXACT_SIZES,
+    LEADING,
+    MIN_ORDER,
+    Convergence,
+    ParameterSet,
+    Run,
+    check_components,
+    check_sizes,
+    fitted_order,
+    parameter_sets,
+    path,
+)
 from rwpca.numerics.verification.status import CheckState
-from rwpca.proofs.processes import PROCESSES, get_process
-from rwpca.proofs.validation import check_n
-
-#: Default digits of the certified comparison.
-DEFAULT_DPS = 30
-#: Sizes tried by default for an exact claim and for a limit.
-EXACT_SIZES = (2, 3, 4, 5, 8, 13, 31, 64, 160)
-ASYMPTOTIC_SIZES = (25, 50, 100, 200, 400, 800)
-#: Number of leading eigenvalues whose errors decide convergence.
-LEADING = 5
-#: Smallest fitted order accepted as convergence (errors like 1/log n are not accepted).
-MIN_ORDER = 0.5
-#: Certification radii tried for the reference eigenvalues of a convergence study (the
-#: leading ones are refined to about 25 digits first, so the first radius normally holds).
-ESTIMATE_RADII = (1e-20, 1e-12, 1e-8)
-
-#: The parameter sets a formula is checked at by default, as each process declares them.
-DEFAULT_PARAMS: dict[str, tuple[Mapping[str, Fraction], ...]] = {
-    name: process.check_sets for name, process in PROCESSES.items()
-}
-
-ParamsPath = Callable[[int], Mapping[str, object]]
-
-
-@dataclass(frozen=True)
-class ParameterSet:
-    """Parameters for each n: fixed values, or a limit path n -> values."""
-
-    label: str
-    at: Callable[[int], dict[str, Fraction]]
-
-
-def _fixed(process: str, values: Mapping[str, object]) -> ParameterSet:
-    exact = exact_params(process, values)
-    label = ", ".join(f"{name} = {value}" for name, value in exact.items()) or "no parameters"
-    return ParameterSet(label, lambda _n, _e=exact: dict(_e))
-
-
-def path(process: str, label: str, function: ParamsPath) -> ParameterSet:
-    """A limit path: parameters that move with n (validated at each n)."""
-    return ParameterSet(label, lambda size: exact_params(process, function(size)))
-
-
-def parameter_sets(process: str, params: object) -> list[ParameterSet]:
-    """Normalise ``params``: None (defaults), a dict, a list of dicts, a callable or sets."""
-    if params is None:
-        return [_fixed(process, p) for p in DEFAULT_PARAMS[get_process(process).name]]
-    if isinstance(params, ParameterSet):
-        return [params]
-    if isinstance(params, Mapping):
-        return [_fixed(process, params)]
-    if callable(params):
-        return [path(process, "a path n -> parameters", params)]
-    if isinstance(params, (list, tuple)) and params:
-        out: list[ParameterSet] = []
-        for item in params:
-            out.extend(parameter_sets(process, item))
-        return out
-    raise ValueError(
-        f"params = {params!r} is not allowed: give a dict such as {{'gamma': 0.5}}, a list "
-        "of dicts, or a function of n"
-    )
-
-
-def check_sizes(sizes: object, *, minimum: int = 2) -> tuple[int, ...]:
-    """Validated, deduplicated, increasing sizes."""
-    if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
-        sizes = (sizes,)
-    if not isinstance(sizes, Iterable) or isinstance(sizes, (str, bytes)):
-        raise ValueError(f"n = {sizes!r} is not allowed: give an integer or a list of integers")
-    checked = sorted({check_n(int(s) if isinstance(s, np.integer) else s) for s in sizes})
-    if not checked:
-        raise ValueError("n = [] is not allowed: give at least one size")
-    if checked[0] < minimum:
-        raise ValueError(f"n = {checked[0]} is not allowed: n must be an integer >= {minimum}")
-    return tuple(checked)
-
-
-def check_components(ks: object, n: int) -> tuple[int, ...]:
-    """Validated component indices 1 <= k <= n - 1."""
-    if isinstance(ks, (int, np.integer)) and not isinstance(ks, bool):
-        ks = (ks,)
-    out = []
-    for value in ks:  # type: ignore[union-attr]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, np.integer))
-            or not (1 <= int(value) <= n - 1)
-        ):
-            raise ValueError(
-                f"k = {value!r} is not allowed at n = {n}: k must be an integer with "
-                f"1 <= k <= n - 1 = {n - 1}"
-            )
-        out.append(int(value))
-    return tuple(sorted(set(out)))
-
-
-def _fmt(value: float | None) -> str | None:
-    return None if value is None else f"{value:.3e}"
-
-
-@dataclass(frozen=True)
-class Run:
-    """The evidence at one n (and one parameter value)."""
-
-    n: int
-    params: dict[str, str]
-    checked: int
-    certified: int = 0
-    refuted: int = 0
-    undecided: int = 0
-    radius: float | None = None
-    digits: int | None = None
-    method: str = ""
-    leading_error: float | None = None
-    spectrum_error: float | None = None
-    first_refuted: int | None = None
-    note: str = ""
-    seconds: float = 0.0
-
-    @property
-    def state(self) -> CheckState:
-        if self.refuted:
-            return CheckState.REFUTED
-        if self.undecided or self.certified < self.checked:
-            return CheckState.UNDECIDED
-        return CheckState.CERTIFIED
-
-    def to_json(self) -> dict[str, object]:
-        """A deterministic record (no timings)."""
-        data: dict[str, object] = {
-            "n": self.n,
-            "params": self.params,
-            "checked": self.checked,
-            "certified": self.certified,
-            "refuted": self.refuted,
-            "undecided": self.undecided,
-            "radius": _fmt(self.radius),
-            "digits": self.digits,
-            "method": self.method,
-            "leading_error": _fmt(self.leading_error),
-            "spectrum_error": _fmt(self.spectrum_error),
-            "first_refuted": self.first_refuted,
-        }
-        if self.note:
-            data["note"] = self.note
-        return data
-
-
-def fitted_order(sizes: Sequence[int], errors: Sequence[float], last: int = 3) -> float | None:
-    """Least-squares slope p of log(error) = c - p log(n) over the last ``last`` sizes."""
-    pairs = [(s, e) for s, e in zip(sizes, errors, strict=True) if e is not None and e > 0]
-    pairs = pairs[-last:]
-    if len(pairs) < 2:
-        return None
-    x = np.log([s for s, _ in pairs])
-    y = np.log([e for _, e in pairs])
-    slope = np.polyfit(x, y, 1)[0]
-    return float(-slope)
-
-
-@dataclass(frozen=True)
-class Convergence:
-    """Errors along increasing n and the fitted orders, for one parameter set or path."""
-
-    label: str
-    sizes: tuple[int, ...]
-    leading: tuple[float, ...]
-    spectrum: tuple[float, ...]
-    radius: float
-
-    @property
-    def leading_order(self) -> float | None:
-        return fitted_order(self.sizes, self.leading)
-
-    @property
-    def spectrum_order(self) -> float | None:
-        return fitted_order(self.sizes, self.spectrum)
-
-    def exact(self) -> bool:
-        """Errors below the certification radius at every size: indistinguishable from exact."""
-        return all(e <= 2 * self.radius for e in self.leading)
-
-    def converges(self, which: str = "leading") -> bool:
-        errors = self.leading if which == "leading" else self.spectrum
-        order = self.leading_order if which == "leading" else self.spectrum_order
-        tail = errors[-3:]
-        decreasing = len(tail) >= 3 and all(b < a for a, b in itertools.pairwise(tail))
-        return decreasing and order is not None and order > MIN_ORDER
-
-    def to_json(self) -> dict[str, object]:
-        order = self.leading_order
-        whole = self.spectrum_order
-        return {
-            "label": self.label,
-            "sizes": list(self.sizes),
-            "leading_error": [_fmt(e) for e in self.leading],
-            "spectrum_error": [_fmt(e) for e in self.spectrum],
-            "certified_radius": _fmt(self.radius),
-            "leading_order": None if order is None else f"{order:.2f}",
-            "spectrum_order": None if whole is None else f"{whole:.2f}",
-        }
+from rwpca.proofs.claim_certificates import Certificate, plain_eigenvalue_certificate
+from rwpca.proofs.processes import get_process
 
 
 @dataclass
@@ -277,9 +101,15 @@ class FormulaCheck:
     runs: list[Run] = field(default_factory=list)
     convergence: list[Convergence] = field(default_factory=list)
     message: str = ""
+    labels: str = "labelled"  # what was compared: "labelled" or "multiset"
+    certificate: Certificate | None = None  # the symbolic attempt (plain walk, exact claims)
 
     def __str__(self) -> str:
-        lines = [f"{self.state}: {self.message}"]
+        lines = [
+            self.message
+            if self.message.startswith(str(self.state))
+            else f"{self.state}: {self.message}"
+        ]
         for run in self.runs:
             params = ", ".join(f"{k} = {v}" for k, v in run.params.items())
             lines.append(
@@ -331,15 +161,39 @@ METHODS = {
 }
 
 
+#: How the claims are compared with the eigenvalues: the k-th claim with the k-th largest
+#: (a claim that names lambda_k), or the sorted claims with the sorted eigenvalues.
+LABELS = ("labelled", "multiset")
+
+
+def check_labels(labels: object) -> bool:
+    """True for "labelled", False for "multiset"; ValueError otherwise."""
+    if labels not in LABELS:
+        raise ValueError(
+            f"labels = {labels!r} is not allowed: use 'labelled' (the k-th value is the k-th "
+            "largest eigenvalue) or 'multiset' (the values are the spectrum in some order)"
+        )
+    return labels == "labelled"
+
+
+def _ordered(claims: Sequence[arb], labelled: bool) -> np.ndarray:
+    values = np.array([float(c.mid()) for c in claims])
+    return values if labelled else np.sort(values)[::-1]
+
+
 def _measured_errors(
-    process: str, n: int, values: Mapping[str, Fraction], claims: Sequence[arb]
+    process: str,
+    n: int,
+    values: Mapping[str, Fraction],
+    claims: Sequence[arb],
+    labelled: bool = False,
 ) -> tuple[float, float]:
     """(leading, whole-spectrum) max relative error against float64 eigenvalues."""
     if n <= DENSE_ESTIMATES:
         estimates = eigenvalues_float(process, n, values)
     else:
         estimates = 1.0 / float_spectrum(centred_precision_structure(process, n, values))[1:]
-    claimed = np.sort(np.array([float(c.mid()) for c in claims]))[::-1]
+    claimed = _ordered(claims, labelled)
     with np.errstate(all="ignore"):
         errors = np.abs(claimed / estimates - 1)
     errors = np.where(np.isfinite(errors), errors, np.inf)
@@ -360,15 +214,25 @@ def exact_run(
     dps: int,
     ks: Sequence[int] | None = None,
     progress: bool | None = False,
+    labelled: bool = False,
 ) -> Run:
-    """Certify or refute the claims at one n (relative radius 10^-dps)."""
+    """Certify or refute the claims at one n (relative radius 10^-dps); with ``labelled``
+    the k-th claim is compared with the k-th largest eigenvalue, else the sorted claims."""
     start = time.perf_counter()
     q = centred_precision_structure(process, n, values)
     claims = claims_at(function, n, values, dps)
-    verdicts = certify(q, claims, Fraction(1, 10**dps), digits=dps, progress=progress, ks=ks)
+    verdicts = certify(
+        q,
+        claims,
+        Fraction(1, 10**dps),
+        digits=dps,
+        progress=progress,
+        ks=ks,
+        labelled=labelled,
+    )
     states = [v.state for v in verdicts]
     refuted = [v.k for v in verdicts if v.state == CheckState.REFUTED]
-    measured = _measured_errors(process, n, values, claims) if refuted else None
+    measured = _measured_errors(process, n, values, claims, labelled) if refuted else None
     return Run(
         n=n,
         params={name: str(value) for name, value in values.items()},
@@ -430,8 +294,10 @@ def convergence_study(
     *,
     leading: int = LEADING,
     progress: bool | None = False,
+    labelled: bool = False,
 ) -> tuple[Convergence, list[Run]]:
-    """Relative errors of the claims at each n along a parameter set (certified leading)."""
+    """Relative errors of the claims at each n along a parameter set (certified leading);
+    ``labelled`` compares the k-th claim with the k-th largest eigenvalue, else sorted."""
     runs: list[Run] = []
     lead_errors: list[float] = []
     spec_errors: list[float] = []
@@ -442,7 +308,7 @@ def convergence_study(
         estimates, r = reference_eigenvalues(process, n, values, leading, progress)
         radius = max(radius, r)
         claims = claims_at(function, n, values, 17)
-        claimed = np.sort(np.array([float(c.mid()) for c in claims]))[::-1]
+        claimed = _ordered(claims, labelled)
         with np.errstate(all="ignore"):
             errors = np.abs(claimed / estimates - 1)
         errors = np.where(np.isfinite(errors), errors, np.inf)
@@ -478,6 +344,7 @@ def check_formula(
     dps: int | None = None,
     ks: object = None,
     spectrum: str = "leading",
+    labels: str = "labelled",
     progress: bool | None = False,
 ) -> FormulaCheck:
     """Check a claimed eigenvalue formula lambda_k(n) for a process against the exact K.
@@ -485,28 +352,52 @@ def check_formula(
     ``process`` is "plain", "momentum" or "ou"; ``formula`` a SymPy expression whose symbols
     are named ``n``, ``k`` and the process parameter (``gamma`` or ``alpha``); ``params`` a
     dict of parameter values, a list of them, or a function n -> dict (a limit path; None:
-    the defaults). ``exact`` selects "holds at every n" or "converges as n -> infinity" (see
-    the module docstring). ``n`` is a size or a list of sizes, ``dps`` the digits of the
-    certified comparison (exact claims), ``ks`` restricts an exact check to some components,
-    ``spectrum`` ("leading" or "all") which errors decide convergence.
+    the default plan of :mod:`~rwpca.numerics.verification.formula.claims`, with points near
+    both ends of the domain and one drawn with a seed from the claim). ``exact`` selects
+    "holds at every n" or "converges as n -> infinity" (see the module docstring). ``n`` is
+    a size or a list of sizes (None: the claim's plan, fixed sizes and drawn ones, with the
+    smallest compared again at :data:`~rwpca.numerics.verification.formula.claims.DEEP_DPS`
+    digits), ``dps`` the digits of the certified comparison (exact claims), ``ks`` restricts
+    an exact check to some components, ``spectrum`` ("leading" or "all") which errors decide
+    convergence, ``labels`` whether the k-th value is compared with the k-th largest
+    eigenvalue ("labelled", the default) or the values as a multiset ("multiset").
+
+    An exact claim about the plain walk is also tried symbolically
+    (:func:`~rwpca.proofs.claim_certificates.plain_eigenvalue_certificate`): only that
+    certificate gives the state "proven"; numbers give "certified" (at the sizes shown, to
+    the digits shown) or "refuted".
     """
     proc = get_process(process)
     function, _names = _formula_function(proc.name, formula)
+    labelled = check_labels(labels)
+    seed = claim_seed(proc.name, formula)
+    if params is None:
+        params = parameter_points(proc.name, seed, exact=exact)
     sets = parameter_sets(proc.name, params)
     if spectrum not in ("leading", "all"):
         raise ValueError(f"spectrum = {spectrum!r} is not allowed: use 'leading' or 'all'")
     if exact:
-        sizes = check_sizes(EXACT_SIZES if n is None else n)
+        plan = exact_plan(seed) if n is None else None
+        sizes = plan.sizes if plan is not None else check_sizes(n)
         digits = check_dps(DEFAULT_DPS if dps is None else dps)
+        jobs = [(s, p, digits) for p in sets for s in sizes]
+        if plan is not None and plan.deep_dps > digits:
+            jobs += [(s, p, plan.deep_dps) for p in sets for s in plan.deep]
         runs = []
-        jobs = [(s, p) for p in sets for s in sizes]
-        for size, pset in iterate(progress, jobs, "certifying", unit="n"):
+        for size, pset, job_dps in iterate(progress, jobs, "certifying", unit="n"):
             selected = None if ks is None else check_components(ks, size)
             runs.append(
-                exact_run(proc.name, function, size, pset.at(size), digits, selected, progress)
+                exact_run(
+                    proc.name, function, size, pset.at(size), job_dps, selected, progress, labelled
+                )
             )
-        state, passed, message = _exact_outcome(runs, digits, sizes, len(sets))
-        return FormulaCheck(proc.name, formula, True, passed, state, runs, [], message)
+        certificate = None
+        if proc.name == "plain" and ks is None:
+            certificate = plain_eigenvalue_certificate(formula)
+        state, passed, message = _exact_outcome(runs, sets, labels, certificate)
+        return FormulaCheck(
+            proc.name, formula, True, passed, state, runs, [], message, labels, certificate
+        )
     sizes = check_sizes(ASYMPTOTIC_SIZES if n is None else n)
     if len(sizes) < 3:
         raise ValueError(
@@ -516,54 +407,99 @@ def check_formula(
         raise ValueError("ks is only used by exact checks: a limit is checked on the leading k")
     runs, convs = [], []
     for pset in sets:
-        conv, these = convergence_study(proc.name, function, sizes, pset, progress=progress)
+        conv, these = convergence_study(
+            proc.name, function, sizes, pset, progress=progress, labelled=labelled
+        )
         convs.append(conv)
         runs.extend(these)
     state, passed, message = _limit_outcome(convs, spectrum)
-    return FormulaCheck(proc.name, formula, False, passed, state, runs, convs, message)
+    message += f"; compared {_compared(labels)}"
+    return FormulaCheck(proc.name, formula, False, passed, state, runs, convs, message, labels)
+
+
+def _compared(labels: str) -> str:
+    if labels == "labelled":
+        return "label by label (the k-th value with the k-th largest eigenvalue)"
+    return "as a multiset (sorted values with sorted eigenvalues)"
+
+
+def _sizes_text(sizes: Iterable[int]) -> str:
+    return "{" + ", ".join(map(str, sorted(set(sizes)))) + "}"
 
 
 def _exact_outcome(
-    runs: Sequence[Run], digits: int, sizes: Sequence[int], sets: int
+    runs: Sequence[Run],
+    sets: Sequence[ParameterSet],
+    labels: str,
+    certificate: Certificate | None = None,
 ) -> tuple[CheckState, bool, str]:
-    """(state, passed, message) of an exact check from its runs."""
+    """(state, passed, message) of an exact check: the words say what was shown."""
+    compared = _compared(labels)
+    proof = ""
+    if certificate is not None and certificate.proven:
+        proof = (
+            f"proven for every n >= 2 as a {certificate.reading} claim (symbolic certificate "
+            f"from {certificate.basis})"
+        )
+    elif certificate is not None:
+        proof = "not proven symbolically (" + certificate.attempts[0].how + ")"
     if any(r.refuted for r in runs):
         first = next(r for r in runs if r.refuted)
+        where = ", ".join(f"{k} = {v}" for k, v in first.params.items())
+        text = (
+            f"refuted at n = {first.n}{' (' + where + ')' if where else ''}, k = "
+            f"{first.first_refuted}, to {first.digits} digits, compared {compared}"
+        )
+        return CheckState.REFUTED, False, text + (f"; {proof}" if proof else "")
+    by_digits: dict[int, set[int]] = {}
+    for run in runs:
+        by_digits.setdefault(run.digits or 0, set()).add(run.n)
+    shown = "; ".join(
+        f"at n in {_sizes_text(sizes)} to {digits} digits"
+        for digits, sizes in sorted(by_digits.items())
+    )
+    params = "; ".join(s.label for s in sets)
+    if not all(r.state == CheckState.CERTIFIED for r in runs):
         return (
-            CheckState.REFUTED,
+            CheckState.UNDECIDED,
             False,
-            f"refuted at n = {first.n}, k = {first.first_refuted} (and elsewhere)",
+            f"undecided: some eigenvalues could not be decided ({shown}, {params})",
         )
-    if all(r.state == CheckState.CERTIFIED for r in runs):
-        sizes_text = ", ".join(map(str, sizes))
-        return (
-            CheckState.CERTIFIED,
-            True,
-            f"certified to {digits} digits at n = {sizes_text} for {sets} parameter set(s)",
-        )
-    return CheckState.UNDECIDED, False, "some eigenvalues could not be decided at this precision"
+    if certificate is not None and certificate.reading == "labelled" and labels == "labelled":
+        return CheckState.PROVEN, True, f"{proof}; certified {shown} ({params})"
+    if certificate is not None and certificate.proven and labels == "multiset":
+        return CheckState.PROVEN, True, f"{proof}; certified {shown} ({params})"
+    left_open = (
+        "other n and parameters, and relative deviations below 10^-D at the sizes certified "
+        "to D digits, are left open"
+    )
+    text = f"certified {shown}, compared {compared}, at {params}; not proven: {left_open}"
+    return CheckState.CERTIFIED, True, text + (f"; {proof}" if proof else "")
 
 
 def _limit_outcome(convs: Sequence[Convergence], spectrum: str) -> tuple[CheckState, bool, str]:
     """(state, passed, message) of a limit check from its convergence studies."""
+    labels = ", ".join(c.label for c in convs)
     if all(c.exact() for c in convs):
         return (
             CheckState.EXACT,
             True,
-            "the error is below the certification radius at every n (exact here)",
+            f"the error is below the certification radius at every n tried ({labels}): "
+            "indistinguishable from exact there, not proven",
         )
     if all(c.converges(spectrum) for c in convs):
         orders = [c.leading_order if spectrum == "leading" else c.spectrum_order for c in convs]
         return (
             CheckState.CONVERGES,
             True,
-            "converges; fitted order " + ", ".join(f"{o:.2f}" for o in orders),
+            f"converges at {labels}; fitted order " + ", ".join(f"{o:.2f}" for o in orders),
         )
+    failing = ", ".join(c.label for c in convs if not c.converges(spectrum))
     return (
         CheckState.NOT_CONVERGING,
         False,
         f"the {spectrum} error does not decrease with an order above {MIN_ORDER} over the "
-        "last three sizes",
+        f"last three sizes at {failing}",
     )
 
 
@@ -573,13 +509,24 @@ def relative_radius_digits(radius: float) -> int:
 
 
 __all__ = [
+    "ASYMPTOTIC_SIZES",
     "DEFAULT_DPS",
+    "DEFAULT_PARAMS",
+    "ESTIMATE_RADII",
+    "EXACT_SIZES",
+    "LABELS",
+    "LEADING",
+    "MIN_ORDER",
     "Convergence",
     "FormulaCheck",
     "ParameterSet",
     "Run",
+    "check_components",
     "check_formula",
+    "check_labels",
+    "check_sizes",
     "convergence_study",
+    "exact_run",
     "fitted_order",
     "parameter_sets",
     "path",
