@@ -7,8 +7,10 @@ One import name holds three layers that import one way, ``rwpca`` -> ``rwpca.num
 the command line, the generated documents, citations and figures.
 
 ``rwpca.Recorder`` (:class:`rwpca.numerics.checkpoints.recorder.Recorder`) records a run
-during training; it is imported on first use, so ``import rwpca`` stays light (as is
-``__version__``, read from the package metadata on first use).
+during training; ``rwpca.analyze`` and ``rwpca.sweep`` (:mod:`rwpca.api`) analyse one, as
+`rwpca analyze` does, and return reports that display in notebooks. They are imported on
+first use, so ``import rwpca`` stays light (as is ``__version__``, read from the package
+metadata on first use).
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from __future__ import annotations
 from typing import Any
 
 #: Names exported lazily: attribute -> module that defines it.
-_LAZY = {"Recorder": "rwpca.numerics.checkpoints.recorder"}
+_LAZY = {
+    "Recorder": "rwpca.numerics.checkpoints.recorder",
+    "analyze": "rwpca.api",
+    "sweep": "rwpca.api",
+}
 
-__all__ = ["Recorder", "__version__"]
+__all__ = ["Recorder", "__version__", "analyze", "sweep"]
 
 
 def _version() -> str:

@@ -41,9 +41,13 @@ def test_report_lists_source_steps_and_tensors(capsys, tmp_path):
     code, out, _ = run(capsys, "analyze", folder, "--json", "--replicates", "19", "--window", "step=2:10",
                        "--exclude", "^fc")  # fmt: skip
     data = json.loads(out)
-    assert code == 0 and data["steps"] == list(range(2, 10)) and data["window"] == [2, 10]
+    assert (
+        code == 0
+        and data["training_steps"] == list(range(2, 10))
+        and data["window_positions"] == [2, 10]
+    )
     assert [t["name"] for t in data["source"]["tensors"]] == PARAMETERS[:4]
-    assert data["d"] == 48 and data["sketch_sd"] is None
+    assert data["d"] == 48 and data["sketch_ratio_sd"] is None
     assert {"name": "fc.weight", "reason": "--exclude'd"} in data["source"]["left_out"]
 
 
@@ -55,7 +59,7 @@ def test_by_layer_table(capsys, tmp_path):
     assert code == 0
     table = out[out.index("by layer (module)") :].splitlines()
     assert table[1].split() == ["group", "tensors", "d", "ratio", "1", "ratio", "2", "ratio", "3",
-                                "p", "(a)", "p", "(b)", "p", "(c)"]  # fmt: skip
+                                "p", "(a)", "p", "(b)", "p", "(c)", "p", "(d)", "p", "(e)"]  # fmt: skip
     assert [line.split()[:3] for line in table[2:]] == [["bn", "2", "8"], ["conv", "2", "40"],
                                                         ["fc", "2", "650"]]  # fmt: skip
     code, out, _ = run(
@@ -63,6 +67,10 @@ def test_by_layer_table(capsys, tmp_path):
     )
     groups = json.loads(out)["by_layer"]["groups"]
     assert [g["group"] for g in groups] == PARAMETERS and all("p_values" in g for g in groups)
+    code, out, _ = run(capsys, "analyze", folder, "--by-layer", "--nulls", "a,d",
+                       "--replicates", "19", "--components", "2")  # fmt: skip
+    table = out[out.index("by layer (module)") :].splitlines()
+    assert table[1].split()[-4:] == ["p", "(a)", "p", "(d)"]
 
 
 def test_sketch_report_carries_its_error(capsys, tmp_path):

@@ -97,6 +97,8 @@ ROOMS = (
     "rwpca.numerics.verification.formula",
     "rwpca.numerics.walks",
     "rwpca.numerics.trajectories",
+    "rwpca.numerics.nulls",
+    "rwpca.numerics.studies",
     "rwpca.proofs.derive",
     "rwpca.proofs.derive.momentum",
 )

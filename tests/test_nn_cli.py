@@ -19,9 +19,10 @@ JSON_KEYS = {
     "n",
     "d",
     "explained_variance_ratio",
-    "null_models",
+    "null_ratios",
     "lissajous",
-    "consistent_with_random_walk",
+    "step_autocorrelation",
+    "consistent_with_some_null",
     "verdict",
 }
 
@@ -58,10 +59,10 @@ def test_analyze_json(recorded, capsys):
                        "--components", "4", "--replicates", "19")  # fmt: skip
     data = json.loads(out)
     assert code == 0 and JSON_KEYS <= set(data)
-    assert data["n"] == 28 and data["d"] == 610 and data["window"] == [2, 30]
-    assert set(data["null_models"]) == {"random_walk", "step_schedule", "drift"}
-    assert all(len(r) == 27 for r in data["null_models"].values())
-    assert len(data["lissajous"]) == 4 and isinstance(data["consistent_with_random_walk"], bool)
+    assert data["n"] == 28 and data["d"] == 610 and data["window_positions"] == [2, 30]
+    assert set(data["null_ratios"]) == {"random_walk", "step_schedule", "drift", "momentum", "ou"}
+    assert all(len(r) == 27 for r in data["null_ratios"].values())
+    assert len(data["lissajous"]) == 4 and isinstance(data["consistent_with_some_null"], bool)
 
 
 def test_analyze_folder_and_npz_agree_with_npy(recorded, capsys, tmp_path):

@@ -37,15 +37,18 @@ def compare(fresh, stored, tests=True):
     data's); verdict flags unless a p-value sits within that of alpha."""
     for key in ("explained_variance_ratio", "lissajous", "step_norms_squared"):
         assert np.allclose(fresh[key], stored[key], rtol=1e-5, atol=1e-12), key
-    for name, ratios in stored["null_models"].items():
-        assert np.allclose(fresh["null_models"][name], ratios, rtol=1e-5, atol=1e-12)
+    for name, ratios in stored["null_ratios"].items():
+        assert np.allclose(fresh["null_ratios"][name], ratios, rtol=1e-5, atol=1e-12)
     if not tests:
         return
     step = 2 / (recorded.REPLICATES + 1)
     for name, test in stored["tests"].items():
         assert abs(fresh["tests"][name]["p_value"] - test["p_value"]) <= step + 1e-9
-        if abs(test["p_value"] - stored["alpha"]) > step:
+        if abs(test["p_value"] - stored["level"]) > step:
             assert fresh["tests"][name]["consistent"] == test["consistent"]
+    auto, fresh_auto = stored["step_autocorrelation"], fresh["step_autocorrelation"]
+    assert np.allclose(fresh_auto["mean_cosine"], auto["mean_cosine"], rtol=1e-5, atol=1e-9)
+    assert abs(fresh_auto["p_value"] - auto["p_value"]) <= step + 1e-9
 
 
 @pytest.mark.parametrize("run_id", ["softmax-sgd-decay", "softmax-momentum"])
@@ -76,14 +79,43 @@ def test_findings_follow_the_numbers(cache):
     """The prose is computed from the cache: change a number and the statement changes."""
     text = render(cache)
     changed = copy.deepcopy(cache)
-    control = changed.runs["control-random-walk"].analysis["tests"]["drift"]
-    control["consistent"], control["p_value"] = False, 0.01
+    control = changed.runs["control-random-walk"].analysis
+    control["verdict"]["consistent"].remove("drift")
+    control["verdict"]["rejected"].append("drift")
+    control["tests"]["drift"]["consistent"], control["tests"]["drift"]["p_value"] = False, 0.01
     assert "The simulated random walk passes every null" in text
-    assert "The simulated random walk is rejected by some null" in render(changed)
+    assert "The simulated random walk is rejected by some test" in render(changed)
     for record in changed.runs.values():
-        record.analysis["tests"]["drift"]["consistent"] = True
+        verdict = record.analysis["verdict"]
+        if "drift" not in verdict["consistent"]:
+            verdict["consistent"].append("drift")
     runs = len([r for r in RUNS if r.config is not None])
     assert f"Not rejected at level 0.05 in {runs} of {runs} runs" in render(changed)
+
+
+def test_momentum_runs_are_not_called_independent(cache):
+    """The done-when of issue 11: momentum runs are never reported as independent steps."""
+    momentum = [r for r in cache.runs.values() if r.config.get("optimizer") == "momentum"]
+    assert momentum
+    for record in momentum:
+        a = record.analysis
+        assert a["step_autocorrelation"]["rejects_independence"], record.id
+        assert not {"random_walk", "step_schedule", "drift"} & set(a["verdict"]["consistent"])
+        assert "consistent with (a)" not in nn_comparison.analysis_report.verdict_text(a)
+    control = cache.runs["control-random-walk"].analysis
+    assert not control["step_autocorrelation"]["rejects_independence"]
+    assert "random_walk" in control["verdict"]["consistent"]
+
+
+def test_sweeps_are_cached_and_drawn(cache, generated):
+    swept = [run for run in RUNS if run.sweep]
+    assert swept
+    for run in swept:
+        sweep = cache.runs[run.id].sweep
+        assert sweep is not None and sweep["size"] == run.sweep
+        assert [w["first_step"] for w in sweep["windows"]][:2] == [0, run.sweep]
+        assert f"figures/nn_sweep_{run.id}.png" in generated
+        assert f"(figures/nn_sweep_{run.id}.png)" in generated[nn_comparison.DOCUMENT].decode()
 
 
 def test_stale_or_missing_cache_asks_for_retrain(tmp_path):

@@ -1,1 +1,1 @@
-"""Training trajectories against the random walk: reading checkpoints, the Gram pass, PCA, the null models and their randomisation tests, training and the recorded runs."""
+"""Training trajectories against the random walk: reading checkpoints, the Gram pass, the analysis and its batched randomisation, training and the recorded runs."""

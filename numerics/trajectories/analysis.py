@@ -74,388 +74,71 @@ the reported quotients do.
 
 ``d_eff`` (:func:`effective_dimension`), the effective number of independent directions
 of the steps, ``tr(Sigma)^2 / tr(Sigma^2)``, is reported because the random-walk limit
-``R R^T -> I`` needs d_eff >> n, not only d >> n.
+``R R^T -> I`` needs d_eff >> n, not only d >> n. It is measured on the innovations
+``s_t - gamma s_{t-1}`` of the fitted momentum (:func:`~rwpca.numerics.nulls.dynamics.
+fit_momentum`; ~0 for independent steps), because a momentum walk's consecutive
+steps share their direction, which the estimator would read as few directions, while
+their covariance ``Sigma / (1 - gamma^2)`` has the innovations' d_eff.
+
+Nulls (d) momentum and (e) Ornstein-Uhlenbeck, with their own exact predictions and
+randomisations (reordered innovations, re-integrated), are in
+:mod:`rwpca.numerics.nulls.dynamics`. Every null's statistic also includes the
+lag-1 cosine of the steps (:mod:`rwpca.numerics.nulls.autocorrelation`),
+so the nulls with independent steps have power against momentum, which barely changes
+the spectrum; the lag cosines at lags 1..5, tested by reordering alone, are the step
+autocorrelation diagnostic reported beside every verdict.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rwpca.numerics.checkpoints.sketch import ratio_sd
-from rwpca.numerics.formulas import lambdify_by_name
-from rwpca.numerics.progress import ProgressArg, Task, task
+from rwpca.numerics.nulls.autocorrelation import (
+    LAGS,
+    StepAutocorrelation,
+    lag_cosines,
+    step_autocorrelation,
+)
+from rwpca.numerics.nulls.calibration import STATISTIC_LAGS, calibrate, statistics
+from rwpca.numerics.nulls.dynamics import check_dynamics, fit_momentum, momentum_innovations
+from rwpca.numerics.nulls.null_models import (
+    DriftFit,
+    cosine_basis,
+    drift_covariance,
+    effective_dimension,
+    fit_drift,
+    lissajous,
+    make_null,
+    normalised_overlaps,
+    random_walk_ratios,
+    schedule_factor,
+)
+from rwpca.numerics.nulls.results import (
+    DYNAMIC_NULLS,
+    INDEPENDENT_NULLS,
+    NULL_LETTERS,
+    NULL_MODELS,
+    NULL_TITLES,
+    SYMMETRY,
+    Analysis,
+    Note,
+    NoteKind,
+    NullTest,
+    Symmetry,
+    Verdict,
+    parse_nulls,
+)
+from rwpca.numerics.progress import ProgressArg, task
 from rwpca.numerics.resources import require_memory
 from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram, with_blas_threads
-from rwpca.proofs.catalog import get
-
-#: Null-model names, in report order, and their titles.
-NULL_MODELS = ("random_walk", "step_schedule", "drift")
-NULL_TITLES = {
-    "random_walk": "(a) random walk",
-    "step_schedule": "(b) random walk with the observed step sizes",
-    "drift": "(c) random walk with drift",
-}
-
-
-# --- catalog formulas -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _evr_formula() -> Callable[..., Any]:
-    return lambdify_by_name(get("rw.evr.exact").rhs, ("n", "k"))
-
-
-@lru_cache(maxsize=1)
-def _eigenvector_formula() -> Callable[..., Any]:
-    return lambdify_by_name(get("rw.eigenvector").rhs, ("n", "k", "t"))
-
-
-def random_walk_ratios(n: int) -> np.ndarray:
-    """Exact finite-n ratios of the plain walk, k = 1..n-1 (catalog ``rw.evr.exact``).
-
-    >>> [round(float(r), 6) for r in random_walk_ratios(3)]
-    [0.75, 0.25]
-    """
-    k = np.arange(1, n, dtype=float)
-    return np.asarray(_evr_formula()(n, k), dtype=float)
-
-
-def cosine_basis(n: int, count: int) -> np.ndarray:
-    """n x count matrix of the unit random-walk eigenvectors (catalog ``rw.eigenvector``)."""
-    return _cosine_basis(n, count).copy()
-
-
-@lru_cache(maxsize=16)
-def _cosine_basis(n: int, count: int) -> np.ndarray:
-    t = np.arange(1, n + 1, dtype=float)[:, None]
-    k = np.arange(1, count + 1, dtype=float)[None, :]
-    basis = np.asarray(_eigenvector_formula()(n, k, t), dtype=float)
-    basis.flags.writeable = False
-    return basis
-
-
-# --- linear algebra helpers -------------------------------------------------------------
-
-
-def _cumulative(steps: np.ndarray) -> np.ndarray:
-    """Centred C L0 steps: the trajectory (n = N + 1 rows) built from N steps, centred."""
-    path = np.zeros((steps.shape[0] + 1, steps.shape[1]))
-    np.cumsum(steps, axis=0, out=path[1:])
-    return path - path.mean(axis=0)
-
-
-def _lissajous(vectors: np.ndarray) -> np.ndarray:
-    """|u_k . e_k| for the columns of ``vectors`` (k = 1..; any leading batch axes)."""
-    n, count = vectors.shape[-2:]
-    return np.abs(np.einsum("...ij,ij->...j", vectors, cosine_basis(n, count)))
-
-
-# --- null models ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DriftFit:
-    """Unbiased drift and noise estimates from the steps (null model c)."""
-
-    drift_squared: float  # ||mu||^2
-    noise: float  # sigma^2 d
-    naive_drift_squared: float  # ||(x_n - x_1) / N||^2, biased upward by sigma^2 d / N
-
-
-def fit_drift(step_norms_squared: np.ndarray, displacement_squared: float) -> DriftFit:
-    """Estimate ||mu||^2 and sigma^2 d from the squared step norms and ||x_n - x_1||^2.
-
-    >>> fit = fit_drift(np.array([2.0, 2.0, 2.0]), 9.0)  # 3 steps, mean step norm^2 = 1
-    >>> fit.naive_drift_squared, fit.drift_squared, fit.noise
-    (1.0, 0.5, 1.5)
-    """
-    N = step_norms_squared.size
-    q = float(np.mean(step_norms_squared))
-    naive = displacement_squared / N**2
-    drift = max(0.0, (N * naive - q) / (N - 1))
-    return DriftFit(drift, max(q - drift, 0.0), naive)
-
-
-def schedule_factor(step_norms_squared: np.ndarray) -> np.ndarray:
-    """C L0 D^(1/2): the centred n x N factor of null (b)."""
-    return _cumulative(np.diag(np.sqrt(np.maximum(step_norms_squared, 0.0))))
-
-
-def drift_covariance(n: int, fit: DriftFit) -> np.ndarray:
-    """sigma^2 d C L0 L0^T C + ||mu||^2 r r^T, r = C L0 1 (null c)."""
-    ramp = np.arange(n, dtype=float) - (n - 1) / 2
-    return fit.noise * _plain_covariance(n) + fit.drift_squared * np.outer(ramp, ramp)
-
-
-@lru_cache(maxsize=4)
-def _plain_covariance(n: int) -> np.ndarray:
-    """C L0 L0^T C, the plain walk's centred covariance with unit steps (read-only)."""
-    plain = _cumulative(np.eye(n - 1))
-    K = plain @ plain.T
-    K.flags.writeable = False
-    return K
-
-
-def normalised_overlaps(step_gram: np.ndarray) -> np.ndarray:
-    """s_i . s_j / (|s_i| |s_j|) for the steps of nonzero length (a symmetric matrix)."""
-    q = np.diag(step_gram)
-    keep = q > 1e-300
-    scale = np.sqrt(q[keep])
-    return step_gram[np.ix_(keep, keep)] / scale[:, None] / scale[None, :]
-
-
-def effective_dimension(step_gram: np.ndarray) -> float:
-    """d_eff = tr(Sigma)^2 / tr(Sigma^2) of independent steps, from their Gram matrix M.
-
-    For independent steps ``s_i = mu + sqrt(c_i) xi_i`` with ``Cov(xi) = Sigma``, i != j:
-    ``M_ij = ||mu||^2 + mu.(...)_i + mu.(...)_j + sqrt(c_i c_j) xi_i.xi_j``. Fitting
-    ``M_ij = a_i + a_j`` by least squares removes the drift's constant and per-step terms;
-    the residuals have mean square ``mean(c_i c_j) tr(Sigma^2)`` (``N`` parameters fitted),
-    while ``(q_i - ||mu||^2)(q_j - ||mu||^2)``, with ``q_i = M_ii``, has mean
-    ``mean(c_i c_j) tr(Sigma)^2``: their quotient estimates d_eff whatever the step sizes,
-    the drift or the tails of the noise (a moment estimate, so heavy-tailed overlaps of
-    anisotropic noise do not bias it). Infinite when fewer than four steps have nonzero
-    length or the residuals vanish.
-
-    >>> rng = np.random.default_rng(0)
-    >>> R = rng.standard_normal((60, 4000))
-    >>> bool(3500 < effective_dimension(R @ R.T) < 4500)
-    True
-    """
-    q_all = np.diag(step_gram)
-    keep = q_all > 1e-300
-    M = np.asarray(step_gram)[np.ix_(keep, keep)]
-    N = M.shape[0]
-    pairs = N * (N - 1) // 2
-    if N < 4:
-        return math.inf
-    q = np.diag(M)
-    off = M - np.diag(q)
-    row = off.sum(axis=1)
-    total = row.sum() / (2 * N - 2)
-    effect = (row - total) / (N - 2)
-    residual = (off - effect[:, None] - effect[None, :])[np.triu_indices(N, 1)]
-    variance = float(residual @ residual) / (pairs - N)
-    centred = q - off.sum() / (N * (N - 1))  # q_i - ||mu||^2
-    products = (centred.sum() ** 2 - float(centred @ centred)) / 2 / pairs
-    if variance <= 0 or products <= 0:
-        return math.inf
-    return products / variance
-
-
-def lag_one_overlap(step_gram: np.ndarray) -> tuple[float, float]:
-    """Mean overlap of consecutive steps and the median overlap of all pairs.
-
-    Independent steps (every null model here) give equal values in expectation;
-    momentum or any smoothing of the steps makes the first clearly larger.
-    """
-    E = normalised_overlaps(step_gram)
-    if E.shape[0] < 2:
-        return 0.0, 0.0
-    return float(np.mean(np.diagonal(E, 1))), float(np.median(E[np.triu_indices(E.shape[0], 1)]))
-
-
-# --- results ----------------------------------------------------------------------------
-
-
-class NoteKind(StrEnum):
-    """A diagnostic of the steps that qualifies the verdict."""
-
-    LOW_EFFECTIVE_DIMENSION = "low_effective_dimension"  # d_eff < 10 n: R R^T -> I fails
-    CORRELATED_STEPS = "correlated_steps"  # consecutive overlap above the typical one
-    ANTICORRELATED_STEPS = "anticorrelated_steps"  # consecutive overlap below it
-    ZERO_LENGTH_STEPS = "zero_length_steps"  # some steps do not move
-
-
-@dataclass(frozen=True)
-class Note:
-    """One diagnostic and its numbers.
-
-    ``values``: ``effective_dimension`` and ``n`` (low effective dimension);
-    ``consecutive`` and ``typical`` overlaps (correlated steps); ``count`` and ``steps``
-    (zero-length steps).
-    """
-
-    kind: NoteKind
-    values: Mapping[str, float]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, **self.values}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Which null models the first components are consistent with (p > alpha), in order."""
-
-    consistent: tuple[str, ...]
-    rejected: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"consistent": list(self.consistent), "rejected": list(self.rejected)}
-
-
-@dataclass(frozen=True)
-class NullTest:
-    """One null model: its ratios and the randomisation test of the first K components."""
-
-    name: str
-    title: str
-    ratios: np.ndarray  # all n - 1 null ratios
-    parameters: dict[str, float]
-    quotient: np.ndarray  # observed / null ratio, k = 1..K
-    allowed: np.ndarray  # K x 2: the simultaneous band of the quotient under this null
-    lissajous_null: np.ndarray  # K: mean Lissajous score of the null's replicates
-    z: np.ndarray  # K x 2: standardised deviation of (ratio, Lissajous) per component
-    statistic: float
-    critical_value: float
-    p_value: float
-    consistent: bool
-    deviating: tuple[int, ...]  # components outside the band (1-based)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "parameters": self.parameters,
-            "quotient": self.quotient.tolist(),
-            "allowed_quotient": self.allowed.tolist(),
-            "lissajous_null": self.lissajous_null.tolist(),
-            "statistic": self.statistic,
-            "critical_value": self.critical_value,
-            "p_value": self.p_value,
-            "consistent": self.consistent,
-            "deviating_components": list(self.deviating),
-        }
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Centred PCA of a trajectory window and its comparison with the null models."""
-
-    n: int
-    d: int
-    window: tuple[int, int]
-    components: int
-    eigenvalues: np.ndarray  # lambda_1 >= ... >= lambda_{n-1} of C G C
-    explained_variance_ratio: np.ndarray
-    projections: np.ndarray  # n x K: sqrt(lambda_k) u_k, oriented along the cosine
-    lissajous: np.ndarray  # K
-    step_norms_squared: np.ndarray  # N
-    effective_dimension: float
-    ostrowski: tuple[float, float]
-    lag_one_overlap: tuple[float, float]
-    nulls: dict[str, NullTest]
-    alpha: float
-    replicates: int
-    notes: tuple[Note, ...] = field(default_factory=tuple)
-    steps: np.ndarray | None = None  # n: the training step of each checkpoint of the window
-    sketch_sd: np.ndarray | None = None  # sketched runs: sd of each ratio due to the sketch
-
-    @property
-    def consistent_with_random_walk(self) -> bool:
-        """True when at least one null model is not rejected at level alpha."""
-        return any(test.consistent for test in self.nulls.values())
-
-    @property
-    def verdict(self) -> Verdict:
-        """The null models not rejected and those rejected at level alpha."""
-        return Verdict(
-            tuple(name for name, t in self.nulls.items() if t.consistent),
-            tuple(name for name, t in self.nulls.items() if not t.consistent),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON object `rwpca analyze --json` prints."""
-        return {
-            "n": self.n,
-            "d": self.d,
-            "window": list(self.window),
-            "components": self.components,
-            "explained_variance_ratio": self.explained_variance_ratio.tolist(),
-            "null_models": {name: t.ratios.tolist() for name, t in self.nulls.items()},
-            "tests": {name: t.to_json() for name, t in self.nulls.items()},
-            "lissajous": self.lissajous.tolist(),
-            "effective_dimension": _finite_or_none(self.effective_dimension),
-            "ostrowski_envelope": list(self.ostrowski),
-            "step_overlap": {
-                "consecutive": self.lag_one_overlap[0],
-                "all": self.lag_one_overlap[1],
-            },
-            "alpha": self.alpha,
-            "replicates": self.replicates,
-            "notes": [note.to_json() for note in self.notes],
-            "consistent_with_random_walk": self.consistent_with_random_walk,
-            "verdict": self.verdict.to_json(),
-            "steps": None if self.steps is None else self.steps.tolist(),
-            "sketch_sd": None if self.sketch_sd is None else self.sketch_sd.tolist(),
-        }
-
-
-def _finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
 
 # --- the analysis -----------------------------------------------------------------------
-
-
-def _statistics(ratios: np.ndarray, null_ratios: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """(log quotient, atanh Lissajous) for k = 1..K, stacked as K x 2 (any batch axes)."""
-    tiny = np.finfo(float).tiny
-    logq = np.log(np.maximum(ratios, tiny) / np.maximum(null_ratios, tiny))
-    score = np.clip(_lissajous(vectors), 0.0, 1 - 1e-12)
-    return np.stack([logq, np.arctanh(score)], axis=-1)
-
-
-#: Which symmetries each null model's randomisation uses: (permute order, flip signs).
-_SYMMETRIES = {
-    "random_walk": (True, True),
-    "step_schedule": (False, True),
-    "drift": (True, False),
-}
-
-
-class _Null:
-    """A fitted null model: its ratios, parameters and randomisation of the steps."""
-
-    def __init__(self, name: str, n: int, q: np.ndarray, fit: DriftFit) -> None:
-        self.name, self.n, self.q, self.fit = name, n, q, fit
-
-    def ratios(self) -> np.ndarray:
-        N = self.n - 1
-        if self.name == "random_walk":
-            return random_walk_ratios(self.n)
-        if self.name == "step_schedule":
-            F = schedule_factor(self.q)
-            values = np.linalg.eigvalsh(F @ F.T)[::-1][:N]
-        else:
-            values = np.linalg.eigvalsh(drift_covariance(self.n, self.fit))[::-1][:N]
-        values = np.maximum(values, 0.0)
-        total = values.sum()
-        return values / total if total > 0 else values
-
-    def parameters(self) -> dict[str, float]:
-        if self.name == "random_walk":
-            return {"mean_step_norm_squared": float(np.mean(self.q))}
-        if self.name == "step_schedule":
-            return {
-                "first_step_norm_squared": float(self.q[0]),
-                "last_step_norm_squared": float(self.q[-1]),
-                "mean_step_norm_squared": float(np.mean(self.q)),
-            }
-        return {
-            "drift_squared": self.fit.drift_squared,
-            "noise": self.fit.noise,
-            "naive_drift_squared": self.fit.naive_drift_squared,
-            "drift_to_noise": self.fit.drift_squared / self.fit.noise if self.fit.noise else 0.0,
-        }
 
 
 def walk_gram(step_gram: np.ndarray) -> np.ndarray:
@@ -471,50 +154,6 @@ def walk_gram(step_gram: np.ndarray) -> np.ndarray:
     G = np.zeros((N + 1, N + 1))
     G[1:, 1:] = np.cumsum(np.cumsum(step_gram, axis=0), axis=1)
     return centred_gram(G)
-
-
-def _calibrate(
-    null: _Null,
-    M: np.ndarray,
-    null_top: np.ndarray,
-    observed: np.ndarray,
-    count: int,
-    replicates: int,
-    alpha: float,
-    rng: np.random.Generator,
-    bar: Task,
-) -> tuple[np.ndarray, np.ndarray, float, float, float, np.ndarray]:
-    """Randomisation test under ``null``: (z_obs, band, T, crit, p, Lissajous mean).
-
-    All replicates at once (:mod:`rwpca.numerics.trajectories.randomisation`): the same
-    draws, in the same order, as reshuffling M replicate by replicate.
-    """
-    permute, flip = _SYMMETRIES[null.name]
-    orders, signs = randomisation.draw(rng, M.shape[0], replicates, permute, flip)
-    values, vectors = randomisation.spectra(M, orders, signs, count, cosine_basis)
-    trace = randomisation.traces(M, orders, signs, randomisation.walk_weights(M.shape[0] + 1))
-    stats = _statistics(values / trace[:, None], null_top, vectors)
-    bar.update(replicates)
-    # the data join the replicates in the standardisation: all B + 1 walks are then
-    # treated alike, which keeps the test exact (an outlying replicate would otherwise
-    # shrink its own z-score but not the data's)
-    pooled = np.concatenate([stats, observed[None]], axis=0)
-    mean = pooled.mean(axis=0)
-    sd = np.maximum(pooled.std(axis=0, ddof=1), 1e-12)
-
-    def deviation(s: np.ndarray) -> np.ndarray:
-        z = (s - mean) / sd
-        # a ratio may deviate either way; a Lissajous score only matters when too low
-        return np.stack([np.abs(z[..., 0]), np.maximum(-z[..., 1], 0.0)], axis=-1)
-
-    T_reps = deviation(stats).reshape(replicates, -1).max(axis=1)
-    z_obs = (observed - mean) / sd
-    T = float(deviation(observed).max())
-    p = (1 + int(np.sum(T_reps >= T))) / (replicates + 1)
-    order = np.sort(T_reps)
-    crit = float(order[min(replicates - 1, math.ceil((1 - alpha) * (replicates + 1)) - 1)])
-    band = np.exp(np.stack([mean[:, 0] - crit * sd[:, 0], mean[:, 0] + crit * sd[:, 0]], axis=1))
-    return z_obs, band, T, crit, p, np.tanh(mean[:, 1])
 
 
 #: n x n float64 arrays alive at the peak of :func:`analyze_gram`, the Gram matrix itself
@@ -555,6 +194,9 @@ def analyze_gram(
     progress: ProgressArg = False,
     steps: np.ndarray | None = None,
     sketch: int | None = None,
+    nulls: str | Sequence[str] | None = None,
+    momentum: float | None = None,
+    ou_rate: float | None = None,
 ) -> Analysis:
     """Analyse a trajectory window from the Gram matrix of its checkpoints.
 
@@ -565,8 +207,15 @@ def analyze_gram(
     ``seed`` fixes the reshuffling, so the result is deterministic on a given machine.
     ``steps``: the training step of each checkpoint (carried into the result); ``sketch``:
     the dimension m when G is the Gram matrix of CountSketches, whose error on each ratio
-    is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`).
+    is then reported (:func:`rwpca.numerics.checkpoints.sketch.ratio_sd`). ``nulls``: the
+    null models tested (names or letters, :func:`parse_nulls`; all by default);
+    ``momentum`` (gamma of null (d)) and ``ou_rate`` (alpha of null (e)): given values,
+    estimated from the steps when None (:mod:`rwpca.numerics.nulls.dynamics`).
+    Each null and the step autocorrelation draw from their own stream of ``seed``, so a
+    null's result does not depend on which other nulls are tested.
     """
+    chosen = parse_nulls(nulls)
+    check_dynamics(momentum, ou_rate)
     G = np.asarray(G, dtype=np.float64)
     if G.ndim != 2 or G.shape[0] != G.shape[1]:
         raise ValueError(f"G has shape {G.shape}: expected a square n x n Gram matrix")
@@ -596,63 +245,83 @@ def analyze_gram(
     signs = np.sign(np.einsum("ij,ij->j", vectors[:, :K], cosine_basis(n, K)))
     top = vectors[:, :K] * np.where(signs == 0, 1.0, signs)[None, :]
     projections = top * np.sqrt(eigenvalues[:K])[None, :]
-    lissajous = _lissajous(top)
+    scores = lissajous(top)
 
     M = np.diff(np.diff(G, axis=0), axis=1)
     q = np.maximum(np.diag(M).copy(), 0.0)
-    d_hat = min(effective_dimension(M), float(d))
+    # d_eff of the innovations of the fitted momentum filter: consecutive steps that share
+    # a direction would otherwise read as few directions (for independent steps the
+    # fitted gamma is ~0 and the innovations are the steps)
+    innovations = momentum_innovations(M, fit_momentum(M))[1:, 1:]
+    d_hat = min(effective_dimension(innovations if N >= 5 else M), float(d))
     fit = fit_drift(q, _span(G))
 
     keep = q > 1e-300
     extremes = np.linalg.eigvalsh(normalised_overlaps(M))
     ostrowski = (float(max(extremes[0], 0.0)), float(extremes[-1]))
-    lag_one, typical = lag_one_overlap(M)
+    # its own stream (as every null below): choosing other nulls changes no result
+    autocorrelation = step_autocorrelation(
+        M, replicates, alpha, np.random.default_rng([seed, len(NULL_MODELS)])
+    )
 
     notes = []
     if d_hat < 10 * n:
         low = {"effective_dimension": d_hat, "n": n}
         notes.append(Note(NoteKind.LOW_EFFECTIVE_DIMENSION, low))
-    # under independent steps each consecutive overlap has sd 1/sqrt(d_eff): 3 sd of a mean
-    if N >= 3 and abs(lag_one - typical) > 3 / math.sqrt(d_hat * (N - 1)):
-        kind = NoteKind.CORRELATED_STEPS if lag_one > typical else NoteKind.ANTICORRELATED_STEPS
-        notes.append(Note(kind, {"consecutive": lag_one, "typical": typical}))
+    if autocorrelation.rejects_independence:
+        lag_one, independent = autocorrelation.values[0], autocorrelation.independent_mean[0]
+        kind = NoteKind.CORRELATED_STEPS if lag_one > independent else NoteKind.ANTICORRELATED_STEPS
+        numbers = {
+            "lag_one_cosine": float(lag_one),
+            "independent_cosine": float(independent),
+            "p_value": autocorrelation.p_value,
+        }
+        notes.append(Note(kind, numbers))
     if not keep.all():
         notes.append(Note(NoteKind.ZERO_LENGTH_STEPS, {"count": int((~keep).sum()), "steps": N}))
 
-    rng = np.random.default_rng(seed)
-    nulls: dict[str, NullTest] = {}
+    observed_lags = lag_cosines(M, STATISTIC_LAGS)
+    tests: dict[str, NullTest] = {}
     # the randomisation runs thousands of small (n x n) x (n x b) products: BLAS threads
     # gain nothing there and, on a busy machine, their synchronisation makes each product
     # several times slower
-    total = replicates * len(NULL_MODELS)
     with (
-        task(progress, "randomisation", total, unit="walk") as bar,
+        task(progress, "randomisation", replicates * len(chosen), unit="walk") as bar,
         threadpool_limits(limits=1, user_api="blas"),
     ):
-        for name in NULL_MODELS:
-            null = _Null(name, n, q, fit)
+        for name in chosen:
+            null = make_null(name, n, q, fit, M, momentum, ou_rate)
+            rng = np.random.default_rng([seed, NULL_MODELS.index(name)])
             null_ratios = null.ratios()
-            observed = _statistics(ratios[:K], null_ratios[:K], top)
-            z, band, T, crit, p, liss_null = _calibrate(
-                null, M, null_ratios[:K], observed, K, replicates, alpha, rng, bar
+            observed = statistics(ratios[:K], null_ratios[:K], top)
+            test = calibrate(
+                null, M, null_ratios[:K], observed, K, replicates, alpha, rng, bar, observed_lags
             )
+            z, crit = test.z, test.critical_value
             deviating = tuple(
                 int(k + 1) for k in range(K) if abs(z[k, 0]) > crit or -z[k, 1] > crit
             )
-            nulls[name] = NullTest(
+            tests[name] = NullTest(
                 name=name,
                 title=NULL_TITLES[name],
                 ratios=null_ratios,
                 parameters=null.parameters(),
                 quotient=ratios[:K] / null_ratios[:K],
-                allowed=band,
-                lissajous_null=liss_null,
+                band=test.band,
+                lissajous_null=test.lissajous_mean,
                 z=z,
-                statistic=T,
+                statistic=test.statistic,
                 critical_value=crit,
-                p_value=p,
-                consistent=p > alpha,
+                p_value=test.p_value,
+                consistent=test.p_value > alpha,
                 deviating=deviating,
+                symmetry=SYMMETRY[name],
+                autocorrelation_mean=test.lags.mean,
+                autocorrelation_z=test.lags.z,
+                deviating_lags=tuple(
+                    int(j + 1) for j in np.flatnonzero(np.abs(test.lags.z) > crit)
+                ),
+                fitted=getattr(null, "fitted", ()),
             )
     return Analysis(
         n=n,
@@ -662,17 +331,18 @@ def analyze_gram(
         eigenvalues=eigenvalues,
         explained_variance_ratio=ratios,
         projections=projections,
-        lissajous=lissajous,
+        lissajous=scores,
         step_norms_squared=q,
         effective_dimension=d_hat,
         ostrowski=ostrowski,
-        lag_one_overlap=(lag_one, typical),
-        nulls=nulls,
+        autocorrelation=autocorrelation,
+        nulls=tests,
         alpha=alpha,
         replicates=replicates,
         notes=tuple(notes),
         steps=None if steps is None else np.asarray(steps, dtype=np.int64),
         sketch_sd=None if sketch is None else ratio_sd(ratios, sketch),
+        step_gram=M,
     )
 
 
@@ -693,23 +363,65 @@ def analyze(
     include: tuple[str, ...] = (),
     exclude: tuple[str, ...] = (),
     glob: str | None = None,
+    nulls: str | Sequence[str] | None = None,
+    momentum: float | None = None,
+    ou_rate: float | None = None,
 ) -> Analysis:
-    """Open, validate and analyse a trajectory (path, ndarray, Dask or Zarr array).
+    """Open, validate and analyse a trajectory (any source of
+    :func:`~rwpca.numerics.trajectories.sources.open_source`).
 
     One streaming pass over d computes the Gram matrix of the window's checkpoints; the
     rest works on n x n matrices (see :func:`analyze_gram`). ``include``, ``exclude`` and
     ``glob`` choose the tensors and checkpoints of a folder
-    (:func:`rwpca.numerics.trajectories.readers.open_trajectory`).
+    (:func:`rwpca.numerics.trajectories.readers.open_trajectory`). The documented entry
+    point for notebooks is :func:`rwpca.analyze`, which also takes slices and training
+    steps as windows and returns a displayable report.
     """
     from rwpca.numerics.trajectories.gram import DEFAULT_BLOCK
-    from rwpca.numerics.trajectories.readers import check_window, open_trajectory
+    from rwpca.numerics.trajectories.readers import check_window
+    from rwpca.numerics.trajectories.sources import open_source
 
-    trajectory = open_trajectory(source, include, exclude, glob)
+    parse_nulls(nulls)
+    check_dynamics(momentum, ou_rate)
+    trajectory = open_source(source, include, exclude, glob)
     window = check_window(window, trajectory.n)
     check_resources(window[1] - window[0], components, replicates)
     G = trajectory.gram(window, block=block or DEFAULT_BLOCK, progress=progress)
     sketch = trajectory.sketch.m if trajectory.sketch is not None else None
     steps = trajectory.steps[window[0] : window[1]]
     return analyze_gram(
-        G, trajectory.d, components, window, replicates, alpha, seed, progress, steps, sketch
-    )
+        G, trajectory.d, components, window, replicates, alpha, seed, progress, steps, sketch,
+        nulls, momentum, ou_rate,
+    )  # fmt: skip
+
+
+#: The public names (the result types and null names are defined in
+#: :mod:`rwpca.numerics.nulls.results` and re-exported here).
+__all__ = [
+    "DYNAMIC_NULLS",
+    "INDEPENDENT_NULLS",
+    "LAGS",
+    "NULL_LETTERS",
+    "NULL_MODELS",
+    "NULL_TITLES",
+    "SYMMETRY",
+    "Analysis",
+    "DriftFit",
+    "Note",
+    "NoteKind",
+    "NullTest",
+    "StepAutocorrelation",
+    "Symmetry",
+    "Verdict",
+    "analyze",
+    "analyze_gram",
+    "cosine_basis",
+    "drift_covariance",
+    "effective_dimension",
+    "fit_drift",
+    "normalised_overlaps",
+    "parse_nulls",
+    "random_walk_ratios",
+    "schedule_factor",
+    "walk_gram",
+]

@@ -1,6 +1,7 @@
 """`rwpca analyze PATH [--window START:STOP|step=START:STOP] [--include RE] [--exclude RE]
 [--glob PATTERN] [--by-layer [GROUPING]] [--components K] [--plot FILE.png] [--json]
-[--level LEVEL] [--progress MODE]`.
+[--level LEVEL] [--nulls LIST] [--momentum GAMMA] [--ou-rate ALPHA] [--sweep SIZE]
+[--progress MODE]`.
 
 The test level is ``--level`` (``--alpha`` would read as the OU restoring rate of
 ``rwpca simulate``; it is refused with a one-line hint). Every option, the ``--plot`` target
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rwpca import outputs, treeio
-from rwpca.commands import add_progress_options, progress_reporter
+from rwpca.commands import analyze_dynamics
 
 if TYPE_CHECKING:  # the numeric modules load NumPy and SymPy: imported when a run starts
     from rwpca.numerics.trajectories.analysis import Analysis
@@ -33,7 +34,7 @@ PLOT_BYTES = 4 * 2**20
 class _Renamed(argparse.Action):
     """An old option name: refused with a one-line hint naming the new one."""
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+    def __call__(self, parser, namespace, values, option_string=None):
         raise ValueError(
             f"{option_string} is not an option of rwpca analyze any more: the level of the "
             f"test is --level (for example --level {values}); alpha is the OU restoring "
@@ -119,7 +120,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--alpha", action=_Renamed, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help="seed of the reshuffling (default 0)")
-    add_progress_options(parser)
+    analyze_dynamics.add_options(parser)  # --nulls, --momentum, --ou-rate, --sweep, --progress
     parser.set_defaults(run=run)
 
 
@@ -189,36 +190,39 @@ def _source_json(trajectory: Trajectory) -> dict[str, Any] | None:
 
 
 def _group_rows(args: argparse.Namespace, window: tuple[int, int], grams: list,
-                names: list) -> list[dict[str, Any]]:  # fmt: skip
-    from rwpca.numerics.trajectories.analysis import NULL_MODELS, analyze_gram
+                names: list, options: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    from rwpca.numerics.trajectories.analysis import analyze_gram
 
     rows = []
     for group, G in zip(names, grams, strict=True):
         row: dict[str, Any] = {"group": group.name, "tensors": list(group.tensors), "d": group.d}
         try:
             result = analyze_gram(G, group.d, args.components, window, args.replicates,
-                                  args.level, args.seed, progress=False)  # fmt: skip
+                                  args.level, args.seed, progress=False, **options)  # fmt: skip
         except ValueError as e:  # a frozen group does not move: say so in its row
             row["error"] = str(e)
         else:
             row["explained_variance_ratio"] = result.explained_variance_ratio[
                 : args.components
             ].tolist()
-            row["p_values"] = {name: result.nulls[name].p_value for name in NULL_MODELS}
+            row["p_values"] = {name: test.p_value for name, test in result.nulls.items()}
         rows.append(row)
     return rows
 
 
-def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int) -> list[str]:
-    from rwpca.numerics.trajectories.analysis import NULL_MODELS
+def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int,
+                 nulls: tuple[str, ...] | None = None) -> list[str]:  # fmt: skip
+    from rwpca.numerics.nulls.names import NULL_LETTERS, NULL_MODELS
 
+    nulls = NULL_MODELS if nulls is None else nulls
     title = f"first {grouping} name components" if isinstance(grouping, int) else grouping
     width = max(12, *(len(r["group"]) for r in rows))
     ratios = "".join(f"  ratio {k}" for k in range(1, _GROUP_RATIOS + 1))
+    heads = "".join(f"  {'p (' + NULL_LETTERS[name] + ')':>6}" for name in nulls)
     lines = [
         "",
         f"by layer ({title}): each group analysed alone, n = {n}",
-        f"{'group':<{width}}  {'tensors':>7} {'d':>10}{ratios}    p (a)   p (b)   p (c)",
+        f"{'group':<{width}}  {'tensors':>7} {'d':>10}{ratios}  {heads}",
     ]
     for row in rows:
         head = f"{row['group']:<{width}}  {len(row['tensors']):>7} {row['d']:>10}"
@@ -227,7 +231,7 @@ def _group_table(grouping: str | int, rows: list[dict[str, Any]], n: int) -> lis
             continue
         shown = row["explained_variance_ratio"][:_GROUP_RATIOS]
         values = "".join(f"  {r:7.4f}" for r in shown) + " " * 9 * (_GROUP_RATIOS - len(shown))
-        p = "".join(f"  {row['p_values'][name]:6.3f}" for name in NULL_MODELS)
+        p = "".join(f"  {row['p_values'][name]:6.3f}" for name in nulls)
         lines.append(f"{head}{values}  {p}")
     return lines
 
@@ -260,6 +264,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         outputs.check_file_target(args.plot, "--plot", suffix=".png", size=PLOT_BYTES)
     check_patterns(args.include, args.exclude)
+    dynamics = analyze_dynamics.check(args)
+    options = analyze_dynamics.analysis_options(dynamics)
     grouping = parse_grouping(args.by_layer) if args.by_layer is not None else None
     trajectory = open_trajectory(args.path, args.include, args.exclude, args.glob)
     if grouping is not None and trajectory.selection is None:
@@ -268,16 +274,18 @@ def run(args: argparse.Namespace) -> int:
             "with named tensors"
         )
     window = (
-        parse_window(args.window, trajectory.n, "--window", trajectory.steps)
+        parse_window(args.window, trajectory.n, "--window", trajectory.steps.tolist())
         if args.window is not None
         else (0, trajectory.n)
     )
+    if dynamics.sweep is not None:
+        return analyze_dynamics.run_sweep(args, dynamics, trajectory, window)
     named = []
     if grouping is not None:
         assert trajectory.selection is not None  # refused above
         named = groups(trajectory.selection, grouping)
     check_resources(window[1] - window[0], args.components, args.replicates, 1 + len(named))
-    progress = progress_reporter(args)
+    progress = dynamics.progress
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if grouping is None:
@@ -299,10 +307,12 @@ def run(args: argparse.Namespace) -> int:
         progress=progress,
         steps=trajectory.steps[window[0] : window[1]],
         sketch=sketch.m if sketch is not None else None,
+        **options,
     )
-    rows = _group_rows(args, window, grams, named) if grouping is not None else []
+    rows = _group_rows(args, window, grams, named, options) if grouping is not None else []
     if args.plot is not None:
-        figure = analysis_report.figure(analysis, title=_title(args.path, trajectory, analysis))
+        label = str(args.path) + (f" (sketch, m = {sketch.m})" if sketch is not None else "")
+        figure = analysis_report.figure(analysis, label)
         treeio.write_file_atomic(args.plot, panels.to_png(figure))
     if args.json:
         data = {"path": str(args.path), "source": _source_json(trajectory), **analysis.to_json()}
@@ -322,7 +332,7 @@ def run(args: argparse.Namespace) -> int:
     label = _title(args.path, trajectory, analysis)
     print(analysis_report.text_report(analysis, label, trajectory.n), end="")
     if grouping is not None:
-        print("\n".join(_group_table(grouping, rows, analysis.n)))
+        print("\n".join(_group_table(grouping, rows, analysis.n, dynamics.nulls)))
     if args.plot is not None:
         print(f"wrote {args.plot}")
     return 0

@@ -185,6 +185,8 @@ def check(root: Path, files: dict[str, bytes]) -> list[str]:
 from rwpca.documents import (  # noqa: E402
     nn_comparison,
     noise_documents,
+    power_document,
+    reading_guide,
     verification_report,
 )
 
@@ -198,3 +200,7 @@ EXTRA_DOCUMENTS.append(noise_documents.documents)
 EXTRA_INDEX_LINKS.append(noise_documents.INDEX_LINK)
 EXTRA_DOCUMENTS.append(nn_comparison.documents)
 EXTRA_INDEX_LINKS.append((nn_comparison.DOCUMENT, nn_comparison.TITLE))
+EXTRA_DOCUMENTS.append(reading_guide.documents)
+EXTRA_INDEX_LINKS.append((reading_guide.DOCUMENT, reading_guide.TITLE))
+EXTRA_DOCUMENTS.append(power_document.documents)
+EXTRA_INDEX_LINKS.append((power_document.DOCUMENT, power_document.TITLE))

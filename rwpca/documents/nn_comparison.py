@@ -19,21 +19,20 @@ from rwpca import __version__, treeio
 from rwpca.documents import analysis_report
 from rwpca.documents.markdown import table
 from rwpca.numerics.progress import ProgressArg, iterate
-from rwpca.numerics.trajectories.analysis import NULL_MODELS, NULL_TITLES
+from rwpca.numerics.studies.comparison import PaperComparison, compare_with_paper
+from rwpca.numerics.trajectories.analysis import NULL_LETTERS, NULL_MODELS, NULL_TITLES
 from rwpca.numerics.trajectories.recorded import (
     CACHE,
     COMPONENTS,
     REPLICATES,
     RUNS,
-    PaperComparison,
     RecordedRuns,
     RunSummary,
-    compare_with_paper,
     encode_cache,
     load_cache,
     record_run,
 )
-from rwpca.plots import figures, panels
+from rwpca.plots import analysis_figures, figures, panels
 
 DOCUMENT = "nn-comparison.md"
 TITLE = "Neural-network comparison: recorded training runs against the random-walk nulls"
@@ -54,11 +53,24 @@ def retrain(progress: ProgressArg = None, path: Path = CACHE) -> RecordedRuns:
 
 
 def _figure(record: RunSummary) -> bytes:
+    """The window figure of a run (its verdict and p-values in the title)."""
     data = record.analysis
     with matplotlib.rc_context(matplotlib.rcParamsDefault):
-        fig = panels.figure(*analysis_report.figure_size(len(data["projections"][0])))
-        arrays = analysis_report.draw(fig, data, title=f"{record.id}: {record.caption}")
+        fig = panels.figure(*analysis_figures.WINDOW_SIZE)
+        arrays = analysis_figures.draw_window(fig, data, analysis_report.title(data, record.id))
         recorder = figures._Recorder(f"nn-{record.id}")
+        recorder(*arrays)
+        return figures._save(fig, recorder)
+
+
+def _sweep_figure(record: RunSummary) -> bytes:
+    """The sweep figure of a run: consecutive windows against the training step."""
+    assert record.sweep is not None
+    with matplotlib.rc_context(matplotlib.rcParamsDefault):
+        fig = panels.figure(*analysis_figures.SWEEP_SIZE)
+        title = analysis_figures.sweep_title(record.sweep, record.id)
+        arrays = analysis_figures.draw_sweep(fig, record.sweep, title)
+        recorder = figures._Recorder(f"nn-sweep-{record.id}")
         recorder(*arrays)
         return figures._save(fig, recorder)
 
@@ -121,9 +133,8 @@ def _runs_table(cache: RecordedRuns) -> str:
         "d / n",
         "training",
         "d_eff",
-        "p (a)",
-        "p (b)",
-        "p (c)",
+        *(f"p ({NULL_LETTERS[name]})" for name in NULL_MODELS),
+        "lag-1 cosine (p)",
     )
     rows = []
     for record in cache.runs.values():
@@ -134,7 +145,8 @@ def _runs_table(cache: RecordedRuns) -> str:
             if "steps" in config
             else "—"
         )
-        tests = a["tests"]
+        tests, verdict = a["tests"], a["verdict"]
+        auto = a["step_autocorrelation"]
         rows.append(
             (
                 f"[{record.id}](#{record.id})",
@@ -147,9 +159,11 @@ def _runs_table(cache: RecordedRuns) -> str:
                 _metrics_cell(record),
                 _fmt(a["effective_dimension"]),
                 *(
-                    f"{tests[name]['p_value']:.3f}{'' if tests[name]['consistent'] else ' ✗'}"
+                    f"{tests[name]['p_value']:.3f}{'' if name in verdict['consistent'] else ' ✗'}"
                     for name in NULL_MODELS
                 ),
+                f"{auto['mean_cosine'][0]:.2f} ({auto['p_value']:.3g}"
+                f"{' ✗' if auto['rejects_independence'] else ''})",
             )
         )
     return table(columns, rows)
@@ -163,12 +177,12 @@ def _component_table(record: RunSummary) -> str:
         columns += [f"{analysis_report.SHORT[name]}: null", "quotient"]
     columns.append("Lissajous")
     rows = []
-    for k in range(1, a["components"] + 1):
+    for k in range(1, a["components_tested"] + 1):
         cells = [str(k), f"{a['explained_variance_ratio'][k - 1]:.4f}"]
         for name in NULL_MODELS:
             test = tests[name]
             mark = " **✗**" if k in test["deviating_components"] else ""
-            cells.append(f"{a['null_models'][name][k - 1]:.4f}")
+            cells.append(f"{a['null_ratios'][name][k - 1]:.4f}")
             cells.append(f"{test['quotient'][k - 1]:.3f}{mark}")
         cells.append(f"{a['lissajous'][k - 1]:.3f}")
         rows.append(cells)
@@ -268,27 +282,37 @@ def _findings(cache: RecordedRuns) -> list[str]:
         )
     if found.momentum is not None:
         m = found.momentum
+        lags = ", ".join(f"`{run}` {m.lag_one[run]:.2f}" for run in m.runs)
+        fitted = ", ".join(f"{m.fitted_gamma[run]:.3g}" for run in m.runs)
         items.append(
             f'**Momentum (the paper: its results "also apply to a random walk with '
-            f"momentum\").** The momentum walk's ratios (`momentum.eigenvalue`) differ from the "
-            f"plain walk's only from k of order n (1 - gamma) / pi = {m.departure:.3g} "
-            f"on (n = {m.n}, gamma = {m.gamma:g}), so the first {COMPONENTS} null ratios stand. "
-            f"But in {len(m.correlated)} of {len(m.runs)} momentum runs consecutive steps are "
-            "measurably correlated, which every null here excludes, and the drift estimate "
-            f"of (c) absorbs the correlated noise as drift; {len(m.rejected_by_all)} of the "
-            f"{len(m.runs)} are rejected by all three nulls."
+            f"momentum\").** Agrees for the spectrum: the momentum walk's ratios "
+            f"(`momentum.eigenvalue`) differ from the plain walk's only from k of order "
+            f"n (1 - gamma) / pi = {m.departure:.3g} on (n = {m.n}, gamma = {m.gamma:g}), so the "
+            f"first components cannot tell momentum from independent steps. The steps can: "
+            f"consecutive updates of the momentum runs point in nearly the same direction "
+            f"(lag-1 step cosine {lags}; the step autocorrelation rejects independence in "
+            f"{len(m.correlated)} of {len(m.runs)}), and every null's test includes that cosine, "
+            f"so {len(m.runs) - len(m.called_independent)} of {len(m.runs)} momentum runs are "
+            f"not called consistent with a walk of independent steps. Null (d), a walk with "
+            f"momentum whose innovations are reshuffled, fits gamma = {fitted} from the steps "
+            f"and is consistent with {len(m.momentum_consistent)} of them "
+            f"({_names(m.momentum_consistent)})."
         )
     if found.control_p_values is not None:
         p_values = _p_values(found.control_p_values)
         items.append(
-            "**Control.** The simulated random walk passes every null (p-values "
+            "**Control.** The simulated random walk passes every null and its steps pass the "
+            "independence test (p-values "
             + p_values
-            + f"; d_eff = {_fmt(found.control_effective_dimension)}): the test does not reject "
-            "everything, and its rejections of the training runs are not an artefact."
+            + f"; d_eff = {_fmt(found.control_effective_dimension)}): the tests do not reject "
+            "everything, and their rejections of the training runs are not an artefact (the "
+            "calibrated rejection rates are in the [power study](power-study.md))."
             if found.control_passes
-            else "**Control.** The simulated random walk is rejected by some null (p-values "
+            else "**Control.** The simulated random walk is rejected by some test (p-values "
             + p_values
-            + "): at level alpha this happens by chance in a fraction alpha of seeds."
+            + "): at level alpha this happens by chance in a fraction alpha of seeds (see the "
+            "[power study](power-study.md))."
         )
     return items
 
@@ -296,8 +320,8 @@ def _findings(cache: RecordedRuns) -> list[str]:
 METHOD = """\
 Each run records its parameters at every step of a window (the paper uses the middle of
 training), with d at least 10 times the number n of recorded checkpoints. `rwpca analyze`
-computes the n x n Gram matrix in one pass over d and compares the centred PCA with three
-null models, each exact at finite n:
+computes the n x n Gram matrix in one pass over d and compares the centred PCA with five
+null models, each with its exact finite-n prediction:
 
 - **(a) random walk**: the exact ratios `3 / (2 (n^2 - 1) sin^2(pi k / (2n)))`
   ([`rw.evr.exact`](rw.evr.exact.md));
@@ -305,19 +329,31 @@ null models, each exact at finite n:
   squared step norms read off the Gram matrix (the paper's Figure 15 compares with a walk
   whose step variance decays);
 - **(c) random walk with drift**: `E[R R^T] = sigma^2 d I + ||mu||^2 1 1^T` with the drift
-  estimated without the upward bias `sigma^2 d / N` of the naive `||mean step||^2`.
+  estimated without the upward bias `sigma^2 d / N` of the naive `||mean step||^2`;
+- **(d) random walk with momentum** gamma and **(e) Ornstein-Uhlenbeck walk** with rate
+  alpha: the catalog's exact matrices `C T^-1 T^-T C` of the process (plus the drift term of
+  its innovations), gamma and alpha estimated from the steps by least squares with their
+  exact finite-n bias removed (or given: `rwpca analyze --momentum 0.9`).
 
 The verdict is a randomisation test ({replicates} walks per null, level 0.05) that needs no
 model of the noise: the trajectory's own steps are reshuffled in the way each null allows
-(order and signs for (a), signs only for (b), which keeps the step sizes, order only for
-(c), which keeps the drift), and every reshuffled walk is analysed exactly like the data.
-Under its null a reshuffled walk has the distribution of the trajectory itself, whatever
-the noise distribution or its effective dimension, so the test is exact at finite n and d.
-The statistic is the largest standardised deviation over the first {components} ratio
-quotients and Lissajous scores. A quotient marked ✗ lies outside the simultaneous band
-that the null allows. The Lissajous score is the correlation of projection k with
-`cos(pi k (t - 1/2) / n)` ([`rw.eigenvector`](rw.eigenvector.md)). The details and the
-reasons for the choices are in the docstring of `numerics/trajectories/analysis.py`.
+(order and signs for (a); signs only for (b), which keeps the step sizes; order only for
+(c), which keeps the drift; for (d) and (e) the innovations `s_t - gamma s_{{t-1}}` or
+`y_t - (1 - alpha) y_{{t-1}}` are reordered and integrated again), and every reshuffled walk
+is analysed exactly like the data. Under its null a reshuffled walk has the distribution of
+the trajectory itself, whatever the noise distribution or its effective dimension, so the
+test is exact at finite n and d for given parameters. The statistic is the largest
+standardised deviation over the first {components} ratio quotients, Lissajous scores and
+the lag-1 step cosine (which gives the nulls with independent steps their power against
+momentum, which barely changes the spectrum). Beside every verdict, the **step
+autocorrelation** (the mean cosine of steps l apart, l = 1..5) is tested against independent
+steps by reordering; a run whose steps it finds dependent is never called consistent with
+(a), (b) or (c). A quotient marked ✗ lies outside the simultaneous band that the null allows.
+The Lissajous score is the correlation of projection k with `cos(pi k (t - 1/2) / n)`
+([`rw.eigenvector`](rw.eigenvector.md)). How to read one report line by line, and the terms
+(d_eff, the Ostrowski envelope, `R R^T -> I`), are in the
+[reader's guide](reading-an-analysis.md); the rejection rates of every null under every
+alternative in the [power study](power-study.md).
 """
 
 
@@ -340,13 +376,16 @@ def render(cache: RecordedRuns) -> str:
         METHOD.format(replicates=REPLICATES, components=COMPONENTS),
         "## Runs\n",
         _runs_table(cache),
-        "\n*p (a), p (b), p (c): randomisation-test p-values against each null; ✗ rejected at level "
-        "0.05. d_eff: the effective dimension of the steps.*\n",
+        "\n*p (a) to p (e): randomisation-test p-values against each null; ✗ not called "
+        "consistent at level 0.05 (rejected, or a null with independent steps whose steps are "
+        "autocorrelated). d_eff: the effective dimension of the steps. Lag-1 cosine: the mean "
+        "cosine of consecutive steps, with the p-value of the test of independent steps.*\n",
         "![Quotients observed / null for every run](figures/nn_overview.png)\n",
         "*Observed / null explained-variance ratio of the first components, every run: "
         "left against the plain walk (a), right against the walk with drift (c).*\n",
         "## What agrees with the paper and what does not\n",
         "".join(f"- {item}\n" for item in _findings(cache)),
+        *_sweep_section(cache),
     ]
     for record in cache.runs.values():
         a = record.analysis
@@ -368,6 +407,14 @@ def render(cache: RecordedRuns) -> str:
             f"observed / (b) eigenvalues [{_fmt(a['ostrowski_envelope'][0])}, "
             f"{_fmt(a['ostrowski_envelope'][1])}].\n"
         )
+        auto = a["step_autocorrelation"]
+        out.append(
+            "Step autocorrelation (mean cosine of steps 1..5 apart): "
+            + ", ".join(f"{v:.3g}" for v in auto["mean_cosine"])
+            + f"; independent steps give {auto['independent_mean_cosine'][0]:.3g} "
+            f"(sd {auto['independent_sd'][0]:.2g}); test of independence p = "
+            f"{auto['p_value']:.3g}.\n"
+        )
         for note in a["notes"]:
             out.append(f"*Note: {analysis_report.note_text(note)}.*\n")
         out.append(f"**Verdict.** {analysis_report.verdict_text(a)}\n")
@@ -386,4 +433,39 @@ def documents() -> dict[str, bytes]:
     files["figures/nn_overview.png"] = _overview(cache)
     for record in cache.runs.values():
         files[f"figures/nn_{record.id}.png"] = _figure(record)
+        if record.sweep is not None:
+            files[f"figures/nn_sweep_{record.id}.png"] = _sweep_figure(record)
     return files
+
+
+def _sweep_section(cache: RecordedRuns) -> list[str]:
+    """Early against late training: the sweep figure of every swept run, and what it shows."""
+    swept = [record for record in cache.runs.values() if record.sweep is not None]
+    if not swept:
+        return []
+    out = [
+        "## Early against late training: window sweeps\n",
+        "`rwpca analyze RUN --sweep 200` cuts a run into consecutive windows of 200 "
+        "checkpoints and analyses each alone; the figure draws, against the training step, "
+        "the first explained-variance ratios (dashed: the plain walk's), the Lissajous scores, "
+        "every null's p-value and the lag-1 step cosine.\n",
+    ]
+    for record in swept:
+        assert record.sweep is not None
+        windows = record.sweep["windows"]
+        consistent = ", ".join(
+            f"({NULL_LETTERS[name]}) {sum(name in w['verdict']['consistent'] for w in windows)}"
+            for name in record.sweep["nulls"]
+        )
+        first, last = windows[0], windows[-1]
+        out.append(f"![sweep of {record.id}](figures/nn_sweep_{record.id}.png)\n")
+        out.append(
+            f"*`{record.id}`, {len(windows)} windows: the first ratio goes from "
+            f"{first['explained_variance_ratio'][0]:.3g} (steps {first['first_step']}.."
+            f"{first['last_step']}) to {last['explained_variance_ratio'][0]:.3g} (steps "
+            f"{last['first_step']}..{last['last_step']}); windows called consistent with each "
+            f"null: {consistent}; lag-1 step cosine from "
+            f"{first['step_autocorrelation_lag_one']:.2f} to "
+            f"{last['step_autocorrelation_lag_one']:.2f}.*\n"
+        )
+    return out

@@ -1,0 +1,1 @@
+"""The null models of a trajectory window, their randomisation tests, the step autocorrelation and the typed results."""
