@@ -21,9 +21,9 @@ from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.nulls import calibration as cal
 from rwpca.numerics.nulls import null_models as nm
+from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import lag_cosines
 from rwpca.numerics.trajectories import analysis as nal
-from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import (
     INDEPENDENT_NULLS,
     NULL_MODELS,

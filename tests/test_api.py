@@ -258,7 +258,7 @@ def test_projection_band_holds_the_random_walk_curve(walk):
     band = projection_band(M, shown=2, replicates=39)
     assert band.shape == (40, 2, 2) and np.all(band[..., 0] <= band[..., 1])
     from rwpca.numerics.nulls.null_models import cosine_basis, random_walk_ratios
-    from rwpca.numerics.trajectories.randomisation import walk_weights
+    from rwpca.numerics.nulls.randomisation import walk_weights
 
     total = float(np.sum(M * walk_weights(40)))
     curve = cosine_basis(40, 2) * np.sqrt(random_walk_ratios(40)[:2] * total)

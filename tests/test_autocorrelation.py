@@ -128,7 +128,7 @@ def test_independent_steps_are_called_consistent_with_every_null():
 
 
 def _explicit_permuted(M, orders, signs, lags):
-    from rwpca.numerics.trajectories.randomisation import replicate_gram
+    from rwpca.numerics.nulls.randomisation import replicate_gram
 
     B = (orders if orders is not None else signs).shape[0]
     return np.array(
@@ -148,7 +148,7 @@ def _explicit_permuted(M, orders, signs, lags):
 def test_permuted_lag_cosines_are_those_of_the_replicates(permute, flip):
     """The batched lag cosines (from the draws) equal those of each replicate's M_b."""
     from rwpca.numerics.nulls.autocorrelation import permuted_lag_cosines
-    from rwpca.numerics.trajectories.randomisation import draw
+    from rwpca.numerics.nulls.randomisation import draw
 
     rng = np.random.default_rng(2)
     R = rng.standard_normal((30, 200)) + 0.3
@@ -160,7 +160,7 @@ def test_permuted_lag_cosines_are_those_of_the_replicates(permute, flip):
 
 def test_mutation_batched_lag_cosines_without_the_signs_is_caught():
     from rwpca.numerics.nulls.autocorrelation import permuted_lag_cosines
-    from rwpca.numerics.trajectories.randomisation import draw
+    from rwpca.numerics.nulls.randomisation import draw
 
     rng = np.random.default_rng(2)
     R = rng.standard_normal((30, 200)) + 0.3

@@ -15,8 +15,8 @@ import pytest
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.nulls import dynamics as dy
 from rwpca.numerics.nulls import null_models as nm
+from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.trajectories import analysis as nal
-from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import analyze_gram
 
 

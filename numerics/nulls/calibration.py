@@ -2,7 +2,7 @@
 
 The mathematics is in :mod:`rwpca.numerics.trajectories.analysis`. The replicates of the
 paper's three nulls are the trajectory's steps reordered and/or sign-flipped, all at once
-(:mod:`rwpca.numerics.trajectories.randomisation`); those of nulls (d) and (e) are walks
+(:mod:`rwpca.numerics.nulls.randomisation`); those of nulls (d) and (e) are walks
 re-integrated from reordered innovations, one at a time
 (:meth:`~rwpca.numerics.nulls.dynamics.MomentumNull.randomise`), their spectra by
 the same certified block Krylov method.
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import lag_cosines, permuted_lag_cosines
 from rwpca.numerics.nulls.null_models import IndependentNull, Null, cosine_basis, lissajous
 from rwpca.numerics.progress import Task
-from rwpca.numerics.trajectories import randomisation
 
 #: Lags of the step cosines inside every null's statistic: lag 1 carries nearly all of
 #: momentum's signal, and each further component dilutes the max-|z| statistic's power

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.calibration import SYMMETRIES
 from rwpca.numerics.nulls.null_models import cosine_basis
 from rwpca.numerics.nulls.results import NULL_LETTERS, Analysis
 from rwpca.numerics.progress import ProgressArg, task
-from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.analysis import analyze_gram, check_resources
 
 #: The smallest window analysed (as analyze_gram requires).

@@ -1,1 +1,1 @@
-"""Training trajectories against the random walk: reading checkpoints, the Gram pass, the analysis and its batched randomisation, training and the recorded runs."""
+"""Training trajectories: opening every format a run comes in, the Trajectory and its Gram pass, the analysis, training and the recorded runs."""

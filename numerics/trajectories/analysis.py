@@ -53,7 +53,7 @@ So the verdict uses the symmetry that defines each null and needs no noise model
 trajectory's own steps are reshuffled, which only needs the step Gram matrix ``M``
 (``M -> P S M S P^T``, P a permutation, S a diagonal of random signs), and every statistic
 is recomputed from the reshuffled walk (all replicates at once, without forming their
-matrices: :mod:`rwpca.numerics.trajectories.randomisation`).
+matrices: :mod:`rwpca.numerics.nulls.randomisation`).
 
 * (a) independent, identically distributed, symmetric steps: random order and signs;
 * (b) independent symmetric steps of any sizes: random signs (the step sizes stay);
@@ -98,6 +98,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rwpca.numerics.checkpoints.sketch import ratio_sd
+from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import (
     LAGS,
     StepAutocorrelation,
@@ -135,7 +136,6 @@ from rwpca.numerics.nulls.results import (
 )
 from rwpca.numerics.progress import ProgressArg, task
 from rwpca.numerics.resources import require_memory
-from rwpca.numerics.trajectories import randomisation
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram, with_blas_threads
 
 # --- the analysis -----------------------------------------------------------------------
@@ -167,7 +167,7 @@ def peak_bytes(n: int, components: int = 5, replicates: int = 199, grams: int = 
     """An upper estimate of the memory of analysing n checkpoints, in bytes.
 
     ``grams`` Gram matrices are kept (one per group of ``--by-layer``); the randomisation
-    test runs its replicates in batches (:mod:`rwpca.numerics.trajectories.randomisation`).
+    test runs its replicates in batches (:mod:`rwpca.numerics.nulls.randomisation`).
     """
     count = min(max(components, 1), max(n - 1, 1))
     squares = 8 * (ANALYSIS_SQUARES + grams - 1) * n * n
