@@ -118,10 +118,10 @@ def open_source(
     """A validated trajectory from any source of the API (see the module docstring).
 
     >>> import numpy as np
-    >>> checkpoints = [np.full((2, 3), t, dtype=np.float32) for t in range(4)]
+    >>> checkpoints = [np.full((5, 8), t, dtype=np.float32) for t in range(4)]
     >>> trajectory = open_source(checkpoints)
     >>> trajectory.n, trajectory.d, float(trajectory.gram()[3, 3])
-    (4, 6, 54.0)
+    (4, 40, 360.0)
     """
     if isinstance(source, (list, tuple)):
         if include or exclude or glob is not None:
