@@ -331,3 +331,23 @@ def test_umask_is_honoured_by_every_writer(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "t.npy").stat().st_mode) == 0o664
     snapshot = next((tmp_path / "rec").glob("step_*.safetensors"))
     assert stat.S_IMODE(snapshot.stat().st_mode) == 0o664
+
+
+def test_a_figure_with_unchanged_data_keeps_its_bytes(tmp_path: Path) -> None:
+    """Regenerating a tree leaves an unchanged figure's committed PNG as it is; a figure whose
+    data changed is replaced."""
+    from rwpca.documents import generate
+    from rwpca.plots import figures
+
+    drawn = figures.render("evr")
+    fingerprint = figures.png_fingerprint(drawn)
+    assert fingerprint is not None
+    index = b"# index\n\n" + generate.GENERATED_MARK + b"*\n"
+    generate.write(tmp_path, {"README.md": index, "figures/evr.png": drawn})
+    same_data = figures.fingerprint_png(fingerprint)  # other bytes, the same fingerprint
+    assert same_data != drawn
+    generate.write(tmp_path, {"README.md": index, "figures/evr.png": same_data})
+    assert (tmp_path / "figures" / "evr.png").read_bytes() == drawn
+    other = figures.fingerprint_png("0" * len(fingerprint))
+    generate.write(tmp_path, {"README.md": index, "figures/evr.png": other})
+    assert (tmp_path / "figures" / "evr.png").read_bytes() == other

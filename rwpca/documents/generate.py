@@ -171,7 +171,19 @@ def same_content(path: str, old: bytes, new: bytes) -> bool:
 
 
 def write(root: Path, files: dict[str, bytes]) -> list[str]:
-    """Swap ``files`` in at ``root``; the user's files there are kept (returned)."""
+    """Swap ``files`` in at ``root``; the user's files there are kept (returned).
+
+    A figure whose data fingerprint is unchanged keeps the bytes it has: the PNG encoding of
+    the same data can differ between runs and builds of matplotlib, and rewriting it would
+    make a regenerated checkout differ from the committed tree where nothing changed.
+    """
+    files = dict(files)
+    for path, data in files.items():
+        location = root / path
+        if path.endswith(".png") and location.is_file() and not location.is_symlink():
+            existing = location.read_bytes()
+            if same_content(path, existing, data):
+                files[path] = existing
     return treeio.write_tree(root, files, keep=is_users)
 
 
