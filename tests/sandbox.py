@@ -108,3 +108,22 @@ def snapshot(root: Path) -> dict[str, tuple]:
                     info.st_mtime_ns,
                 )
     return entries
+
+
+def user_folder(base: Path) -> Path:
+    """``base/home``, a user's folder for CLI tests: notes, a 20 x 400 trajectory ``run.npy``,
+    a folder named like a file (``folder.png``), a file in the way of a folder (``afile``)
+    and a real read-only folder ``ro`` holding ``keep.txt``."""
+    import numpy as np
+
+    root = base / "home"
+    root.mkdir()
+    (root / "notes.txt").write_text("my notes\n")
+    rng = np.random.default_rng(0)
+    np.save(root / "run.npy", np.cumsum(rng.standard_normal((20, 400)), axis=0))
+    (root / "folder.png").mkdir()
+    (root / "afile").write_text("a file, not a folder\n")
+    (root / "ro").mkdir()
+    (root / "ro" / "keep.txt").write_text("keep\n")
+    make_read_only(root / "ro")
+    return root

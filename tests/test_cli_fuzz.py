@@ -20,11 +20,10 @@ import contextlib
 import io
 import os
 
-import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from sandbox import make_read_only, sandbox_root, snapshot
+from sandbox import sandbox_root, snapshot, user_folder
 
 from rwpca.cli import main
 from rwpca.documents import generate
@@ -132,16 +131,7 @@ COMMANDS: dict[str, st.SearchStrategy[list[str]]] = {
 def _home():
     """The user's folder: files, a trajectory, a read-only folder, a file in the way."""
     with sandbox_root() as base:
-        root = base / "home"
-        root.mkdir()
-        (root / "notes.txt").write_text("my notes\n")
-        rng = np.random.default_rng(0)
-        np.save(root / "run.npy", np.cumsum(rng.standard_normal((12, 300)), axis=0))
-        (root / "folder.png").mkdir()
-        (root / "afile").write_text("a file, not a folder\n")
-        (root / "ro").mkdir()
-        (root / "ro" / "keep.txt").write_text("keep\n")
-        make_read_only(root / "ro")
+        root = user_folder(base)
         before = os.getcwd()
         os.chdir(root)
         try:

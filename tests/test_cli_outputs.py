@@ -11,9 +11,8 @@ import json
 import os
 import stat
 
-import numpy as np
 import pytest
-from sandbox import make_read_only, sandbox_root, snapshot
+from sandbox import make_read_only, sandbox_root, snapshot, user_folder
 
 from rwpca.cli import main
 from rwpca.commands import verify as verify_command
@@ -32,17 +31,8 @@ def run(capsys, *argv):
 def home(monkeypatch):
     """The user's folder: their files, a trajectory, a read-only folder, a file in the way."""
     with sandbox_root() as base:
-        root = base / "home"
-        root.mkdir()
-        (root / "notes.txt").write_text("my notes\n")
-        rng = np.random.default_rng(0)
-        np.save(root / "run.npy", np.cumsum(rng.standard_normal((20, 400)), axis=0))
-        (root / "folder.png").mkdir()
-        (root / "afile").write_text("a file, not a folder\n")
-        (root / "ro").mkdir()
-        (root / "ro" / "keep.txt").write_text("keep\n")
+        root = user_folder(base)
         (root / "pkg").mkdir()
-        make_read_only(root / "ro")
         make_read_only(root / "pkg")
         monkeypatch.chdir(root)
         yield root
