@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from rwpca.numerics.laws.decay import FiniteDNull, LawComparison
 from rwpca.numerics.nulls.autocorrelation import StepAutocorrelation
 
 # the names are declared without NumPy (the CLI's help reads them) and re-exported here
@@ -140,7 +141,9 @@ class Analysis:
 
     ``autocorrelation``: the lag cosines of the steps and the permutation test of their
     independence, the diagnostic beside every verdict. ``step_gram``: the N x N Gram
-    matrix of the window's steps (kept for figures; not in the JSON).
+    matrix of the window's steps (kept for figures; not in the JSON). ``finite_d`` and
+    ``laws``: the random walk at the measured d_eff and the decay-law comparison
+    (:mod:`rwpca.numerics.laws.decay`), descriptions beside the verdict, not part of it.
     """
 
     n: int
@@ -162,6 +165,8 @@ class Analysis:
     steps: np.ndarray | None = None  # n: the training step of each checkpoint of the window
     sketch_sd: np.ndarray | None = None  # sketched runs: sd of each ratio due to the sketch
     step_gram: np.ndarray | None = field(default=None, repr=False, compare=False)
+    finite_d: FiniteDNull | None = None  # null (a) at d = round(d_eff); None if d_eff infinite
+    laws: LawComparison | None = None  # random walk or descent; None below n = 5
 
     @property
     def window_steps(self) -> tuple[int, int]:
@@ -219,6 +224,8 @@ class Analysis:
             "consistent_with_some_null": self.consistent_with_some_null,
             "verdict": self.verdict.to_json(),
             "sketch_ratio_sd": None if self.sketch_sd is None else self.sketch_sd.tolist(),
+            "finite_d_null": None if self.finite_d is None else self.finite_d.to_json(),
+            "decay_laws": None if self.laws is None else self.laws.to_json(),
         }
 
 

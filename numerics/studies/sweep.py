@@ -78,6 +78,14 @@ class Sweep:
                     "step_autocorrelation_p_value": analysis.autocorrelation.p_value,
                     "effective_dimension": _finite_or_none(analysis.effective_dimension),
                     "verdict": analysis.verdict.to_json(),
+                    "finite_d_deviating": None
+                    if analysis.finite_d is None
+                    else list(analysis.finite_d.deviating),
+                    "decay_law": None if analysis.laws is None else analysis.laws.better,
+                    "decay_log_evidence": None
+                    if analysis.laws is None
+                    else _finite_or_none(analysis.laws.log_evidence),
+                    "decay_p_value": None if analysis.laws is None else analysis.laws.p_value,
                 }
             )
         return {

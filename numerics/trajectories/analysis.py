@@ -98,6 +98,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rwpca.numerics.checkpoints.sketch import ratio_sd
+from rwpca.numerics.laws.decay import describe_laws
 from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import (
     LAGS,
@@ -323,6 +324,11 @@ def analyze_gram(
                 ),
                 fitted=getattr(null, "fitted", ()),
             )
+    # its own stream too: null (a) at the measured d_eff and the decay-law comparison
+    finite_d, laws = describe_laws(
+        ratios, random_walk_ratios(n), d, d_hat, K, replicates, alpha,
+        np.random.default_rng([seed, len(NULL_MODELS) + 1]),
+    )  # fmt: skip
     return Analysis(
         n=n,
         d=int(d),
@@ -343,6 +349,8 @@ def analyze_gram(
         steps=None if steps is None else np.asarray(steps, dtype=np.int64),
         sketch_sd=None if sketch is None else ratio_sd(ratios, sketch),
         step_gram=M,
+        finite_d=finite_d,
+        laws=laws,
     )
 
 

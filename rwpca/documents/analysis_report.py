@@ -10,6 +10,7 @@ they are printed and, at length, in the reader's guide :data:`GUIDE`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -112,6 +113,70 @@ def component_table(data: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def finite_d_lines(data: Mapping[str, Any]) -> list[str]:
+    """Null (a) at the measured d_eff: mean ratios and pointwise bands beside the observed."""
+    null = data.get("finite_d_null")
+    if null is None:
+        return []
+    lines = [
+        f"finite d: null (a) with isotropic Gaussian steps in d = {null['dimension']} dimensions "
+        f"(d_eff rounded; {null['draws']} simulated walks, pointwise {1 - data['level']:.0%} "
+        "bands); the paper's ratios need d_eff >> n",
+        f"{'k':>3}  {'observed':>8}  {'mean':>8}  {'band':^19}",
+    ]
+    for k, (mean, (low, high)) in enumerate(zip(null["mean"], null["band"], strict=True), 1):
+        mark = "*" if k in null["deviating_components"] else " "
+        observed = data["explained_variance_ratio"][k - 1]
+        lines.append(f"{k:>3}  {observed:8.4f}  {mean:8.4f}  [{low:7.4f}, {high:7.4f}] {mark}")
+    return [*lines, ""]
+
+
+def law_text(laws: Mapping[str, Any], dimension: int | None = None) -> str:
+    """Which decay law fits the ratios better, with the fits and the evidence, in a sentence
+    (``dimension``: that of the finite-d null which calibrated the evidence)."""
+    walk, descent = laws["random_walk"], laws["descent"]
+    if laws["components"] < 3:
+        return (
+            "the spectrum collapses (fewer than 3 of the ratios 2.. rise above round-off): "
+            "the fastest decay, as deterministic descent gives"
+        )
+    better = "descent (geometric)" if laws["better"] == "descent" else "random walk (power law)"
+    p = laws.get("p_value")
+    calibrated = (
+        ""
+        if p is None
+        else f"; p = {p:.3g}, the share of the finite-d null's walks that favour descent as much"
+    )
+    if p is not None and dimension is not None and dimension <= laws["components"]:
+        calibrated += (
+            f", though a walk in {dimension} dimensions has only {dimension} nonzero ratios and "
+            "so also decays fast past them"
+        )
+    return (
+        f"{better} fits better: power law rho_k ~ k^-p with p = {walk['exponent']:.3g} "
+        f"(random walk: 2), typical miss x{math.exp(walk['rms_log_residual']):.3g}; geometric "
+        f"rho_k ~ r^k with r = {descent['factor_per_component']:.3g}, typical miss "
+        f"x{math.exp(descent['rms_log_residual']):.3g} (ratios 2..{laws['components'] + 1}; "
+        f"log-likelihood ratio {laws['log_evidence']:+.3g} for descent{calibrated})"
+    )
+
+
+def law_lines(data: Mapping[str, Any]) -> list[str]:
+    """The decay-law comparison (:mod:`rwpca.numerics.laws.decay`) as report lines."""
+    laws = data.get("decay_laws")
+    if laws is None:
+        return []
+    null = data.get("finite_d_null")
+    dimension = None if null is None else null["dimension"]
+    return [*_wrapped_lines(f"decay law: {law_text(laws, dimension)}"), ""]
+
+
+def _wrapped_lines(text: str, width: int = 100) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, subsequent_indent="    ")
+
+
 def autocorrelation_lines(data: Mapping[str, Any]) -> list[str]:
     """The step autocorrelation at lags 1..5 against independent steps, and its test."""
     auto = data["step_autocorrelation"]
@@ -196,6 +261,8 @@ def text_report(
         "",
         *component_table(data),
         "",
+        *finite_d_lines(data),
+        *law_lines(data),
         *null_lines(data),
         "",
     ]
@@ -368,13 +435,15 @@ def title(data: Mapping[str, Any], label: str) -> str:
 
 
 def sweep_table(data: dict[str, Any]) -> list[str]:
-    """One line per window: steps, first ratios, Lissajous scores, p-values, lag-1 cosine."""
+    """One line per window: steps, first ratios, Lissajous scores, p-values, lag-1 cosine,
+    the better-fitting decay law (p: the finite-d null's share of walks favouring descent
+    as much)."""
     nulls = data["nulls"]
     head = (
         f"{'steps':>13}  {'ratio 1':>7} {'ratio 2':>7} {'ratio 3':>7}  {'Liss 1':>6} "
         f"{'Liss 2':>6} {'Liss 3':>6}  "
         + " ".join(f"{'p (' + NULL_LETTERS[name] + ')':>6}" for name in nulls)
-        + f"  {'lag-1 cos':>9} {'p indep':>7}"
+        + f"  {'lag-1 cos':>9} {'p indep':>7}  {'decay law':<11}"
     )
     lines = [head]
     for w in data["windows"]:
@@ -385,9 +454,20 @@ def sweep_table(data: dict[str, Any]) -> list[str]:
         p = " ".join(f"{w['p_values'][name]:6.3f}" for name in nulls)
         lines.append(
             f"{w['first_step']:>6}..{w['last_step']:<5}  {ratios}  {scores}  {p}  "
-            f"{w['step_autocorrelation_lag_one']:9.3f} {w['step_autocorrelation_p_value']:7.3f}"
+            f"{w['step_autocorrelation_lag_one']:9.3f} {w['step_autocorrelation_p_value']:7.3f}  "
+            f"{_law_cell(w)}"
         )
     return lines
+
+
+def _law_cell(window: Mapping[str, Any]) -> str:
+    """The better decay law of a sweep window, with the null's p-value when calibrated."""
+    law = window.get("decay_law")
+    if law is None:
+        return ""
+    name = "descent" if law == "descent" else "walk"
+    p = window.get("decay_p_value")
+    return name if p is None else f"{name} (p {p:.2g})"
 
 
 def figure(analysis: Analysis, label: str, band_replicates: int = 99) -> Figure:
