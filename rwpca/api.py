@@ -88,6 +88,27 @@ def resolve_window(
     )
 
 
+def _laws_html(data: dict[str, Any]) -> str:
+    """The finite-d null's first ratio and the decay-law sentence, as HTML paragraphs."""
+    from rwpca.documents import analysis_report
+
+    out = ""
+    null = data.get("finite_d_null")
+    if null is not None:
+        low, high = null["band"][0]
+        out += (
+            f"<p>Finite d: a random walk in d = {null['dimension']} dimensions (d_eff) has "
+            f"first ratio {null['mean'][0]:.3f} [{low:.3f}, {high:.3f}]; components outside "
+            f"its band: {', '.join(map(str, null['deviating_components'])) or 'none'}.</p>"
+        )
+    laws = data.get("decay_laws")
+    if laws is not None:
+        dimension = None if null is None else null["dimension"]
+        text = analysis_report.law_text(laws, dimension)
+        out += f"<p>Decay law: {html.escape(text)}.</p>"
+    return out
+
+
 def _label(source: Any) -> str:
     if isinstance(source, (str, Path)):
         return str(source)
@@ -174,6 +195,7 @@ class Report:
             f"<p>Quotients observed / null; * outside the null's band. Step autocorrelation "
             f"(lags 1&ndash;5): {', '.join(f'{v:.2f}' for v in auto['mean_cosine'])}, "
             f"independence test p = {auto['p_value']:.3g}.</p>"
+            f"{_laws_html(data)}"
             f"<p><b>Verdict.</b> {html.escape(analysis_report.verdict_text(data))}</p>"
             f"<p><small>Terms: {html.escape(analysis_report.GUIDE)}</small></p></div>"
         )

@@ -11,6 +11,7 @@ stays byte-for-byte stable across machines.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -164,6 +165,38 @@ def _runs_table(cache: RecordedRuns) -> str:
                 ),
                 f"{auto['mean_cosine'][0]:.2f} ({auto['p_value']:.3g}"
                 f"{' ✗' if auto['rejects_independence'] else ''})",
+            )
+        )
+    return table(columns, rows)
+
+
+def _laws_table(cache: RecordedRuns) -> str:
+    """Per run: the finite-d null at its d_eff and the better-fitting decay law."""
+    columns = (
+        "run", "d_eff", "null in d =", "rho_1", "null rho_1 [band]", "outside band",
+        "better law", "p (power law)", "r (geometric)", "LLR", "p",
+    )  # fmt: skip
+    rows = []
+    for record in cache.runs.values():
+        a = record.analysis
+        null, laws = a.get("finite_d_null"), a.get("decay_laws")
+        if null is None or laws is None:
+            continue
+        low, high = null["band"][0]
+        outside = ", ".join(map(str, null["deviating_components"])) or "none"
+        rows.append(
+            (
+                f"[{record.id}](#{record.id})",
+                _fmt(a["effective_dimension"]),
+                null["dimension"],
+                f"{a['explained_variance_ratio'][0]:.3f}",
+                f"{null['mean'][0]:.3f} [{low:.3f}, {high:.3f}]",
+                outside,
+                "descent" if laws["better"] == "descent" else "random walk",
+                _fmt(laws["random_walk"]["exponent"]),
+                _fmt(laws["descent"]["factor_per_component"]),
+                _fmt(laws["log_evidence"]),
+                _fmt(laws["p_value"]),
             )
         )
     return table(columns, rows)
@@ -383,6 +416,16 @@ def render(cache: RecordedRuns) -> str:
         "![Quotients observed / null for every run](figures/nn_overview.png)\n",
         "*Observed / null explained-variance ratio of the first components, every run: "
         "left against the plain walk (a), right against the walk with drift (c).*\n",
+        "## Finite d and the decay law\n",
+        _laws_table(cache),
+        "\n*Finite-d null: null (a) with isotropic Gaussian steps in d = d_eff (rounded) "
+        "dimensions at the run's n, the random walk these runs could be at most; rho_1 "
+        "observed against its mean and pointwise 95% band, and the components (of the first "
+        f"{COMPONENTS}) outside their bands. Decay law: straight-line fits of log rho_k, k = 2..11, "
+        "as a power law k^-p (random walk: p = 2) and as a geometric decay r^k (gradient "
+        "descent on a quadratic); LLR: the log-likelihood ratio for descent; p: the share of "
+        "the finite-d null's walks that favour descent as much. See the "
+        "[reader's guide](reading-an-analysis.md#finite-d).*\n",
         "## What agrees with the paper and what does not\n",
         "".join(f"- {item}\n" for item in _findings(cache)),
         *_sweep_section(cache),
@@ -440,6 +483,13 @@ def documents() -> dict[str, bytes]:
     return files
 
 
+def _law_counts(windows: list[dict[str, Any]]) -> str:
+    """How many sweep windows each decay law fits better, e.g. 'random walk in 5 of 6'."""
+    laws = [w.get("decay_law") for w in windows]
+    walk, descent = laws.count("random_walk"), laws.count("descent")
+    return f"random walk in {walk}, descent in {descent} of {len(windows)} windows"
+
+
 def _sweep_section(cache: RecordedRuns) -> list[str]:
     """Early against late training: the sweep figure of every swept run, and what it shows."""
     swept = [record for record in cache.runs.values() if record.sweep is not None]
@@ -468,6 +518,7 @@ def _sweep_section(cache: RecordedRuns) -> list[str]:
             f"{last['first_step']}..{last['last_step']}); windows called consistent with each "
             f"null: {consistent}; lag-1 step cosine from "
             f"{first['step_autocorrelation_lag_one']:.2f} to "
-            f"{last['step_autocorrelation_lag_one']:.2f}.*\n"
+            f"{last['step_autocorrelation_lag_one']:.2f}; better decay law: "
+            f"{_law_counts(windows)}.*\n"
         )
     return out

@@ -182,7 +182,7 @@ def render(cache: RecordedRuns) -> str:
         "(c), is ever called consistent, whatever its own test says.\n",
         '<a id="ratios"></a>\n',
         "### The explained-variance ratios against every null\n",
-        _lines(report, "explained-variance", "null model"),
+        _lines(report, "explained-variance", "finite d:"),
         "Column *observed*: the share of variance of component k. Column *(a) null*: the "
         "exact share of a random walk with n checkpoints (catalog entry `rw.evr.exact`, not "
         "the limit 6 / (pi^2 k^2)). Then, for every null, the *quotient* observed / null: 1 "
@@ -194,6 +194,27 @@ def render(cache: RecordedRuns) -> str:
         "Note how little the spectrum says about momentum: the momentum walk's ratios leave "
         "the plain walk's only from k of order n (1 - gamma) / pi "
         f"(= {a['n'] * (1 - gamma) / 3.14159:.2g} here), the paper's own point.\n",
+        '<a id="finite-d"></a>\n',
+        "### Finite d, and which decay law the ratios follow\n",
+        _lines(report, "finite d:", "null model"),
+        "The paper's ratios are those of the limit d_eff >> n. The **finite-d null** is null "
+        "(a) in the dimension the steps actually use: walks with isotropic Gaussian steps in "
+        "d = d_eff (rounded) dimensions, simulated at the window's n (their ratios are those "
+        "of sum_j lambda_j g_j g_j^T with g_j ~ N(0, I_d), catalog entries of the finite-d "
+        "laws); *mean* and *band* are its average ratios and pointwise band, `*` marks an "
+        "observed ratio outside it. It is a parametric model (isotropic Gaussian noise), so "
+        "it describes what a random walk of this d_eff looks like rather than replacing the "
+        "randomisation tests below.\n",
+        "The **decay law** asks how the ratios fall with k, from the second on (a drift or a "
+        "descent's net displacement inflates the first whatever the law): as a power law "
+        "rho_k ~ k^-p, the random walk's shape (p = 2), or geometrically, rho_k ~ r^k, the "
+        "shape of gradient descent on a quadratic (the hyper-ribbon trajectories, whose Gram "
+        "matrix is a positive semidefinite Hankel matrix). Both are straight-line fits of "
+        "log rho_k with two parameters; the *typical miss* is the factor exp(rms residual) "
+        "by which a fit misses a ratio, and the log-likelihood ratio compares them "
+        "(positive favours descent). Its p-value is the share of the finite-d null's walks "
+        "that favour descent at least as much: a walk in few dimensions also decays fast "
+        "past its d_eff components, which is why the evidence is calibrated there.\n",
         '<a id="symmetries"></a>\n',
         "### The nulls, the symmetry each one tests, and why equal ratios can disagree\n",
         _lines(report, "null model", "note:"),
@@ -245,6 +266,8 @@ def render(cache: RecordedRuns) -> str:
         "innovations of the fitted momentum); [above](#d_eff).\n"
         "- **`R R^T -> I`**: the paper's limit d_eff >> n, in which steps are orthogonal and "
         "equally long; [above](#d_eff).\n"
+        "- **finite-d null, decay law**: null (a) in d_eff dimensions, and the power-law "
+        "or geometric fit of the ratios; [above](#finite-d).\n"
         "- **Ostrowski envelope**: the worst-case factors between the PCA eigenvalues and "
         "null (b)'s; [above](#ostrowski).\n"
         "- **step autocorrelation**: mean cosine of steps l apart, and its reordering test; "

@@ -88,9 +88,22 @@ def spectrum_panel(ax: Axes, data: Mapping[str, Any]) -> list[np.ndarray]:
         # the bands side by side around each k, so that five nulls stay readable
         x = k[:K] * np.exp(0.035 * (index - (len(names) - 1) / 2))
         ax.vlines(x, low, high, color=colour, lw=3, alpha=0.5)
+    finite = data.get("finite_d_null")
+    if finite is not None:
+        mean = np.asarray(finite["mean"], dtype=float)
+        band = np.asarray(finite["band"], dtype=float)
+        arrays += [mean, band]
+        kk = np.arange(1, mean.size + 1)
+        # a walk in d dimensions has d nonzero ratios: nothing to draw past them on a log axis
+        positive = np.where(band > 0, band, np.nan)
+        ax.fill_between(kk, positive[:, 0], positive[:, 1], color="0.5", alpha=0.25, lw=0)
+        ax.loglog(
+            kk, np.where(mean > 0, mean, np.nan), ":", color="0.3", lw=1.2,
+            label=f"(a) in d = {finite['dimension']} (d_eff)",
+        )  # fmt: skip
     ax.set_xlabel("component k")
     ax.set_ylabel("explained-variance ratio")
-    ax.set_title(f"ratios; bars: each null's band (k <= {K})", fontsize=9)
+    ax.set_title(f"ratios; bars: each null's band (k <= {K}); grey: finite d", fontsize=9)
     ax.legend(fontsize=7, loc="lower left")
     return arrays
 
