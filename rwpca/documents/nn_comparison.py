@@ -273,7 +273,8 @@ def _law_findings(cache: RecordedRuns) -> list[str]:
     return [
         f"**Finite d (not in the paper).** At its own d_eff, a random walk with isotropic "
         f"Gaussian steps would put the first ratio at {min(means):.3g} to {max(means):.3g} on "
-        "average (the d_eff >> n value 6 / pi^2 = 0.608 moves by about 0.33 / d_eff); the observed first "
+        "average (the d_eff >> n value 6 / pi^2 = 0.608 grows by a factor of about "
+        "1 + 0.33 / d_eff); the observed first "
         f"ratio lies above that walk's 95% band in {len(above)} of {len(rows)} training runs, "
         "so the small d_eff does not explain the dominant first component: the drift does.",
         f"**Decay law (not in the paper).** Past the first component the ratios fall like a "
