@@ -135,3 +135,47 @@ def test_the_parameters_cover_both_ends_of_the_domain(exact):
 def test_labels_are_validated():
     with pytest.raises(ValueError, match="labels = 'sorted' is not allowed"):
         check_formula("plain", PLAIN, n=(3,), labels="sorted")
+
+
+# --- the catalog's own verification reads each eigenvalue entry as it is declared ----------
+
+
+def _verify(entry, sizes=None, dps=None):
+    from rwpca.numerics.verification.checks.eigenvalues import verify_eigenvalue
+    from rwpca.numerics.verification.plans import plan_for
+
+    plan = plan_for(entry)
+    return verify_eigenvalue(entry, sizes or plan.sizes, dps or plan.dps, plan, False)
+
+
+def test_verify_compares_a_labelled_entry_by_label():
+    """rw.eigenvalue with k and n - k swapped is the same multiset: only labels refute it."""
+    import dataclasses
+
+    from rwpca.numerics.verification.status import CheckState
+    from rwpca.proofs.catalog import get
+
+    entry = get("rw.eigenvalue")
+    from rwpca.proofs.symbols import k as k_
+    from rwpca.proofs.symbols import n as n_
+
+    swapped = dataclasses.replace(entry, rhs=entry.rhs.subs(k_, n_ - k_))
+    assert swapped.rhs != entry.rhs
+    evidence = _verify(swapped, sizes=(5, 8, 13), dps=20)
+    assert evidence.data["compared"] == "labelled"
+    assert evidence.verdict is CheckState.REFUTED
+    assert _verify(entry, sizes=(5, 8, 13), dps=20).verdict is CheckState.CERTIFIED
+
+
+def test_a_multiset_entry_records_where_its_labels_fail():
+    """ou.eigenvalue is declared as the spectrum; read by label it fails for alpha > 1."""
+    from rwpca.numerics.verification.evidence import FindingKind
+    from rwpca.numerics.verification.status import CheckState
+    from rwpca.proofs.catalog import get
+
+    evidence = _verify(get("ou.eigenvalue"), sizes=(100, 200, 400, 800))
+    assert evidence.data["compared"] == "multiset"
+    assert evidence.verdict is CheckState.CONVERGES
+    finding = next(f for f in evidence.findings if f.kind is FindingKind.LABELLED)
+    assert finding.verdict is CheckState.NOT_CONVERGING
+    assert finding.data["failing"] == ["alpha = 3/2", "alpha = 19/10"]

@@ -79,6 +79,7 @@ class FindingKind(StrEnum):
     PRINTED_EIGENVECTOR = "printed-eigenvector"  # the paper's cos(pi k t / n)
     PRINTED_SHARE = "printed-share"  # the paper's printed cumulative share
     PAPER_ANGLES = "paper-angles"  # the paper's angles pi k / n as an exact secular equation
+    LABELLED = "labelled"  # a multiset statement read as 'the k-th value is the k-th largest'
 
 
 class TableKind(StrEnum):
@@ -116,6 +117,8 @@ def fingerprint(entry: Entry) -> str:
     # a restricted domain is part of the statement (kept out of the list when there is
     # none, so the fingerprints of unrestricted entries stay what they were)
     fields.extend(f"{d.name}: {d.condition}" for d in entry.domains)
+    if entry.reading != "labelled":  # likewise: labelled entries keep their fingerprints
+        fields.append(f"reading: {entry.reading}")
     data = json.dumps(fields)
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 

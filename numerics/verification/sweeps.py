@@ -45,12 +45,14 @@ def exact_runs(
     dps: int,
     progress: ProgressArg,
     desc: str,
+    labelled: bool = True,
 ) -> list[Run]:
-    """Certified runs at every (parameter set, n), parameter sets outermost."""
+    """Certified runs at every (parameter set, n), parameter sets outermost; ``labelled``:
+    the k-th claim against the k-th largest eigenvalue, else the sorted claims."""
     bars = bar_flag(progress)
     jobs = [(pset, size) for pset in sets for size in sizes]
     return [
-        exact_run(process, function, size, pset.at(size), dps, progress=bars)
+        exact_run(process, function, size, pset.at(size), dps, progress=bars, labelled=labelled)
         for pset, size in iterate(progress, jobs, desc, unit="n")
     ]
 
@@ -63,15 +65,18 @@ def convergence(
     progress: ProgressArg,
     desc: str,
     leading: int = LEADING,
+    labelled: bool = True,
 ) -> tuple[list[Convergence], list[Run]]:
-    """One convergence study per parameter set (errors of the leading k at every n)."""
+    """One convergence study per parameter set (errors of the leading k at every n;
+    ``labelled`` as in :func:`exact_runs`)."""
     bars = bar_flag(progress)
     by_set: dict[int, list[Run]] = {index: [] for index in range(len(sets))}
     jobs = [(index, size) for index in range(len(sets)) for size in sizes]
     for index, size in iterate(progress, jobs, desc, unit="n"):
         _, runs = convergence_study(
-            process, function, (size,), sets[index], leading=leading, progress=bars
-        )
+            process, function, (size,), sets[index], leading=leading, progress=bars,
+            labelled=labelled,
+        )  # fmt: skip
         by_set[index].extend(runs)
     studies, every = [], []
     for index, pset in enumerate(sets):

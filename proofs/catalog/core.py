@@ -110,6 +110,10 @@ class Source:
     note: str = ""
 
 
+#: The readings of an eigenvalue statement (:attr:`Entry.reading`).
+READINGS = ("labelled", "multiset")
+
+
 @dataclass(frozen=True, eq=False)
 class Entry:
     """One catalog formula. See the module docstring. Entries compare by identity."""
@@ -134,8 +138,15 @@ class Entry:
     #: Narrower domains than the parameters' declared ones (proofs/domains.py), where the
     #: statement holds only on part of the parameter range.
     domains: tuple[Domain, ...] = ()
+    #: What an eigenvalue statement claims: "labelled", the k-th value is the k-th largest
+    #: eigenvalue, or "multiset", the values over k = 1..n-1 are the spectrum (a circulant's
+    #: frequencies, whose order is not the order of size); `rwpca verify` checks the claim
+    #: in this reading and says which.
+    reading: str = "labelled"
 
     def __post_init__(self) -> None:
+        if self.reading not in READINGS:
+            raise ValueError(f"{self.id}: reading {self.reading!r} is not one of {READINGS}")
         for domain in self.domains:
             if self.variables.get(domain.name) != domain.prose():
                 raise CatalogError(

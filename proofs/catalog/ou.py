@@ -52,9 +52,13 @@ make_entry(
     process=ProcessName.OU,
     quantity=Quantity.EIGENVALUE,
     related=("ou.eigenvalue.exact", "ou.eigenvalue.mirror", "ou.eigenvalue.small_k"),
+    # a circulant's frequencies: the values come in pairs and, for alpha > 1, grow with k
+    reading="multiset",
     notes=(
         "Values come in equal pairs k, n - k (size-n circulant); the open walk's spectrum does "
-        "not.",
+        "not. So the statement is about the spectrum as a set of values, and is verified so; "
+        "read as 'the k-th value is the k-th largest', it fails for alpha > 1, where "
+        "1 - alpha < 0 makes the values grow with k (the verification section measures it).",
         "When n alpha << 1 the leading eigenvalue is 4 times too small: use ou.eigenvalue.mirror.",
         "Near alpha = 2 the walk alternates in sign and forgets its start as slowly as near "
         "alpha = 0: the regime is n min(alpha, 2 - alpha) >> 1, not n alpha >> 1.",

@@ -272,9 +272,19 @@ _DETAILS = {
 }
 
 
+#: How an eigenvalue statement was compared with the spectrum, by its declared reading.
+COMPARED = {
+    "labelled": "compared by label: the k-th value with the k-th largest eigenvalue",
+    "multiset": "compared as a multiset: the sorted values with the spectrum",
+}
+
+
 def detail(record: Record) -> str:
-    """The one-line detail of a verdict: what was certified, at which sizes, or where not."""
-    return _DETAILS[CheckKind(record["check"])](record)
+    """The one-line detail of a verdict: what was certified, at which sizes, or where not,
+    and for an eigenvalue statement how its values were compared with the spectrum."""
+    text = _DETAILS[CheckKind(record["check"])](record)
+    compared = (record.get("data") or {}).get("compared")
+    return f"{text}; {COMPARED[compared]}" if compared else text
 
 
 # --- findings ------------------------------------------------------------------------------
@@ -288,6 +298,8 @@ def finding_title(finding: Record) -> str:
         return "As an exact statement at finite n"
     if kind is FindingKind.PRINTED_EIGENVECTOR:
         return "The printed eigenvector cos(pi k t / n)"
+    if kind is FindingKind.LABELLED:
+        return "Read as 'the k-th value is the k-th largest eigenvalue'"
     data = finding["data"]
     return f"The printed {100 * data['target']:g}% for the first {_NUMBERS[data['m']]} components"
 
@@ -314,6 +326,23 @@ def _paper_angles(verdict: CheckState, data: Record) -> str:
     return (
         f"Read as exact, the paper's angles are {verdict} at n = {sizes_text(data['sizes'])} "
         f"for gamma = {', '.join(data['gammas'])}."
+    )
+
+
+def _labelled(verdict: CheckState, data: Record) -> str:
+    if not data["failing"]:
+        return f"Read by label as well, the statement is {verdict} on the same plan."
+    where = "; ".join(data["failing"])
+    errors = data.get("errors")
+    measured = (
+        f" (leading error still {', '.join(f'{e:.3g}' for e in errors)} at n = {data['n']})"
+        if errors
+        else ""
+    )
+    return (
+        f"Read by label, the statement is {verdict} for {where}{measured}: there the k-th "
+        "value is not the k-th largest eigenvalue, so the statement holds only as a multiset "
+        "(the spectrum), which is how it is declared and verified."
     )
 
 
@@ -344,6 +373,8 @@ def finding_detail(finding: Record) -> str:
             f"it (measured relative error {data['error']:.2e}); it holds only as "
             "n -> infinity."
         )
+    if kind is FindingKind.LABELLED:
+        return _labelled(verdict, data)
     if kind is FindingKind.PRINTED_EIGENVECTOR:
         order = finding["convergence"][0]["leading_order"]
         return (

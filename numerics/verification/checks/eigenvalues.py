@@ -34,7 +34,9 @@ from rwpca.numerics.verification.evidence import (
 from rwpca.numerics.verification.formula.check import (
     LEADING,
     MIN_ORDER,
+    Convergence,
     ParameterSet,
+    Run,
     check_formula,
     reference_eigenvalues,
 )
@@ -77,6 +79,26 @@ def as_exact_finding(entry: Entry, sets: list[ParameterSet]) -> Finding:
     return Finding(FindingKind.AS_EXACT, state, data, list(result.runs))
 
 
+def labelled_finding(runs: list[Run], studies: list[Convergence]) -> Finding:
+    """A multiset statement read as 'the k-th value is the k-th largest': certified runs
+    (exact entries) or convergence studies (limits) with that reading, and where it fails."""
+    if studies:
+        state = limit_verdict(studies)
+        failing = [c for c in studies if not c.converges()]
+        data: dict[str, object] = {
+            "failing": [c.label for c in failing],
+            "errors": [c.leading[-1] for c in failing],
+            "n": studies[0].sizes[-1],
+        }
+        return Finding(FindingKind.LABELLED, state, data, [], list(studies))
+    state = combine_runs(runs)
+    refuted = [r for r in runs if r.refuted]
+    data = {
+        "failing": sorted({", ".join(f"{k} = {v}" for k, v in r.params.items()) for r in refuted})
+    }
+    return Finding(FindingKind.LABELLED, state, data, list(runs))
+
+
 def verify_eigenvalue(
     entry: Entry, sizes: tuple[int, ...], dps: int, plan: Plan, progress: ProgressArg
 ) -> EntryEvidence:
@@ -84,22 +106,34 @@ def verify_eigenvalue(
     sets = parameter_sets_for(entry, plan)
     process = entry.process or "plain"
     function = eigen_function(process, entry.rhs)
+    labelled = entry.reading == "labelled"
     if entry.regime.kind is RegimeKind.EXACT:
-        runs = exact_runs(process, function, sets, sizes, dps, progress, entry.id)
+        runs = exact_runs(process, function, sets, sizes, dps, progress, entry.id, labelled)
         if plan.extra and is_default_run(plan, sizes, dps):
             for extra_sizes, extra_dps in plan.extra:
                 runs += exact_runs(
-                    process, function, sets, extra_sizes, extra_dps, progress, entry.id
+                    process, function, sets, extra_sizes, extra_dps, progress, entry.id, labelled
                 )
-        return EntryEvidence(
+        sizes_run = sorted({r.n for r in runs})
+        evidence = EntryEvidence(
             entry.id,
             fingerprint(entry),
             CheckKind.EIGENVALUE_EXACT,
             combine_runs(runs),
-            {"sizes": sorted({r.n for r in runs}), "dps": dps, "params": [s.label for s in sets]},
+            {"sizes": sizes_run, "dps": dps, "params": [s.label for s in sets]},
             runs,
+            data={"compared": entry.reading},
         )
-    studies, runs = convergence(process, function, sets, sizes, progress, entry.id)
+        if not labelled:
+            evidence.findings.append(
+                labelled_finding(exact_runs(
+                    process, function, sets, sizes, dps, progress, entry.id, True
+                ), [])
+            )  # fmt: skip
+        return evidence
+    studies, runs = convergence(
+        process, function, sets, sizes, progress, entry.id, labelled=labelled
+    )
     evidence = EntryEvidence(
         entry.id,
         fingerprint(entry),
@@ -108,9 +142,12 @@ def verify_eigenvalue(
         {"sizes": list(sizes), "params": [s.label for s in sets]},
         runs,
         studies,
-        data={"min_order": MIN_ORDER},
+        data={"min_order": MIN_ORDER, "compared": entry.reading},
     )
     evidence.findings.append(as_exact_finding(entry, sets))
+    if not labelled:
+        read, _ = convergence(process, function, sets, sizes, progress, entry.id, labelled=True)
+        evidence.findings.append(labelled_finding([], read))
     if is_default_run(plan, sizes):  # the tables belong to the default plan (stored evidence)
         if entry.process == "momentum":
             evidence.tables.append(momentum_error_law(entry))
