@@ -339,8 +339,9 @@ def _labelled(verdict: CheckState, data: Record) -> str:
         if errors
         else ""
     )
+    verb = "does not converge" if verdict is CheckState.NOT_CONVERGING else f"is {verdict}"
     return (
-        f"Read by label, the statement is {verdict} for {where}{measured}: there the k-th "
+        f"Read by label, the statement {verb} for {where}{measured}: there the k-th "
         "value is not the k-th largest eigenvalue, so the statement holds only as a multiset "
         "(the spectrum), which is how it is declared and verified."
     )
