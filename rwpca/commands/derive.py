@@ -86,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
     if args.retrain:
         nn_comparison.retrain(progress)
     try:
-        # --check compares figures by their data fingerprint: it need not draw them
-        files = derive.generate(progress, draw=not args.check)
+        # figures are compared by their data fingerprint: --check draws none, and write
+        # draws only those whose fingerprint differs from the file already there
+        files = derive.generate(progress, draw=False)
     except DerivationError as error:
         print(f"rwpca: derivation failed, nothing written: {error}", file=sys.stderr)
         return 1
