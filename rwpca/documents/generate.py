@@ -199,6 +199,36 @@ def check(root: Path, files: dict[str, bytes]) -> list[str]:
     return treeio.stale_files(root, files, same_content, keep=is_users)
 
 
+def package_files(root: Path) -> dict[Path, bytes]:
+    """The package's own generated files, by absolute path: the citation table
+    (:data:`rwpca.documents.citations.TABLE`, what ``rwpca cite`` prints).
+
+    They belong to the source checkout, so they are regenerated and checked with its
+    derivations/ only (``root`` is :func:`default_root`); none for another ``--out``.
+    """
+    try:
+        own = default_root()
+    except ValueError:
+        return {}
+    if Path(root).resolve() != own.resolve():
+        return {}
+    return {citations.TABLE: citations.table_bytes()}
+
+
+def write_package_files(files: dict[Path, bytes]) -> None:
+    """Write each of :func:`package_files` that differs (atomically)."""
+    from rwpca.numerics.atomic import write_file_atomic
+
+    for path, data in files.items():
+        if not path.is_file() or path.read_bytes() != data:
+            write_file_atomic(path, data)
+
+
+def stale_package_files(files: dict[Path, bytes]) -> list[Path]:
+    """Those of :func:`package_files` that are missing or differ."""
+    return [p for p, data in files.items() if not p.is_file() or p.read_bytes() != data]
+
+
 # --- documents contributed by feature modules (appended to the hook lists above) --------
 # Imported last: they use rwpca.plots.figures and rwpca.documents.markdown, not this module.
 from rwpca.documents import (  # noqa: E402
