@@ -39,6 +39,13 @@ from pathlib import Path
 #: The libraries that make a command line slow to start.
 HEAVY = ("sympy", "mpmath", "flint", "numpy", "scipy", "matplotlib")
 COMMANDS = ("derive", "cite", "verify", "simulate", "train", "analyze")
+#: The `rwpca cite` command lines measured (each format, and the list).
+CITE_LINES = (
+    ["cite", "rw.evr"],
+    ["cite", "rw.evr", "--format", "json"],
+    ["cite", "rw.evr", "--format", "bibtex"],
+    ["cite", "--list"],
+)
 #: BLAS pinned to one thread in every child.
 ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: Children run in a neutral folder: ``python -m`` and ``-c`` put the current folder first on
@@ -53,10 +60,21 @@ def _child_cpu() -> float:
 
 def timed(argv: list[str]) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds, exit status) of one run of ``argv``."""
+    wall, cpu, status, _peak = timed_with_peak(argv)
+    return wall, cpu, status
+
+
+def timed_with_peak(argv: list[str]) -> tuple[float, float, int, float]:
+    """(wall s, CPU s, exit status, peak resident MB) of one run of ``argv`` (os.wait4)."""
     env = {**os.environ, **ENVIRONMENT}
-    cpu, start = _child_cpu(), time.perf_counter()
-    result = subprocess.run(argv, env=env, cwd=NEUTRAL, capture_output=True, check=False)
-    return time.perf_counter() - start, _child_cpu() - cpu, result.returncode
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        argv, env=env, cwd=NEUTRAL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, process.returncode, usage.ru_maxrss / 1024
 
 
 def median_of(argv: list[str], repeats: int) -> tuple[float, float]:
@@ -131,25 +149,38 @@ def help_table(python: str, repeats: int) -> dict[str, object]:
             "cpu_over_floor": cpu - floor[1],
             "heavy_modules": heavy_modules(python, argv),
         }
-    wall, cpu = median_of([python, "-m", "rwpca.cli", "cite", "rw.evr"], repeats)
-    rows["rwpca cite rw.evr"] = {
-        "wall": wall,
-        "cpu": cpu,
-        "cpu_over_floor": cpu - floor[1],
-        "heavy_modules": heavy_modules(python, ["cite", "rw.evr"]),
-    }
+    for argv in CITE_LINES:
+        wall, cpu = median_of([python, "-m", "rwpca.cli", *argv], repeats)
+        rows[f"rwpca {' '.join(argv)}"] = {
+            "wall": wall,
+            "cpu": cpu,
+            "cpu_over_floor": cpu - floor[1],
+            "heavy_modules": heavy_modules(python, argv),
+        }
     return {"floor": {"wall": floor[0], "cpu": floor[1]}, "commands": rows}
 
 
-def derive_table(python: str) -> dict[str, object]:
-    """One ``rwpca derive --check`` (the checkout's tree) and one ``rwpca derive --out``."""
+def derive_table(python: str, tree: Path | None = None) -> dict[str, object]:
+    """``rwpca derive --check`` of the checkout's tree, ``rwpca derive`` over a copy of it
+    (what regenerating an up-to-date checkout costs: no figure is drawn), and ``rwpca
+    derive --out`` into an empty folder (every figure drawn). ``tree`` is the checkout's
+    derivations/ (found by ``--check`` when omitted)."""
+    import shutil
+
+    base = [python, "-m", "rwpca.cli", "derive", "--quiet"]
+    check = [*base, "--check"] if tree is None else [*base, "--check", "--out", str(tree)]
     rows: dict[str, object] = {}
-    wall, cpu, status = timed([python, "-m", "rwpca.cli", "derive", "--check", "--quiet"])
-    rows["rwpca derive --check"] = {"wall": wall, "cpu": cpu, "status": status}
+
+    def row(name: str, argv: list[str]) -> None:
+        wall, cpu, status, peak = timed_with_peak(argv)
+        rows[name] = {"wall": wall, "cpu": cpu, "status": status, "peak_mb": peak}
+
+    row("rwpca derive --check", check)
     with tempfile.TemporaryDirectory() as folder:
-        out = str(Path(folder) / "tree")
-        wall, cpu, status = timed([python, "-m", "rwpca.cli", "derive", "--quiet", "--out", out])
-    rows["rwpca derive --out DIR"] = {"wall": wall, "cpu": cpu, "status": status}
+        if tree is not None:
+            shutil.copytree(tree, Path(folder) / "copy")
+            row("rwpca derive (tree up to date)", [*base, "--out", str(Path(folder) / "copy")])
+        row("rwpca derive --out EMPTY", [*base, "--out", str(Path(folder) / "tree")])
     return rows
 
 
@@ -163,6 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs per command (median)")
     parser.add_argument("--derive", action="store_true", help="also time rwpca derive")
+    parser.add_argument(
+        "--tree",
+        action="append",
+        type=Path,
+        default=None,
+        help="derivations/ of each --python's checkout (in order; default: this checkout's)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     pythons = args.python or [sys.executable]
@@ -171,13 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         "blas_threads": 1,
         "installations": {},
     }
-    for python in pythons:
+    own = Path(__file__).resolve().parents[1] / "derivations"
+    trees = args.tree or [own] * len(pythons)
+    for python, tree in zip(pythons, trees, strict=True):
         entry: dict[str, object] = {
             "help": help_table(python, args.repeats),
             "import": import_times(python),
         }
         if args.derive:
-            entry["derive"] = derive_table(python)
+            entry["derive"] = derive_table(python, tree)
         report["installations"][python] = entry  # type: ignore[index]
     report["machine"]["load_average_after"] = os.getloadavg()  # type: ignore[index]
     if args.json:
@@ -206,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  import rwpca.cli: {imports['cumulative_ms']:.0f} ms ({slowest})")
         for name, row in entry.get("derive", {}).items():
             print(
-                f"  {name:<28} wall {row['wall']:6.1f} s  CPU {row['cpu']:6.1f} s  "
-                f"exit {row['status']}"
+                f"  {name:<32} wall {row['wall']:6.1f} s  CPU {row['cpu']:6.1f} s  "
+                f"peak {row['peak_mb']:5.0f} MB  exit {row['status']}"
             )
     return 0
 

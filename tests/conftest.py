@@ -45,7 +45,9 @@ def derivations():
 def generated(derivations):
     """The full derivations/ tree as generated in this process, as ``rwpca derive --check``
     generates it: every figure by its data fingerprint (drawn: test_cli_speed.py and the
-    slow determinism test)."""
+    slow determinism test). Plain bytes: a test that writes this tree writes the
+    fingerprint PNGs and draws nothing (generate.write draws a PendingFigure only)."""
     from rwpca.documents.generate import generate
 
-    return generate(progress=False, draw=False, derivations=derivations)
+    files = generate(progress=False, draw=False, derivations=derivations)
+    return {path: bytes(data) for path, data in files.items()}

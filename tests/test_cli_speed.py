@@ -161,3 +161,25 @@ def test_fingerprint_png_is_what_check_compares(generated):
     assert generate.same_content("figures/evr.png", drawn, data)
     assert not generate.same_content("figures/evr.png", drawn, figures.fingerprint_png("x"))
     assert not generate.same_content("figures/evr.png", drawn, generated["figures/spectrum.png"])
+
+
+def test_write_draws_only_the_figures_that_changed(tmp_path, monkeypatch):
+    """An unchanged fingerprint keeps the file's bytes undrawn; a changed one is drawn."""
+    from rwpca.documents import generate
+
+    with figures.fingerprints_only():
+        evr, spectrum = figures.render("evr"), figures.render("spectrum")
+    assert isinstance(evr, figures.PendingFigure)
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "evr.png").write_bytes(bytes(evr))  # the same fingerprint
+    (tmp_path / "figures" / "spectrum.png").write_bytes(figures.fingerprint_png("stale"))
+    drawn = []
+    real = figures.PendingFigure.draw
+    monkeypatch.setattr(
+        figures.PendingFigure, "draw", lambda self: drawn.append(self) or real(self)
+    )
+    generate.write(tmp_path, {"figures/evr.png": evr, "figures/spectrum.png": spectrum})
+    assert drawn == [spectrum]
+    written = (tmp_path / "figures" / "spectrum.png").read_bytes()
+    assert written == figures.render("spectrum") and written != bytes(spectrum)
+    assert (tmp_path / "figures" / "evr.png").read_bytes() == bytes(evr)  # kept, not drawn

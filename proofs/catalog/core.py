@@ -22,6 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from rwpca.proofs.derivation import Derivation, DerivationError, Kind, is_zero
 from rwpca.proofs.domains import DOMAINS, Domain
+from rwpca.proofs.ids import unknown_id_message
 from rwpca.proofs.processes import ProcessName
 from rwpca.proofs.values import exact_expression
 
@@ -238,14 +239,6 @@ class Catalog:
             return self._entries[name]
         except KeyError:
             raise ValueError(unknown_id_message(name, self.names())) from None
-
-
-def unknown_id_message(name: str, names: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    return f"unknown catalog ID {name!r}{hint} (see 'rwpca cite --list')"
 
 
 def make_entry(catalog: Catalog, **fields: Any) -> Entry:

@@ -34,9 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the committed citation table holds what cite prints: no SymPy, catalog or evidence
     from rwpca.documents import citations
-    from rwpca.documents.verification_report import status_of
-    from rwpca.proofs.catalog import CATALOG, get
 
     if args.list:
         if args.id is not None:
@@ -47,15 +46,15 @@ def run(args: argparse.Namespace) -> int:
                 "table, or JSON with --format json (cite one ID for a citation in "
                 f"{args.format})"
             )
+        rows = citations.list_from_table()
         if args.format == "json":
-            rows = [{"id": e.id, "title": e.title, "status": str(status_of(e))} for e in CATALOG]
             print(json.dumps(rows, indent=2))
             return 0
-        width = max(len(e.id) for e in CATALOG)
-        for entry in CATALOG:
-            print(f"{entry.id:<{width}}  {status_of(entry)!s:<11}  {entry.title}")
+        width = max(len(row["id"]) for row in rows)
+        for row in rows:
+            print(f"{row['id']:<{width}}  {row['status']:<11}  {row['title']}")
         return 0
     if args.id is None:
         raise ValueError("no catalog ID given: name one (see 'rwpca cite --list')")
-    print(citations.cite(get(args.id), args.format or "markdown"), end="")
+    print(citations.cite_from_table(args.id, args.format or "markdown"), end="")
     return 0

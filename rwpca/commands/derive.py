@@ -86,21 +86,26 @@ def run(args: argparse.Namespace) -> int:
     if args.retrain:
         nn_comparison.retrain(progress)
     try:
-        # --check compares figures by their data fingerprint: it need not draw them
-        files = derive.generate(progress, draw=not args.check)
+        # figures are compared by their data fingerprint: --check draws none, and write
+        # draws only those whose fingerprint differs from the file already there
+        files = derive.generate(progress, draw=False)
+        # the citation table `rwpca cite` reads, when root is the checkout's derivations/
+        package = derive.package_files(root)
     except DerivationError as error:
         print(f"rwpca: derivation failed, nothing written: {error}", file=sys.stderr)
         return 1
     shown = os.path.relpath(root) if root.is_absolute() else str(root)
     if args.check:
-        stale = derive.check(root, files)
+        stale = [f"{shown}/{path}" for path in derive.check(root, files)]
+        stale += [os.path.relpath(path) for path in derive.stale_package_files(package)]
         if stale:
             print(f"{shown} is stale; run 'rwpca derive' to regenerate:", file=sys.stderr)
             for path in stale:
-                print(f"  {shown}/{path}", file=sys.stderr)
+                print(f"  {path}", file=sys.stderr)
             return 1
-        print(f"{shown} is up to date ({len(files)} files)")
+        print(f"{shown} is up to date ({len(files) + len(package)} files)")
         return 0
+    derive.write_package_files(package)
     kept = derive.write(root, files)
     also = f"; kept {len(kept)} files of yours there" if kept else ""
     print(f"wrote {len(files)} files to {shown}{also}")

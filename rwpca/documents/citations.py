@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import rwpca
 
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
 FORMATS = ("markdown", "latex", "bibtex", "json")
 TOOLKIT_KEY = "rwpca"
 TOOLKIT_YEAR = "2026"
+
+#: The committed citation table (package data): what ``rwpca cite`` prints, every format of
+#: every entry and the ``--list`` rows, generated from the catalog by :func:`table_bytes`
+#: (``rwpca derive`` writes it, ``--check`` and the tests compare it), so that ``cite``
+#: answers without importing SymPy, the catalog or the evidence.
+TABLE = Path(__file__).resolve().parents[1] / "data" / "citations.json"
 
 #: Functions adding fields to an entry's citation record, after the verification summary
 #: (:func:`rwpca.documents.verification_report.record_fields`), which every record has.
@@ -152,3 +159,70 @@ def cite(entry: Entry, fmt: str = "markdown") -> str:
     if fmt not in renderers:
         raise ValueError(f"format {fmt!r} is not known: allowed formats are {', '.join(FORMATS)}")
     return renderers[fmt](entry)
+
+
+# --- the committed table: `rwpca cite` without SymPy -------------------------------------
+
+
+def table_bytes() -> bytes:
+    """The citation table as :data:`TABLE` holds it, computed from the catalog (SymPy).
+
+    ``entries`` maps each ID to its title, status and every format of :func:`cite`, in
+    catalog order (the order of ``--list``); ``aliases`` maps each alias to its ID.
+    """
+    from rwpca.documents.verification_report import status_of
+    from rwpca.proofs.catalog import CATALOG
+
+    entries = {
+        entry.id: {
+            "title": entry.title,
+            "status": str(status_of(entry)),
+            "formats": {fmt: cite(entry, fmt) for fmt in FORMATS},
+        }
+        for entry in CATALOG
+    }
+    aliases = {alias: entry.id for entry in CATALOG for alias in entry.aliases}
+    table = {"rwpca_version": rwpca.__version__, "aliases": aliases, "entries": entries}
+    return (json.dumps(table, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def load_table(path: Path = TABLE) -> dict[str, Any]:
+    """The committed citation table (see :data:`TABLE`); ValueError if it is missing or
+    from another rwpca version (then ``rwpca derive`` regenerates it)."""
+    try:
+        table = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise ValueError(
+            f"the citation table {path.name} cannot be read ({error}): reinstall rwpca, or "
+            "run 'rwpca derive' in its source checkout"
+        ) from None
+    if table.get("rwpca_version") != rwpca.__version__:
+        raise ValueError(
+            f"the citation table {path.name} is from rwpca {table.get('rwpca_version')}, not "
+            f"{rwpca.__version__}: run 'rwpca derive' in the source checkout to regenerate it"
+        )
+    return table
+
+
+def cite_from_table(name: str, fmt: str = "markdown", path: Path = TABLE) -> str:
+    """:func:`cite` of the entry with ID or alias ``name``, read from the committed table.
+
+    >>> cite_from_table("rw.evr", "latex").startswith("% rwpca rw.evr")
+    True
+    """
+    from rwpca.proofs.ids import unknown_id_message
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r} is not known: allowed formats are {', '.join(FORMATS)}")
+    table = load_table(path)
+    entries = table["entries"]
+    key = table["aliases"].get(name, name)
+    if key not in entries:
+        raise ValueError(unknown_id_message(name, list(entries)))
+    return entries[key]["formats"][fmt]
+
+
+def list_from_table(path: Path = TABLE) -> list[dict[str, str]]:
+    """The rows of ``rwpca cite --list`` (ID, title, status), in catalog order."""
+    entries = load_table(path)["entries"]
+    return [{"id": i, "title": e["title"], "status": e["status"]} for i, e in entries.items()]

@@ -127,8 +127,9 @@ def generate(
 ) -> dict[str, bytes]:
     """Every file of derivations/ as relative path -> bytes.
 
-    With ``draw=False`` (what ``--check`` needs, :func:`same_content`) each figure is the
-    PNG of its data fingerprint alone (:func:`rwpca.plots.figures.fingerprints_only`).
+    With ``draw=False`` each figure is the PNG of its data fingerprint alone, not drawn yet
+    (:class:`rwpca.plots.figures.PendingFigure`): all that ``--check`` compares
+    (:func:`same_content`), and :func:`write` draws only the figures that changed.
     ``derivations`` are those of :func:`derive_all`, when already computed.
     """
     if not draw:
@@ -175,21 +176,57 @@ def write(root: Path, files: dict[str, bytes]) -> list[str]:
 
     A figure whose data fingerprint is unchanged keeps the bytes it has: the PNG encoding of
     the same data can differ between runs and builds of matplotlib, and rewriting it would
-    make a regenerated checkout differ from the committed tree where nothing changed.
+    make a regenerated checkout differ from the committed tree where nothing changed. So
+    only the figures that changed are drawn here, when ``files`` holds them undrawn
+    (``generate(draw=False)``, :class:`rwpca.plots.figures.PendingFigure`).
     """
     files = dict(files)
     for path, data in files.items():
+        if not path.endswith(".png"):
+            continue
         location = root / path
-        if path.endswith(".png") and location.is_file() and not location.is_symlink():
+        if location.is_file() and not location.is_symlink():
             existing = location.read_bytes()
             if same_content(path, existing, data):
                 files[path] = existing
+                continue
+        files[path] = figures.draw(data)
     return treeio.write_tree(root, files, keep=is_users)
 
 
 def check(root: Path, files: dict[str, bytes]) -> list[str]:
     """Paths (relative to root) that are stale: changed, missing, or generated but extra."""
     return treeio.stale_files(root, files, same_content, keep=is_users)
+
+
+def package_files(root: Path) -> dict[Path, bytes]:
+    """The package's own generated files, by absolute path: the citation table
+    (:data:`rwpca.documents.citations.TABLE`, what ``rwpca cite`` prints).
+
+    They belong to the source checkout, so they are regenerated and checked with its
+    derivations/ only (``root`` is :func:`default_root`); none for another ``--out``.
+    """
+    try:
+        own = default_root()
+    except ValueError:
+        return {}
+    if Path(root).resolve() != own.resolve():
+        return {}
+    return {citations.TABLE: citations.table_bytes()}
+
+
+def write_package_files(files: dict[Path, bytes]) -> None:
+    """Write each of :func:`package_files` that differs (atomically)."""
+    from rwpca.numerics.atomic import write_file_atomic
+
+    for path, data in files.items():
+        if not path.is_file() or path.read_bytes() != data:
+            write_file_atomic(path, data)
+
+
+def stale_package_files(files: dict[Path, bytes]) -> list[Path]:
+    """Those of :func:`package_files` that are missing or differ."""
+    return [p for p, data in files.items() if not p.is_file() or p.read_bytes() != data]
 
 
 # --- documents contributed by feature modules (appended to the hook lists above) --------
