@@ -76,6 +76,7 @@ __all__ = [
     "Kind",
     "M",
     "N",
+    "S",
     "T",
     "closed",
     "exact_expression",
@@ -471,6 +472,10 @@ M = Domain(
     closed(1),
 )
 T = Domain("t", Kind.INTEGER, "time index, 1..n", "time", closed(1), closed(0, per_n=1))
+#: A second time index (entries G_st of a Gram matrix).
+S = Domain(
+    "s", Kind.INTEGER, "a second time index, 1..n", "second time", closed(1), closed(0, per_n=1)
+)
 D = Domain(
     "d", Kind.INTEGER, "dimension of the walk", "dimension of the walk", closed(1), span=1000
 )
@@ -554,7 +559,7 @@ BETA_CONVERGENT = Domain(
 #: The catalog's parameters by name.
 DOMAINS: dict[str, Domain] = {
     domain.name: domain
-    for domain in (N, D, K, J, M, T, GAMMA, ALPHA, THETA, SIGMA, KAPPA, BETA, ETA)
+    for domain in (N, D, K, J, M, T, S, GAMMA, ALPHA, THETA, SIGMA, KAPPA, BETA, ETA)
 }
 
 #: Symbol names a catalog formula may use, with their meaning.

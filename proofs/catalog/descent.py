@@ -33,7 +33,7 @@ from rwpca.proofs.derive.descent.formulas import (
 D = domains.D.variables()
 BETA = domains.BETA.variables()
 ETA = domains.ETA.variables()
-S = {"s": "integer, 1 <= s <= n (a second time index)"}
+S = domains.S.variables()
 X0 = {"x_0": "the start, x_0 ~ N(0, I_d) (any real vector for the exact identities)"}
 
 DESCENT = (

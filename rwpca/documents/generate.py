@@ -195,6 +195,7 @@ def check(root: Path, files: dict[str, bytes]) -> list[str]:
 # --- documents contributed by feature modules (appended to the hook lists above) --------
 # Imported last: they use rwpca.plots.figures and rwpca.documents.markdown, not this module.
 from rwpca.documents import (  # noqa: E402
+    descent_document,
     nn_comparison,
     noise_documents,
     power_document,
@@ -216,3 +217,4 @@ EXTRA_DOCUMENTS.append(reading_guide.documents)
 EXTRA_INDEX_LINKS.append((reading_guide.DOCUMENT, reading_guide.TITLE))
 EXTRA_DOCUMENTS.append(power_document.documents)
 EXTRA_INDEX_LINKS.append((power_document.DOCUMENT, power_document.TITLE))
+ENTRY_SECTIONS.append(descent_document.entry_section)

@@ -78,6 +78,7 @@ def derive_ratio_bound(printed: sp.Basic | None) -> Derivation:
             "a power law, rho_k ~ 6 / (pi^2 k^2), which no descent trajectory can follow for "
             "long: by this bound its ratios fall at least exponentially in k / log n.",
         ),
+        figures=["descent_evr", "descent_lissajous"],
         findings=[
             "The bound is rigorous for every descent trajectory on every quadratic (any step, "
             "any curvatures: only the Hankel structure is used) but loose: measured ratios of "
