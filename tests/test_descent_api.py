@@ -80,3 +80,35 @@ def test_bound_shape_and_values():
         descent_ratio_bound(n, [0, 1])
     with pytest.raises(ValueError, match="n = 2 is not allowed"):
         descent_ratio_bound(2, 1)
+
+
+def test_rates_summary_missing_is_one_line(tmp_path):
+    from rwpca.numerics.descent import rates
+
+    with pytest.raises(ValueError, match=r"run 'python -m rwpca.numerics.descent.rates'"):
+        rates.load(tmp_path / "none.json")
+
+
+def test_decay_fit_measures_a_known_rate():
+    """An exact geometric decay is fitted exactly; a spectrum with too few ratios is refused."""
+    from rwpca.numerics.descent import decay_fit
+
+    ratios = [0.9, *(0.05 * np.exp(-2.5 * np.arange(10)))]
+    assert decay_fit(ratios).rate == pytest.approx(2.5, rel=1e-12)
+    with pytest.raises(ValueError, match="a decay needs at least 2"):
+        decay_fit([0.99, 1e-80, 1e-90])
+
+
+def test_high_precision_spectrum_matches_float64_where_both_resolve():
+    """The mpmath spectrum agrees with float64 eigvalsh on the ratios above 1e-10."""
+    from rwpca.numerics.descent import centred_spectrum, descent_trajectory
+    from rwpca.numerics.descent.spectra import ratios_of
+
+    X = descent_trajectory(10, 30, 1.0, 0.8, seed=5)
+    Xc = X - X.mean(axis=0)
+    floats = np.linalg.eigvalsh(Xc @ Xc.T)[::-1]
+    exact = ratios_of(centred_spectrum(10, 30, 1.0, 0.8, seed=5))
+    floats = floats / floats.sum()
+    keep = exact > 1e-10
+    # float64 eigenvalues carry an absolute error of a few ulp of lambda_1
+    np.testing.assert_allclose(floats[keep], exact[keep], rtol=0, atol=1e-13)
