@@ -35,8 +35,9 @@ def entry_section(entry: Entry) -> str | None:
         f"random start (seed 0) were computed with mpmath at {data['dps']} digits and fitted "
         "by log rho_k = a - rate k over every ratio above 10^-50 beyond the first. The "
         "bound falls by log R_n per component. The measured rate grows with beta (fewer "
-        "coordinates carry the motion) and falls slowly with n, like the bound's; it is "
-        "nearly the same for the random start as for the expectation. Regenerate with "
+        "coordinates carry the motion), falls as eta grows (contractions spread towards -1) "
+        "and falls slowly with n, like the bound's; it is within a few percent the same for "
+        "the random start as for the expectation. Regenerate with "
         f"`{data['generated_by']}`."
     )
     columns = [
