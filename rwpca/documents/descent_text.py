@@ -58,9 +58,10 @@ def detail(record: Record) -> str:
         )
         margin = record["data"].get("exponent_margin", {})
         if margin:
-            text += "; smallest log(ratio) / log(bound) per n: " + ", ".join(
-                f"{k}: {v}" for k, v in margin.items()
-            )
+            text += (
+                "; smallest log(ratio) / log(bound) where the bound is below 1e-3 (2 would mean "
+                "the bound with twice its exponent is attained), per n: "
+            ) + ", ".join(f"{k}: {v}" for k, v in margin.items())
         return text + (f"; {undecided} undecided" if undecided else "")
     if kind == "descent-limit":
         data = record["data"]
