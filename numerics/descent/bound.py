@@ -24,6 +24,7 @@ from functools import cache
 
 import numpy as np
 
+from rwpca.numerics.descent.trajectory import checked_integer
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.proofs.derive.descent.formulas import HANKEL_LOG_RATE, RATIO_BOUND
 from rwpca.proofs.domains import integer_at_least
@@ -48,7 +49,7 @@ def hankel_rate(n: int) -> float:
     >>> round(hankel_rate(200), 6)
     0.445389
     """
-    size = int(_N.check(n))  # type: ignore[arg-type]
+    size = checked_integer(_N, n)
     return float(_rate_function()(size))
 
 
@@ -85,7 +86,7 @@ def descent_ratio_bound(n: int, k: np.ndarray | int) -> np.ndarray:
     ...
     ValueError: k = 100 is not allowed at n = 100: k must be an integer with 1 <= k <= n - 1 = 99
     """
-    size = int(_N.check(n))  # type: ignore[arg-type]
+    size = checked_integer(_N, n)
     ks = _check_k(k, size)
     out = np.asarray(_bound_function()(size, ks), dtype=np.float64)
     out = np.broadcast_to(out, ks.shape).copy()

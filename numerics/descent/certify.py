@@ -31,7 +31,7 @@ DEFAULT_PREC = 384
 LAMBDA_GAP = mp.mpf(2) ** -40
 
 
-def _ball(value: object) -> flint.arb:
+def _ball(value: float) -> flint.arb:
     """An exact binary-rational float as an arb ball of radius 0."""
     numerator, denominator = float(value).as_integer_ratio()
     return flint.arb(flint.fmpq(numerator, denominator))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from rwpca.numerics import DATA
 from rwpca.numerics.atomic import write_file_atomic
@@ -35,7 +36,7 @@ DPS = 60
 CURVE_N, CURVE_ETA, CURVE_K = 50, 1.0, 40
 
 
-def measure() -> dict[str, object]:
+def measure() -> dict[str, Any]:
     """The study as a JSON-ready dict (deterministic: fixed seeds and digits)."""
     rows = []
     curves = {}
@@ -63,7 +64,7 @@ def measure() -> dict[str, object]:
     }
 
 
-def load(path: Path = SUMMARY) -> dict[str, object]:
+def load(path: Path = SUMMARY) -> dict[str, Any]:
     """The committed summary (ValueError naming the command that writes it)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -90,7 +90,7 @@ class DecayFit:
 
 
 def decay_fit(
-    ratios: Sequence[float], floor: float = 10.0 ** -(DEFAULT_DPS - RESOLVED_MARGIN)
+    ratios: Sequence[float] | np.ndarray, floor: float = 10.0 ** -(DEFAULT_DPS - RESOLVED_MARGIN)
 ) -> DecayFit:
     """Fit an exponential decay to the ratios rho_2, rho_3, ... above ``floor``.
 

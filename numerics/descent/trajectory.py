@@ -20,13 +20,20 @@ from __future__ import annotations
 import numpy as np
 
 from rwpca.numerics.resources import require_memory
-from rwpca.proofs.domains import BETA, ETA, integer_at_least
+from rwpca.proofs.domains import BETA, ETA, Domain, integer_at_least
 
 _N = integer_at_least("n", 3, "number of checkpoints")
 _D = integer_at_least("d", 1, "dimension")
 
 
-def check_descent(n: object, d: object, beta: object, eta: object) -> tuple[int, int, float, float]:
+def checked_integer(domain: Domain, value: object) -> int:
+    """``value`` checked against an integer domain, as an int."""
+    checked = domain.check(value)
+    assert isinstance(checked, int)
+    return checked
+
+
+def check_descent(n: object, d: object, beta: float, eta: float) -> tuple[int, int, float, float]:
     """(n, d, beta, eta) checked: n >= 3, d >= 1 integers, beta > 0, 0 < eta < 2.
 
     >>> check_descent(10, 4, 1, 0.5)
@@ -36,11 +43,11 @@ def check_descent(n: object, d: object, beta: object, eta: object) -> tuple[int,
     ...
     ValueError: eta = 2 is not allowed: the step size must satisfy 0 < eta < 2
     """
-    size = _N.check(n)
-    dim = _D.check(d)
+    size = checked_integer(_N, n)
+    dim = checked_integer(_D, d)
     BETA.check(beta)
     ETA.check(eta)
-    return int(size), int(dim), float(beta), float(eta)  # type: ignore[arg-type]
+    return size, dim, float(beta), float(eta)
 
 
 def curvatures(d: int, beta: float) -> np.ndarray:
@@ -49,7 +56,7 @@ def curvatures(d: int, beta: float) -> np.ndarray:
     >>> curvatures(3, 1.0).tolist()
     [1.0, 0.5, 0.3333333333333333]
     """
-    dim = int(_D.check(d))  # type: ignore[arg-type]
+    dim = checked_integer(_D, d)
     BETA.check(beta)
     return np.arange(1, dim + 1, dtype=np.float64) ** (-float(beta))
 
@@ -143,6 +150,7 @@ def descent_gram(n: int, d: int, beta: float, eta: float = 1.0, seed: int = 0) -
 
 __all__ = [
     "check_descent",
+    "checked_integer",
     "contractions",
     "curvatures",
     "descent_gram",

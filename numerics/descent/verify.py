@@ -67,8 +67,8 @@ def _symbols(entry: Entry) -> dict[str, sp.Basic]:
     return found
 
 
-def _exact(value: object) -> sp.Rational:
-    fraction = Fraction(value)  # type: ignore[arg-type]
+def _exact(value: int | Fraction) -> sp.Rational:
+    fraction = Fraction(value)
     return sp.Rational(fraction.numerator, fraction.denominator)
 
 
@@ -89,7 +89,7 @@ def _expand_sums(expr: sp.Basic) -> sp.Basic:
 
 
 def _value(
-    expr: sp.Basic, names: dict[str, sp.Basic], values: dict[str, object], start
+    expr: sp.Basic, names: dict[str, sp.Basic], values: dict[str, int | Fraction], start
 ) -> sp.Basic:
     """``expr`` at exact values (by name), its sums written out, the start substituted."""
     subs = {names[key]: _exact(v) for key, v in values.items() if key in names}
@@ -117,15 +117,18 @@ def descent_rows(
 
 def _gram(rows: list[list[Fraction]], centred: bool) -> list[list[Fraction]]:
     if centred:
-        means = [sum(col) / len(rows) for col in zip(*rows, strict=True)]
+        means = [sum(col, Fraction(0)) / len(rows) for col in zip(*rows, strict=True)]
         rows = [[x - m for x, m in zip(r, means, strict=True)] for r in rows]
-    return [[sum(a * b for a, b in zip(r, c, strict=True)) for c in rows] for r in rows]
+    return [
+        [sum((a * b for a, b in zip(r, c, strict=True)), Fraction(0)) for c in rows] for r in rows
+    ]
 
 
 def _start(d: int, seed: int) -> list[Fraction]:
     """A rational start: the seeded Gaussian draw rounded to eighths (exact instance)."""
     draw = np.random.default_rng(seed).standard_normal(d)
-    return [Fraction(round(8 * float(x)), 8) or Fraction(1, 8) for x in draw]
+    eighths = [Fraction(round(8 * float(x)), 8) for x in draw]
+    return [x if x != 0 else Fraction(1, 8) for x in eighths]
 
 
 def expected_gram(n: int, d: int, beta: int, eta: Fraction, centred: bool) -> list[list[Fraction]]:
@@ -143,7 +146,7 @@ def expected_gram(n: int, d: int, beta: int, eta: Fraction, centred: bool) -> li
 
 
 def _compare(
-    expr: sp.Basic, names, n: int, values: dict[str, object], exact, start
+    expr: sp.Basic, names, n: int, values: dict[str, int | Fraction], exact, start
 ) -> tuple[int, str]:
     """How many of the n^2 entries differ from ``exact``, and the first one."""
     bad, note = 0, ""
@@ -172,7 +175,7 @@ def verify_gram(
         else:
             start = _start(dim, seed=size + dim)
             exact = _gram(descent_rows(size, dim, beta, eta, start), centred)
-        values = {"n": size, "d": dim, "beta": beta, "eta": eta}
+        values: dict[str, int | Fraction] = {"n": size, "d": dim, "beta": beta, "eta": eta}
         bad, note = _compare(entry.rhs, _symbols(entry), size, values, exact, start)
         runs.append(
             Run(
@@ -209,7 +212,7 @@ def _comparison_converges(entry: Entry, n: int, eta: Fraction, beta: Fraction) -
     if not isinstance(entry.rhs, sp.Sum):
         return None
     term, (index, _, _) = entry.rhs.function, entry.rhs.limits[0]
-    values = {"n": n, "eta": eta, "beta": beta, "s": 1, "t": 1}
+    values: dict[str, int | Fraction] = {"n": n, "eta": eta, "beta": beta, "s": 1, "t": 1}
     term = term.xreplace({names[key]: _exact(v) for key, v in values.items() if key in names})
     b = _exact(beta)
     # i^-beta = u -> 0 as i -> infinity: the comparison ratio term / i^-2beta as u -> 0
