@@ -58,7 +58,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ALPHA",
     "ALPHA_BELOW_ONE",
+    "BETA",
+    "BETA_CONVERGENT",
     "DOMAINS",
+    "ETA",
     "GAMMA",
     "KAPPA",
     "MEANING",
@@ -73,6 +76,7 @@ __all__ = [
     "Kind",
     "M",
     "N",
+    "S",
     "T",
     "closed",
     "exact_expression",
@@ -468,6 +472,10 @@ M = Domain(
     closed(1),
 )
 T = Domain("t", Kind.INTEGER, "time index, 1..n", "time", closed(1), closed(0, per_n=1))
+#: A second time index (entries G_st of a Gram matrix).
+S = Domain(
+    "s", Kind.INTEGER, "a second time index, 1..n", "second time", closed(1), closed(0, per_n=1)
+)
 D = Domain(
     "d", Kind.INTEGER, "dimension of the walk", "dimension of the walk", closed(1), span=1000
 )
@@ -518,9 +526,40 @@ ALPHA_BELOW_ONE = Domain(
     noun="restoring rate",
 )
 
+#: Gradient descent on f(x) = sum_i h_i x_i^2 / 2 with curvatures h_i = i^-beta (the
+#: hyper-ribbon case, proofs/catalog/descent.py); max h = h_1 = 1, so eta < 2 is stability.
+BETA = Domain(
+    "beta",
+    Kind.REAL,
+    "decay exponent of the curvatures h_i = i^-beta",
+    "curvature decay",
+    open_(0),
+    noun="curvature decay exponent",
+)
+ETA = Domain(
+    "eta",
+    Kind.REAL,
+    "gradient-descent step size (stable for eta < 2 / max h = 2)",
+    "step size",
+    open_(0),
+    open_(2),
+    noun="step size",
+)
+#: The decay exponents at which the centred Gram matrix has a limit as d -> infinity:
+#: sum_i h_i^2 converges (proofs/derive/descent.py derives the condition).
+BETA_CONVERGENT = Domain(
+    "beta",
+    Kind.REAL,
+    "decay exponent of the curvatures h_i = i^-beta, above 1/2 (sum_i h_i^2 converges)",
+    "curvature decay",
+    open_(Fraction(1, 2)),
+    noun="curvature decay exponent",
+)
+
 #: The catalog's parameters by name.
 DOMAINS: dict[str, Domain] = {
-    domain.name: domain for domain in (N, D, K, J, M, T, GAMMA, ALPHA, THETA, SIGMA, KAPPA)
+    domain.name: domain
+    for domain in (N, D, K, J, M, T, S, GAMMA, ALPHA, THETA, SIGMA, KAPPA, BETA, ETA)
 }
 
 #: Symbol names a catalog formula may use, with their meaning.

@@ -55,7 +55,8 @@ def test_entry_is_complete(entry):
     assert entry.comparison in Kind
     assert entry.derivation is not None
     names = {s.name for s in entry.rhs.free_symbols}
-    allowed = set(MEANING) | {"lambda_k", "A_j", "A_k", "X_j", "X_k"}
+    # x_0: the start vector of the descent entries, an indexed symbol x_0[i], not a parameter
+    allowed = set(MEANING) | {"lambda_k", "A_j", "A_k", "X_j", "X_k", "x_0", "x_0[i]"}
     assert names <= allowed, names - allowed
     if entry.quantity == "eigenvalue":
         assert {"n", "k"} <= names

@@ -51,6 +51,9 @@ WITNESS = {
     "theta": lambda v, n: True,
     "sigma": lambda v, n: v > 0,
     "kappa": lambda v, n: v >= -2,
+    "s": lambda v, n: 1 <= v <= n,
+    "beta": lambda v, n: v > 0,
+    "eta": lambda v, n: 0 < v < 2,
 }
 
 

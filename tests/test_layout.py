@@ -101,6 +101,8 @@ ROOMS = (
     "rwpca.numerics.studies",
     "rwpca.proofs.derive",
     "rwpca.proofs.derive.momentum",
+    "rwpca.numerics.descent",
+    "rwpca.proofs.derive.descent",
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from rwpca.numerics.descent.verify import verify_bound, verify_gram, verify_limit
 from rwpca.numerics.linalg.reference import check_dps
 from rwpca.numerics.progress import ProgressArg
 from rwpca.numerics.resources import require_memory
@@ -41,6 +42,9 @@ VERIFIERS: dict[str, Callable[..., EntryEvidence]] = {
     "error-law": verify_error_law,
     "distance": verify_distance,
     "noise": verify_noise,
+    "gram": verify_gram,
+    "series-limit": verify_limit,
+    "ratio-bound": verify_bound,
 }
 
 

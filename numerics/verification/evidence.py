@@ -65,10 +65,21 @@ class CheckKind(StrEnum):
     ERROR_LAW = "error-law"
     DISTANCE = "distance"
     NOISE = "noise"
+    DESCENT_GRAM = "descent-gram"
+    DESCENT_LIMIT = "descent-limit"
+    DESCENT_BOUND = "descent-bound"
 
 
 #: Checks done in exact rational arithmetic (the others certify with ball arithmetic).
-EXACT_KINDS = frozenset({CheckKind.TRACE, CheckKind.DISTANCE, CheckKind.NOISE})
+EXACT_KINDS = frozenset(
+    {
+        CheckKind.TRACE,
+        CheckKind.DISTANCE,
+        CheckKind.NOISE,
+        CheckKind.DESCENT_GRAM,
+        CheckKind.DESCENT_LIMIT,
+    }
+)
 
 
 class FindingKind(StrEnum):
@@ -102,6 +113,7 @@ class Method(StrEnum):
     SECULAR = "sign change of D_n across each certified eigenvalue enclosure"
     SECULAR_ROOTS = "roots of the secular function (arb), Sturm counts on Q"
     ERROR_LAW = "measured / law - 1, eigenvalues certified by Sturm counts"
+    INERTIA = "ball arithmetic: eigenvalue counts by the inertia of K - y I"
 
 
 def fingerprint(entry: Entry) -> str:

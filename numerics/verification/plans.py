@@ -112,6 +112,11 @@ PLANS: Mapping[str, Plan] = {
     "ou.eigenvalue.small_k": Plan(LIMIT_SIZES, params=OU_SMALL_K_ALPHAS),
     "ou.distance": Plan((2, 3, 5, 8, 13, 31, 64, 160)),
     "rw.noise_independence": Plan((2, 3, 4)),
+    "descent.gram": Plan((3, 4, 7)),
+    "descent.gram.expected": Plan((3, 4, 7)),
+    "descent.centred_gram": Plan((3, 4, 7)),
+    "descent.limit": Plan((3, 4, 6)),
+    "descent.ratio_bound": Plan((8, 16, 24, 40)),
 }
 DEFAULT_PLAN_EXACT = Plan(SMALL_EXACT_SIZES)
 DEFAULT_PLAN_LIMIT = Plan(LIMIT_SIZES)

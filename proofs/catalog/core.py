@@ -62,6 +62,9 @@ class Quantity(StrEnum):
     ERROR_LAW = "error-law"  # the leading error of an asymptotic formula
     NOISE = "noise"
     DISTANCE = "distance"
+    GRAM = "gram"  # an exact identity of a Gram matrix, entry by entry
+    SERIES_LIMIT = "series-limit"  # a d -> infinity limit as a series, with its condition
+    RATIO_BOUND = "ratio-bound"  # an upper bound on explained-variance ratios
 
 
 class RegimeKind(StrEnum):

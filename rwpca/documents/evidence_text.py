@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from rwpca.documents import descent_text
 from rwpca.numerics.verification.checks.momentum import LAW_MIN_ORDER
 from rwpca.numerics.verification.evidence import CheckKind, FindingKind, TableKind
 from rwpca.numerics.verification.status import CheckState
@@ -36,6 +37,7 @@ CHECK_NAMES: Mapping[CheckKind, str] = {
     CheckKind.ERROR_LAW: "measured errors over the law (certified eigenvalues)",
     CheckKind.DISTANCE: "exact rational arithmetic",
     CheckKind.NOISE: "exhaustive enumeration in exact rational arithmetic",
+    **{CheckKind(kind): name for kind, name in descent_text.NAMES.items()},
 }
 
 #: What passing each kind of check means ("verified here means: ...").
@@ -100,6 +102,7 @@ MEANINGS: Mapping[CheckKind, str] = {
         "the formula equals E||R R^T / (d sigma^2) - I||_F^2 computed by enumerating every "
         "outcome of R for finite laws of different kurtosis, in exact rational arithmetic"
     ),
+    **{CheckKind(kind): text for kind, text in descent_text.MEANINGS.items()},
 }
 
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
@@ -269,6 +272,9 @@ _DETAILS = {
     CheckKind.TRACE: _trace,
     CheckKind.DISTANCE: _distance,
     CheckKind.NOISE: _noise,
+    CheckKind.DESCENT_GRAM: descent_text.detail,
+    CheckKind.DESCENT_LIMIT: descent_text.detail,
+    CheckKind.DESCENT_BOUND: descent_text.detail,
 }
 
 

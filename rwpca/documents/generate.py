@@ -232,6 +232,7 @@ def stale_package_files(files: dict[Path, bytes]) -> list[Path]:
 # --- documents contributed by feature modules (appended to the hook lists above) --------
 # Imported last: they use rwpca.plots.figures and rwpca.documents.markdown, not this module.
 from rwpca.documents import (  # noqa: E402
+    descent_document,
     nn_comparison,
     noise_documents,
     power_document,
@@ -253,3 +254,4 @@ EXTRA_DOCUMENTS.append(reading_guide.documents)
 EXTRA_INDEX_LINKS.append((reading_guide.DOCUMENT, reading_guide.TITLE))
 EXTRA_DOCUMENTS.append(power_document.documents)
 EXTRA_INDEX_LINKS.append((power_document.DOCUMENT, power_document.TITLE))
+ENTRY_SECTIONS.append(descent_document.entry_section)

@@ -345,6 +345,8 @@ FIGURES: dict[str, Callable[[], bytes]] = {
     "lissajous": lissajous,
     "eigenvectors": eigenvectors,
     "ou_regimes": ou_regimes,
+    "descent_evr": lambda: _descent_figure("descent_evr"),
+    "descent_lissajous": lambda: _descent_figure("descent_lissajous"),
 }
 
 FIGURE_CAPTIONS = {
@@ -353,7 +355,19 @@ FIGURE_CAPTIONS = {
     "lissajous": "PCA projections onto pairs of components: Lissajous curves.",
     "eigenvectors": "Exact eigenvectors against the printed index convention.",
     "ou_regimes": "Where each OU formula holds: exact leading eigenvalues over the two forms.",
+    "descent_evr": (
+        "Descent ratios fall exponentially, far below the rigorous bound; the random walk's "
+        "fall as k^-2."
+    ),
+    "descent_lissajous": "PCA projections of a descent trajectory beside a random walk's.",
 }
+
+
+def _descent_figure(name: str) -> bytes:
+    """The descent figures live in :mod:`rwpca.plots.descent_figures` (which uses this module)."""
+    from rwpca.plots import descent_figures
+
+    return descent_figures.FIGURES[name]()
 
 
 def render(name: str) -> bytes:
