@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from rwpca.documents.analysis_report import law_text, sweep_table, text_report
+from rwpca.numerics.descent import descent_gram
 from rwpca.numerics.laws.decay import (
     DecayLaw,
     compare_laws,
@@ -34,14 +35,6 @@ def walk_ratios(n: int, d: int, rng: np.random.Generator, count: int) -> np.ndar
     values, _ = pca_from_gram(centred_gram(X @ X.T))
     values = np.maximum(values[: n - 1], 0.0)
     return values[:count] / values.sum()
-
-
-def descent_gram(n: int, d: int, beta: float, eta: float, seed: int) -> np.ndarray:
-    """Gradient descent on sum_i i^-beta x_i^2 / 2 from a Gaussian start: x_t = q^t x_0."""
-    x0 = np.random.default_rng(seed).standard_normal(d)
-    q = 1 - eta * np.arange(1.0, d + 1) ** -beta
-    X = q[None, :] ** np.arange(n)[:, None] * x0[None, :]
-    return X @ X.T
 
 
 def binomial_ok(count: int, trials: int, rate: float) -> bool:
@@ -150,7 +143,7 @@ def test_mutation_calibrating_at_the_wrong_dimension_is_detected() -> None:
 
 
 def test_a_descent_trajectory_is_told_from_a_random_walk() -> None:
-    descent = analyze_gram(descent_gram(120, 2000, 1.0, 0.9, seed=3), 2000, replicates=39)
+    descent = analyze_gram(descent_gram(120, 2000, 1.0, eta=0.9, seed=3), 2000, replicates=39)
     # descent's steps share a few directions: d_eff is small, and the finite-d null's walks
     # in so few dimensions have almost no ratios past d_eff, which their band shows
     assert descent.laws.better is DecayLaw.DESCENT and descent.laws.log_evidence > 5
@@ -166,7 +159,7 @@ def test_a_descent_trajectory_is_told_from_a_random_walk() -> None:
 
 
 def test_the_report_and_json_show_the_finite_d_null_and_the_law() -> None:
-    analysis = analyze_gram(descent_gram(60, 500, 1.0, 0.9, seed=1), 500, replicates=19)
+    analysis = analyze_gram(descent_gram(60, 500, 1.0, eta=0.9, seed=1), 500, replicates=19)
     data = analysis.to_json()
     json.dumps(data, allow_nan=False)
     assert data["finite_d_null"]["dimension"] == analysis.finite_d.dimension
@@ -183,8 +176,33 @@ def test_the_sweep_table_names_the_law_of_each_window() -> None:
     from rwpca.numerics.studies.sweep import Sweep
 
     windows = tuple(
-        analyze_gram(descent_gram(40, 300, 1.0, 0.9, seed=s), 300, replicates=19) for s in (1, 2)
+        analyze_gram(descent_gram(40, 300, 1.0, eta=0.9, seed=s), 300, replicates=19)
+        for s in (1, 2)
     )
     lines = sweep_table(Sweep(size=40, windows=windows).to_json())
     assert lines[0].rstrip().endswith("decay law")
     assert all("descent" in line for line in lines[1:])
+
+
+DESCENT_CASES = [(beta, eta) for beta in (0.5, 1.0, 2.0, 3.0) for eta in (0.3, 1.0, 1.9)]
+
+
+@pytest.mark.parametrize(("beta", "eta"), DESCENT_CASES)
+def test_descent_is_recognised_across_curvature_decays_and_steps(beta: float, eta: float) -> None:
+    analysis = analyze_gram(descent_gram(100, 2000, beta, eta=eta, seed=0), 2000, replicates=19)
+    assert analysis.laws.better is DecayLaw.DESCENT
+
+
+def test_mutation_without_the_round_off_floor_slow_descent_reads_as_a_power_law() -> None:
+    """Fast curvature decay and small steps leave most coordinates near their start: the
+    centred Gram's small eigenvalues are then cancellation noise of the offset, a flat tail
+    that a power law fits; the floor of round_off_floor leaves them out."""
+    from rwpca.numerics.laws.decay import round_off_floor
+
+    G = descent_gram(100, 2000, 3.0, eta=0.3, seed=0)
+    values, _ = pca_from_gram(centred_gram(G))
+    total = float(values.sum())
+    ratios = np.maximum(values[:99], 0.0) / total
+    assert compare_laws(ratios, 100).better is DecayLaw.RANDOM_WALK
+    floor = round_off_floor(G, total)
+    assert compare_laws(ratios, 100, floor=floor).better is DecayLaw.DESCENT

@@ -147,7 +147,7 @@ def _design(n: int, K: int) -> dict[DecayLaw, np.ndarray]:
 
 
 def _fit(
-    ratios: np.ndarray, n: int
+    ratios: np.ndarray, n: int, floor: float = 0.0
 ) -> tuple[dict[DecayLaw, tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """Slopes and residual sums of squares of ``log rho_k ~ a + b x_k`` for each law, row by
     row of ``ratios`` (draws x K), over the ratios above the round-off floor; and how many
@@ -156,7 +156,7 @@ def _fit(
     K = ratios.shape[-1]
     first = np.maximum(ratios[:, :1], np.finfo(float).tiny)
     ratios = ratios[:, FIT_FIRST - 1 :]
-    used = ratios > _FLOOR * first
+    used = ratios > np.maximum(_FLOOR * first, floor)
     m = used.astype(float)
     count = m.sum(axis=1)
     logs = np.log(np.where(used, ratios, first))
@@ -185,14 +185,17 @@ def _evidence(rss: dict[DecayLaw, np.ndarray], count: np.ndarray) -> np.ndarray:
     return np.where(count >= 3, evidence, np.inf)
 
 
-def compare_laws(ratios: np.ndarray, n: int, null_draws: np.ndarray | None = None) -> LawComparison:
+def compare_laws(
+    ratios: np.ndarray, n: int, null_draws: np.ndarray | None = None, floor: float = 0.0
+) -> LawComparison:
     """Fit both laws to the explained-variance ratios of a window of ``n`` points.
 
     ``ratios``: the window's ratios in decreasing order, at least up to component
     ``fit_range(n)[1]`` (n >= 5; later ones are ignored). ``null_draws``: optional
     draws x ``fit_range(n)[1]`` ratios of walks under a null; when given, the comparison's
     ``p_value`` is the fraction of them (plus one over the draws plus one) whose evidence
-    for descent is at least the window's.
+    for descent is at least the window's. ``floor``: the ratio below which the window's
+    values are round-off (see :func:`round_off_floor`); ratios under it are left out.
 
     >>> k = np.arange(1, 12)
     >>> compare_laws(0.5**k, n=100).better, compare_laws(1.0 / k**2, n=1000).better
@@ -207,7 +210,7 @@ def compare_laws(ratios: np.ndarray, n: int, null_draws: np.ndarray | None = Non
     ratios = ratios[:K]
     if not (np.isfinite(ratios).all() and (ratios >= 0).all() and ratios[0] > 0):
         raise ValueError("the ratios must be finite and nonnegative, the first positive")
-    fits, count = _fit(ratios, n)
+    fits, count = _fit(ratios, n, floor)
     evidence = float(_evidence({law: rss for law, (_, rss) in fits.items()}, count)[0])
     p_value = None
     if null_draws is not None:
@@ -233,6 +236,19 @@ def compare_laws(ratios: np.ndarray, n: int, null_draws: np.ndarray | None = Non
         log_evidence=evidence,
         p_value=p_value,
     )
+
+
+def round_off_floor(G: np.ndarray, total: float) -> float:
+    """The explained-variance ratio below which a window's values are float64 round-off.
+
+    The centred Gram ``C G C`` is computed from ``G``, whose entries carry relative errors of
+    a few eps; centring cancels the common offset, so each eigenvalue of ``C G C`` carries an
+    absolute error up to about ``n eps max |G_ij|`` (Weyl), which can be far above
+    ``eps lambda_1(C G C)`` when the checkpoints barely move from a large offset (slow
+    coordinates of gradient descent). As a ratio that is ``64 n eps max |G| / tr(C G C)``.
+    """
+    n = G.shape[0]
+    return float(64 * n * np.finfo(float).eps * np.abs(G).max() / total)
 
 
 def finite_d_dimension(effective_dimension: float, d: int) -> int | None:
@@ -269,6 +285,7 @@ def describe_laws(
     draws: int,
     alpha: float,
     rng: np.random.Generator,
+    floor: float = 0.0,
 ) -> tuple[FiniteDNull | None, LawComparison | None]:
     """The finite-d null and the calibrated law comparison of one window.
 
@@ -276,8 +293,9 @@ def describe_laws(
     ratios of the walk the finite-d null randomises (null (a)'s, whose eigenvalues are the
     weights); ``d`` and ``effective_dimension``: the parameter count and the measured d_eff
     (see :func:`finite_d_dimension`); ``components``: K, the components banded; ``draws``
-    simulated walks from ``rng``. None for the null when d_eff is infinite, for the
-    comparison below n = 5.
+    simulated walks from ``rng``; ``floor``: the window's round-off ratio
+    (:func:`round_off_floor`). None for the null when d_eff is infinite, for the comparison
+    below n = 5.
     """
     n = len(ratios) + 1
     dimension = finite_d_dimension(effective_dimension, d)
@@ -287,7 +305,7 @@ def describe_laws(
         last = max(components, fit_range(n)[1])
         simulated = walk_ratio_draws(null_ratios, dimension, last, draws, rng)
         finite = finite_d_null(ratios[:components], simulated[:, :components], dimension, alpha)
-    laws = compare_laws(ratios, n, simulated) if n >= 5 else None
+    laws = compare_laws(ratios, n, simulated, floor) if n >= 5 else None
     return finite, laws
 
 

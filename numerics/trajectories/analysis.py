@@ -98,7 +98,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rwpca.numerics.checkpoints.sketch import ratio_sd
-from rwpca.numerics.laws.decay import describe_laws
+from rwpca.numerics.laws.decay import describe_laws, round_off_floor
 from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import (
     LAGS,
@@ -327,7 +327,7 @@ def analyze_gram(
     # its own stream too: null (a) at the measured d_eff and the decay-law comparison
     finite_d, laws = describe_laws(
         ratios, random_walk_ratios(n), d, d_hat, K, replicates, alpha,
-        np.random.default_rng([seed, len(NULL_MODELS) + 1]),
+        np.random.default_rng([seed, len(NULL_MODELS) + 1]), round_off_floor(G, total),
     )  # fmt: skip
     return Analysis(
         n=n,
