@@ -65,6 +65,7 @@ class CheckKind(StrEnum):
     ERROR_LAW = "error-law"
     DISTANCE = "distance"
     NOISE = "noise"
+    LAW = "law"
 
 
 #: Checks done in exact rational arithmetic (the others certify with ball arithmetic).

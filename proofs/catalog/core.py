@@ -61,6 +61,7 @@ class Quantity(StrEnum):
     ERROR_LAW = "error-law"  # the leading error of an asymptotic formula
     NOISE = "noise"
     DISTANCE = "distance"
+    LAW = "law"  # a fixed-d or proportional-limit law, checked by simulation
 
 
 class RegimeKind(StrEnum):

@@ -36,6 +36,7 @@ CHECK_NAMES: Mapping[CheckKind, str] = {
     CheckKind.ERROR_LAW: "measured errors over the law (certified eigenvalues)",
     CheckKind.DISTANCE: "exact rational arithmetic",
     CheckKind.NOISE: "exhaustive enumeration in exact rational arithmetic",
+    CheckKind.LAW: "simulation within its standard error (fixed seeds)",
 }
 
 #: What passing each kind of check means ("verified here means: ...").
@@ -99,6 +100,11 @@ MEANINGS: Mapping[CheckKind, str] = {
     CheckKind.NOISE: (
         "the formula equals E||R R^T / (d sigma^2) - I||_F^2 computed by enumerating every "
         "outcome of R for finite laws of different kurtosis, in exact rational arithmetic"
+    ),
+    CheckKind.LAW: (
+        "the statement, read from the catalog, agrees with an independent computation (exact "
+        "finite-n coefficients, quadrature) and with simulation within z = 4.5 standard errors "
+        "plus a stated allowance for neglected orders (see numerics.verification.checks.laws)"
     ),
 }
 
@@ -254,6 +260,33 @@ def _noise(record: Record) -> str:
     return text
 
 
+def _law(record: Record) -> str:
+    data = record["data"]
+    relation = "agrees" if record["verdict"] == CheckState.AGREES else "differs"
+    if "coefficient_stated" in data:
+        return (
+            f"{relation}: 1/d coefficients "
+            + ", ".join(f"{x:.5f}" for x in data["coefficient_stated"])
+            + " against the exact finite-n ones extrapolated from n = "
+            + ", ".join(str(s) for s in data["coefficient_sizes"])
+            + " ("
+            + ", ".join(f"{x:.5f}" for x in data["coefficient_extrapolated"])
+            + f"); Monte Carlo at d = {data['mc_d']} ({data['mc_draws']} draws)"
+        )
+    if "value" in data:
+        return (
+            f"{relation}: integrand equal at {len(data['points'])} points; value "
+            f"{float(data['value']):.6f} against Monte Carlo {data['mc_simulated']:.4f} "
+            f"+- {data['mc_standard_error']:.4f} ({data['mc_draws']} draws)"
+        )
+    if "distance" in data:
+        return (
+            f"{relation}: Kolmogorov distance {data['distance']:.4f} (tolerance "
+            f"{data['tolerance']:.4f}) to one walk at n = d = {data['n']}"
+        )
+    return f"{relation}: {data}"
+
+
 _DETAILS = {
     CheckKind.EIGENVALUE_EXACT: _certified_summary,
     CheckKind.EIGENVECTOR: _certified_summary,
@@ -269,6 +302,7 @@ _DETAILS = {
     CheckKind.TRACE: _trace,
     CheckKind.DISTANCE: _distance,
     CheckKind.NOISE: _noise,
+    CheckKind.LAW: _law,
 }
 
 
