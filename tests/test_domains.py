@@ -51,6 +51,7 @@ WITNESS = {
     "theta": lambda v, n: True,
     "sigma": lambda v, n: v > 0,
     "kappa": lambda v, n: v >= -2,
+    "c": lambda v, n: v > 0,
 }
 
 

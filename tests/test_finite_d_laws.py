@@ -15,7 +15,8 @@ from rwpca.numerics.verification.entries import verify_entry
 from rwpca.numerics.verification.status import CheckState
 from rwpca.proofs.catalog import derive_entry, get
 from rwpca.proofs.derivation import DerivationError
-from rwpca.proofs.derive import fixed_d as derive
+from rwpca.proofs.derive.laws import bulk as derive_bulk
+from rwpca.proofs.derive.laws import expansion as derive
 from rwpca.proofs.symbols import d, k
 
 PI2K2 = lambda kk: np.pi**2 * kk**2  # noqa: E731
@@ -115,9 +116,9 @@ def test_verify_refutes_a_mutated_entry(entry_id: str) -> None:
     elif entry_id == "rw.fixed_d.two":
         rhs = entry.rhs.func(2 * entry.rhs.function, *entry.rhs.limits)
     else:
-        tau = 1 / sp.sin(sp.pi * derive.u_ / 2) ** 2  # the 4 dropped
-        rhs = -1 / derive.m_ + derive.c_ * sp.Integral(
-            tau / (1 + tau * derive.m_), (derive.u_, 0, 1)
+        tau = 1 / sp.sin(sp.pi * derive_bulk.u_ / 2) ** 2  # the 4 dropped
+        rhs = -1 / derive_bulk.m_ + derive_bulk.c_ * sp.Integral(
+            tau / (1 + tau * derive_bulk.m_), (derive_bulk.u_, 0, 1)
         )
     assert verify_entry(entry).verdict is CheckState.AGREES
     assert verify_entry(dataclasses.replace(entry, rhs=rhs)).verdict is CheckState.REFUTED

@@ -101,6 +101,7 @@ ROOMS = (
     "rwpca.numerics.nulls",
     "rwpca.numerics.studies",
     "rwpca.proofs.derive",
+    "rwpca.proofs.derive.laws",
     "rwpca.proofs.derive.momentum",
 )
 

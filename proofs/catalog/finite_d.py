@@ -9,7 +9,7 @@ from rwpca.proofs.catalog import CATALOG
 from rwpca.proofs.catalog.common import CENTRED, START_AT_ZERO
 from rwpca.proofs.catalog.core import Quantity, Regime, RegimeKind, Source, Status, make_entry
 from rwpca.proofs.derivation import Kind
-from rwpca.proofs.derive import fixed_d as laws
+from rwpca.proofs.derive.laws import bulk, expansion, two_d
 
 GAUSSIAN = "steps with i.i.d. N(0, 1) coordinates (Gaussian: rotation invariance is used)"
 FIXED_D = (
@@ -22,7 +22,7 @@ make_entry(
     id="rw.fixed_d.expansion",
     title="Expected explained-variance ratio at fixed d: the 1/d expansion (n -> infinity first)",
     lhs=sp.Symbol(r"\mathbb{E}[\rho_k]"),
-    rhs=sp.expand(laws.EXPANSION),
+    rhs=sp.expand(expansion.EXPANSION),
     index_range=r"k = 1, 2, \dots,\ d \to \infty\ (+O(d^{-2}))",
     variables={**domains.K.variables(), **domains.D.variables()},
     assumptions=(START_AT_ZERO, CENTRED, GAUSSIAN, FIXED_D),
@@ -37,7 +37,7 @@ make_entry(
         sp.Integer(6) / (sp.pi**2 * sp.Symbol("k", integer=True, positive=True) ** 2),
         "the printed value is the d -> infinity limit",
     ),
-    derivation=laws.derive_fixed_d_expansion,
+    derivation=expansion.derive_fixed_d_expansion,
     status=Status.DERIVED,
     comparison=Kind.APPROXIMATION,
     process=None,
@@ -59,9 +59,12 @@ make_entry(
     id="rw.fixed_d.two",
     title="Gap of the two ratios of a walk in d = 2 dimensions (n -> infinity), exactly",
     lhs=sp.Symbol(r"\mathbb{E}[\rho_1-\rho_2]_{d=2}"),
-    rhs=laws.TWO_D_GAP,
+    rhs=two_d.TWO_D_GAP,
     index_range=r"\mathbb{E}[\rho_1] = (1 + \mathbb{E}[\rho_1-\rho_2])/2",
-    variables={},
+    variables={
+        "t": "t > 0, integration variable (Laplace transform of 1/S)",
+        "s": "s > 0, integration variable (Fourier variable of Re V)",
+    },
     assumptions=(START_AT_ZERO, CENTRED, GAUSSIAN, FIXED_D + ", d = 2"),
     regime=Regime(
         RegimeKind.EXACT,
@@ -70,7 +73,7 @@ make_entry(
         "d = 1 is trivial (rho_1 = 1)",
     ),
     source=Source("not in the paper (it takes d >> n)"),
-    derivation=laws.derive_two_dimensional_gap,
+    derivation=two_d.derive_two_dimensional_gap,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
     process=None,
@@ -83,9 +86,13 @@ make_entry(
     id="rw.bulk.silverstein",
     title="Bulk of the walk's spectrum for n/d = c fixed: generalised Marchenko-Pastur law",
     lhs=sp.Symbol("z"),
-    rhs=laws.SILVERSTEIN,
+    rhs=bulk.SILVERSTEIN,
     index_range=r"\operatorname{Im} m > 0,\ m = m_{X^TX/d}(z)",
-    variables={"c": "c = n/d > 0, fixed", "m": "companion Stieltjes transform", "u": "u in (0, 1)"},
+    variables={
+        **domains.ASPECT.variables(),
+        "m": "m, the companion Stieltjes transform of X^T X / d at z (Im z > 0)",
+        "z": "z, a complex point with Im z > 0",
+    },
     assumptions=(START_AT_ZERO, CENTRED, GAUSSIAN, "n, d -> infinity with n/d -> c"),
     regime=Regime(
         RegimeKind.ASYMPTOTIC,
@@ -95,7 +102,7 @@ make_entry(
         "corrections; the bulk carries a vanishing share of the variance",
     ),
     source=Source("not in the paper (c -> 0 there)"),
-    derivation=laws.derive_bulk_law,
+    derivation=bulk.derive_bulk_law,
     status=Status.DERIVED,
     comparison=Kind.NOT_PRINTED,
     process=None,
