@@ -514,6 +514,14 @@ KAPPA = Domain(
     noun="excess kurtosis",
 )
 THETA = Domain("theta", Kind.REAL, "frequency of a circulant symbol", "frequency")
+ASPECT = Domain(
+    "c",
+    Kind.REAL,
+    "aspect ratio n/d of the proportional limit",
+    "aspect ratio n/d",
+    open_(0),
+    noun="aspect ratio",
+)
 #: The restoring rates of the small-k OU form: for 1 <= alpha < 2 its expansion point is the
 #: top of the symbol, not the bottom (proofs/derive/regimes.py derives it).
 ALPHA_BELOW_ONE = Domain(
@@ -559,7 +567,7 @@ BETA_CONVERGENT = Domain(
 #: The catalog's parameters by name.
 DOMAINS: dict[str, Domain] = {
     domain.name: domain
-    for domain in (N, D, K, J, M, T, S, GAMMA, ALPHA, THETA, SIGMA, KAPPA, BETA, ETA)
+    for domain in (N, D, K, J, M, T, S, GAMMA, ALPHA, THETA, SIGMA, KAPPA, BETA, ETA, ASPECT)
 }
 
 #: Symbol names a catalog formula may use, with their meaning.

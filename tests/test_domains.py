@@ -54,6 +54,7 @@ WITNESS = {
     "s": lambda v, n: 1 <= v <= n,
     "beta": lambda v, n: v > 0,
     "eta": lambda v, n: 0 < v < 2,
+    "c": lambda v, n: v > 0,
 }
 
 

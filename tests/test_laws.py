@@ -22,8 +22,8 @@ from rwpca.numerics.laws.decay import (
     compare_laws,
     finite_d_dimension,
     finite_d_null,
-    walk_ratio_draws,
 )
+from rwpca.numerics.laws.fixed_d import sample_ratios
 from rwpca.numerics.nulls.null_models import random_walk_ratios
 from rwpca.numerics.trajectories.analysis import analyze_gram
 from rwpca.numerics.trajectories.gram import centred_gram, pca_from_gram
@@ -99,7 +99,7 @@ def _coverage(sampler_d: int, trials: int = 200) -> int:
     """How often a walk in 8 dimensions has rho_1 inside the sampler's pointwise 90% band."""
     n, d = 40, 8
     rng = np.random.default_rng(2018)
-    draws = walk_ratio_draws(random_walk_ratios(n), sampler_d, 3, 999, rng)
+    draws = sample_ratios(random_walk_ratios(n), sampler_d, 3, 999, seed=11)
     band = finite_d_null(np.zeros(3), draws, sampler_d, alpha=0.1).band
     inside = 0
     for _ in range(trials):
@@ -123,9 +123,9 @@ def _calibration(sampler_d: int, trials: int = 200, B: int = 39) -> int:
     rng = np.random.default_rng(7)
     weights = random_walk_ratios(n)
     small = 0
-    for _ in range(trials):
+    for trial in range(trials):
         data = walk_ratios(n, d, rng, 11)
-        draws = walk_ratio_draws(weights, sampler_d, 11, B, rng)
+        draws = sample_ratios(weights, sampler_d, 11, B, seed=[7, trial])
         small += compare_laws(data, n, draws).p_value <= 0.1
     return small
 

@@ -90,6 +90,7 @@ def test_the_layer_check_can_fail() -> None:
 
 #: The rooms the numeric layer is split into (issue 9): each holds 3 to 7 modules.
 ROOMS = (
+    "rwpca.numerics.laws",
     "rwpca.numerics.linalg",
     "rwpca.numerics.certified",
     "rwpca.numerics.verification",
@@ -100,6 +101,7 @@ ROOMS = (
     "rwpca.numerics.nulls",
     "rwpca.numerics.studies",
     "rwpca.proofs.derive",
+    "rwpca.proofs.derive.laws",
     "rwpca.proofs.derive.momentum",
     "rwpca.numerics.descent",
     "rwpca.proofs.derive.descent",

@@ -29,11 +29,14 @@ null (a), which needs d_eff >> n.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
+
+from rwpca.numerics.laws.fixed_d import sample_ratios
 
 #: The ratios the law fit uses, k = 2..11 (fewer when the window has fewer): the first is
 #: left out because a drift or a descent's net displacement inflates it whatever the law.
@@ -284,7 +287,7 @@ def describe_laws(
     components: int,
     draws: int,
     alpha: float,
-    rng: np.random.Generator,
+    seed: int | Sequence[int],
     floor: float = 0.0,
 ) -> tuple[FiniteDNull | None, LawComparison | None]:
     """The finite-d null and the calibrated law comparison of one window.
@@ -293,7 +296,7 @@ def describe_laws(
     ratios of the walk the finite-d null randomises (null (a)'s, whose eigenvalues are the
     weights); ``d`` and ``effective_dimension``: the parameter count and the measured d_eff
     (see :func:`finite_d_dimension`); ``components``: K, the components banded; ``draws``
-    simulated walks from ``rng``; ``floor``: the window's round-off ratio
+    simulated walks (:func:`rwpca.numerics.laws.fixed_d.sample_ratios`) from ``seed``; ``floor``: the window's round-off ratio
     (:func:`round_off_floor`). None for the null when d_eff is infinite, for the comparison
     below n = 5.
     """
@@ -303,28 +306,7 @@ def describe_laws(
     finite = None
     if dimension is not None:
         last = max(components, fit_range(n)[1])
-        simulated = walk_ratio_draws(null_ratios, dimension, last, draws, rng)
+        simulated = sample_ratios(null_ratios, dimension, last, draws, seed)
         finite = finite_d_null(ratios[:components], simulated[:, :components], dimension, alpha)
     laws = compare_laws(ratios, n, simulated, floor) if n >= 5 else None
     return finite, laws
-
-
-def walk_ratio_draws(
-    weights: np.ndarray, d: int, components: int, draws: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Draws x K leading ratios of ``sum_j w_j g_j g_j^T`` with ``g_j ~ N(0, I_d)``."""
-    w = np.asarray(weights, dtype=float)
-    out = np.empty((draws, components))
-    for b in range(draws):
-        if d <= len(w):
-            Z = rng.standard_normal((len(w), d))
-            values = np.linalg.eigvalsh((Z * w[:, None]).T @ Z)[::-1]
-        else:
-            Z = rng.standard_normal((len(w), d))
-            root = np.sqrt(w)[:, None] * Z
-            values = np.linalg.eigvalsh(root @ root.T)[::-1]
-        padded = np.zeros(components)
-        top = values[:components]
-        padded[: len(top)] = np.maximum(top, 0.0)
-        out[b] = padded / values.sum()
-    return out

@@ -327,7 +327,7 @@ def analyze_gram(
     # its own stream too: null (a) at the measured d_eff and the decay-law comparison
     finite_d, laws = describe_laws(
         ratios, random_walk_ratios(n), d, d_hat, K, replicates, alpha,
-        np.random.default_rng([seed, len(NULL_MODELS) + 1]), round_off_floor(G, total),
+        [seed, len(NULL_MODELS) + 1], round_off_floor(G, total),
     )  # fmt: skip
     return Analysis(
         n=n,

@@ -18,6 +18,7 @@ from rwpca.numerics.progress import ProgressArg
 from rwpca.numerics.resources import require_memory
 from rwpca.numerics.verification.checks.eigenvalues import verify_eigenvalue
 from rwpca.numerics.verification.checks.exact import verify_distance, verify_noise, verify_trace
+from rwpca.numerics.verification.checks.laws import verify_law
 from rwpca.numerics.verification.checks.momentum import verify_error_law, verify_momentum_secular
 from rwpca.numerics.verification.checks.ratios import verify_cumulative, verify_ratio
 from rwpca.numerics.verification.checks.secular import verify_secular
@@ -45,6 +46,7 @@ VERIFIERS: dict[str, Callable[..., EntryEvidence]] = {
     "gram": verify_gram,
     "series-limit": verify_limit,
     "ratio-bound": verify_bound,
+    "law": verify_law,
 }
 
 
@@ -70,8 +72,10 @@ def peak_bytes(entry: Entry, n: int, dps: int) -> int:
     >>> peak_bytes(get("rw.eigenvalue"), 10**9, 15) > 2 * 10**12
     True
     """
-    if entry.quantity == "noise":
-        return 0  # the enumeration is bounded by its own budget, whatever n
+    if entry.quantity in ("noise", "law"):
+        return (
+            0 if entry.quantity == "noise" else 64 * 2**20
+        )  # law: one 1000 x 1000 spectrum  # the enumeration is bounded by its own budget, whatever n
     if entry.quantity in ("trace", "distance"):
         plain = entry.quantity == "trace" and (entry.process or "plain") == "plain"
         return 256 * n if plain else SERIES_BYTES * n * n

@@ -68,6 +68,7 @@ class CheckKind(StrEnum):
     DESCENT_GRAM = "descent-gram"
     DESCENT_LIMIT = "descent-limit"
     DESCENT_BOUND = "descent-bound"
+    LAW = "law"
 
 
 #: Checks done in exact rational arithmetic (the others certify with ball arithmetic).

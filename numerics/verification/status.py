@@ -34,12 +34,19 @@ class CheckState(StrEnum):
     CONVERGES = "converges"  # a limit: errors decrease with a fitted order above the minimum
     REFUTED = "refuted"  # certified (or exactly shown) to differ
     NOT_CONVERGING = "does not converge"  # a limit whose errors do not decrease fast enough
+    AGREES = "agrees with simulation"  # within Z standard errors plus the stated allowance
     UNDECIDED = "undecided"  # the arithmetic could not decide: never counted as passed
 
 
 #: Verdicts that pass (the entry is verified) and that fail (the entry is refuted).
 PASSED_STATES = frozenset(
-    {CheckState.PROVEN, CheckState.CERTIFIED, CheckState.EXACT, CheckState.CONVERGES}
+    {
+        CheckState.PROVEN,
+        CheckState.CERTIFIED,
+        CheckState.EXACT,
+        CheckState.CONVERGES,
+        CheckState.AGREES,
+    }
 )
 FAILED_STATES = frozenset({CheckState.REFUTED, CheckState.NOT_CONVERGING})
 

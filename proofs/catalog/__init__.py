@@ -31,7 +31,7 @@ from rwpca.proofs.catalog.core import (
 CATALOG = Catalog()
 
 # Topic modules, in the order their entries appear in the index.
-_MODULES = ("plain", "momentum", "ou", "noise", "descent")
+_MODULES = ("plain", "momentum", "ou", "noise", "descent", "finite_d")
 
 for _name in _MODULES:
     importlib.import_module(f"rwpca.proofs.catalog.{_name}")

@@ -65,6 +65,7 @@ class Quantity(StrEnum):
     GRAM = "gram"  # an exact identity of a Gram matrix, entry by entry
     SERIES_LIMIT = "series-limit"  # a d -> infinity limit as a series, with its condition
     RATIO_BOUND = "ratio-bound"  # an upper bound on explained-variance ratios
+    LAW = "law"  # a fixed-d or proportional-limit law, checked by simulation
 
 
 class RegimeKind(StrEnum):

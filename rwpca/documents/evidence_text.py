@@ -38,6 +38,7 @@ CHECK_NAMES: Mapping[CheckKind, str] = {
     CheckKind.DISTANCE: "exact rational arithmetic",
     CheckKind.NOISE: "exhaustive enumeration in exact rational arithmetic",
     **{CheckKind(kind): name for kind, name in descent_text.NAMES.items()},
+    CheckKind.LAW: "simulation within its standard error (fixed seeds)",
 }
 
 #: What passing each kind of check means ("verified here means: ...").
@@ -103,6 +104,11 @@ MEANINGS: Mapping[CheckKind, str] = {
         "outcome of R for finite laws of different kurtosis, in exact rational arithmetic"
     ),
     **{CheckKind(kind): text for kind, text in descent_text.MEANINGS.items()},
+    CheckKind.LAW: (
+        "the statement, read from the catalog, agrees with an independent computation (exact "
+        "finite-n coefficients, quadrature) and with simulation within z = 4.5 standard errors "
+        "plus a stated allowance for neglected orders (see numerics.verification.checks.laws)"
+    ),
 }
 
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
@@ -257,6 +263,33 @@ def _noise(record: Record) -> str:
     return text
 
 
+def _law(record: Record) -> str:
+    data = record["data"]
+    relation = "agrees" if record["verdict"] == CheckState.AGREES else "differs"
+    if "coefficient_stated" in data:
+        return (
+            f"{relation}: 1/d coefficients "
+            + ", ".join(f"{x:.5f}" for x in data["coefficient_stated"])
+            + " against the exact finite-n ones extrapolated from n = "
+            + ", ".join(str(s) for s in data["coefficient_sizes"])
+            + " ("
+            + ", ".join(f"{x:.5f}" for x in data["coefficient_extrapolated"])
+            + f"); Monte Carlo at d = {data['mc_d']} ({data['mc_draws']} draws)"
+        )
+    if "value" in data:
+        return (
+            f"{relation}: integrand equal at {len(data['points'])} points; value "
+            f"{float(data['value']):.6f} against Monte Carlo {data['mc_simulated']:.4f} "
+            f"+- {data['mc_standard_error']:.4f} ({data['mc_draws']} draws)"
+        )
+    if "distance" in data:
+        return (
+            f"{relation}: Kolmogorov distance {data['distance']:.4f} (tolerance "
+            f"{data['tolerance']:.4f}) to one walk at n = d = {data['n']}"
+        )
+    return f"{relation}: {data}"
+
+
 _DETAILS = {
     CheckKind.EIGENVALUE_EXACT: _certified_summary,
     CheckKind.EIGENVECTOR: _certified_summary,
@@ -275,6 +308,7 @@ _DETAILS = {
     CheckKind.DESCENT_GRAM: descent_text.detail,
     CheckKind.DESCENT_LIMIT: descent_text.detail,
     CheckKind.DESCENT_BOUND: descent_text.detail,
+    CheckKind.LAW: _law,
 }
 
 

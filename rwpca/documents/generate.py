@@ -233,6 +233,7 @@ def stale_package_files(files: dict[Path, bytes]) -> list[Path]:
 # Imported last: they use rwpca.plots.figures and rwpca.documents.markdown, not this module.
 from rwpca.documents import (  # noqa: E402
     descent_document,
+    finite_d_documents,
     nn_comparison,
     noise_documents,
     power_document,
@@ -248,6 +249,8 @@ EXTRA_INDEX_LINKS.append((verification_report.REPORT, verification_report.REPORT
 ENTRY_SECTIONS.append(noise_documents.entry_section)
 EXTRA_DOCUMENTS.append(noise_documents.documents)
 EXTRA_INDEX_LINKS.append(noise_documents.INDEX_LINK)
+ENTRY_SECTIONS.append(finite_d_documents.entry_section)
+EXTRA_DOCUMENTS.append(finite_d_documents.documents)
 EXTRA_DOCUMENTS.append(nn_comparison.documents)
 EXTRA_INDEX_LINKS.append((nn_comparison.DOCUMENT, nn_comparison.TITLE))
 EXTRA_DOCUMENTS.append(reading_guide.documents)
