@@ -178,5 +178,10 @@ make_entry(
         "Finding: the paper compares neural-network trajectories with random walks only; a "
         "trajectory whose ratios decay faster than any power of k is evidence of descent-like "
         "(deterministic, decaying-curvature) dynamics rather than of a random walk.",
+        "What is proved here and what is cited: the Hankel structure and the interlacing step "
+        "are derived; the Hankel singular-value bound is Beckermann and Townsend's theorem, "
+        "cited (its statement and indices as recalled from the 2017 paper, not re-derived "
+        "here). The verification certifies the resulting inequality on instances by inertia "
+        "counts in ball arithmetic, which can refute a wrong form but does not prove it.",
     ),
 )
