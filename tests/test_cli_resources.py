@@ -190,8 +190,12 @@ def test_analysis_estimate_bounds_its_allocations(replicates):
     n = 300
     X = np.cumsum(rng.standard_normal((n, 2000)), axis=0)
     G = X @ X.T
-    peak = _traced_peak(lambda: analyze_gram(G, 2000, replicates=replicates))
-    assert peak <= peak_bytes(n, 5, replicates) <= 4 * peak
+    result: list = []
+    peak = _traced_peak(lambda: result.append(analyze_gram(G, 2000, replicates=replicates)))
+    dimension = result[0].finite_d.dimension
+    assert peak <= peak_bytes(n, 5, replicates, dimension=dimension) <= 4 * peak
+    # before d_eff is measured the worst dimension is assumed: never below the known one
+    assert peak_bytes(n, 5, replicates) >= peak_bytes(n, 5, replicates, dimension=dimension)
 
 
 def test_verification_estimate_bounds_its_resident_memory():

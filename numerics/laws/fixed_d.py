@@ -182,9 +182,29 @@ def truncation_plan(weights: ArrayLike, d: int, components: int = 5) -> Truncati
     return _plan(w, d, min(components, w.size), (0.0, 0.0))
 
 
-def peak_bytes(n: int, d: int, components: int = 5, draws: int = 2000) -> int:
-    """An upper estimate of the memory of :func:`fixed_d_ratios` with n weights, in bytes."""
-    return 8 * (4 * n + 2 * draws * (components + 2)) + 3 * CHUNK_BYTES + 8 * 4 * min(d, n) ** 2
+def peak_bytes(
+    n: int, d: int, components: int = 5, draws: int = 2000, weights: ArrayLike | None = None
+) -> int:
+    """An upper estimate of the memory of :func:`fixed_d_ratios` / :func:`sample_ratios` with
+    n weights, in bytes.
+
+    With ``weights`` the truncation plan is known and the estimate follows the chunk the
+    sampler holds (its Gaussian block, the matrices formed from it, the tail's chi-square
+    draws, each at most :data:`CHUNK_BYTES` in total per block); without them, the worst
+    plan (all n weights kept) is assumed.
+    """
+    m = max(int(n), 1)
+    if weights is None:
+        heads, form_d = m, min(int(d), m)
+    else:
+        w = _weights(weights)
+        plan = _plan(w, int(d), min(components, w.size), (0.0, 0.0))
+        heads, form_d = plan.heads, (int(d) if plan.form == "d" else plan.heads)
+    rest = m - heads
+    per_draw = heads * min(form_d, heads) + rest
+    chunk = min(draws, max(1, CHUNK_BYTES // (8 * max(per_draw, 1))))
+    held = 8 * chunk * (3 * heads * form_d + form_d * form_d + 2 * rest + heads)
+    return held + 8 * (4 * m + 2 * draws * (components + 2))
 
 
 # --- the samplers -------------------------------------------------------------------------

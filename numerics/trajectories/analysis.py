@@ -98,7 +98,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from rwpca.numerics.checkpoints.sketch import ratio_sd
-from rwpca.numerics.laws.decay import describe_laws, round_off_floor
+from rwpca.numerics.laws import fixed_d
+from rwpca.numerics.laws.decay import FIT_LAST, describe_laws, round_off_floor
 from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import (
     LAGS,
@@ -164,15 +165,27 @@ def walk_gram(step_gram: np.ndarray) -> np.ndarray:
 ANALYSIS_SQUARES = 10
 
 
-def peak_bytes(n: int, components: int = 5, replicates: int = 199, grams: int = 1) -> int:
+def peak_bytes(
+    n: int,
+    components: int = 5,
+    replicates: int = 199,
+    grams: int = 1,
+    dimension: int | None = None,
+) -> int:
     """An upper estimate of the memory of analysing n checkpoints, in bytes.
 
     ``grams`` Gram matrices are kept (one per group of ``--by-layer``); the randomisation
-    test runs its replicates in batches (:mod:`rwpca.numerics.nulls.randomisation`).
+    test runs its replicates in batches (:mod:`rwpca.numerics.nulls.randomisation`), and
+    then the finite-d null draws ``replicates`` walks in ``dimension`` dimensions
+    (:func:`rwpca.numerics.laws.fixed_d.peak_bytes`; the worst dimension when None, as
+    before d_eff is measured).
     """
     count = min(max(components, 1), max(n - 1, 1))
     squares = 8 * (ANALYSIS_SQUARES + grams - 1) * n * n
-    return squares + randomisation.peak_bytes(n, replicates, count)
+    last = max(count, min(FIT_LAST, n - 1))
+    weights = random_walk_ratios(n) if dimension is not None else None
+    laws = fixed_d.peak_bytes(n - 1, dimension or n, last, replicates, weights)
+    return squares + max(randomisation.peak_bytes(n, replicates, count), laws)
 
 
 def check_resources(n: int, components: int = 5, replicates: int = 199, grams: int = 1) -> None:
