@@ -61,6 +61,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -129,9 +130,9 @@ def _weights(weights: ArrayLike) -> np.ndarray:
     return w / w.sum()
 
 
-def _levels(levels: object) -> tuple[float, ...]:
+def _levels(levels: Any) -> tuple[float, ...]:
     try:
-        values = tuple(float(x) for x in levels)  # type: ignore[union-attr]
+        values = tuple(float(x) for x in levels)
     except (TypeError, ValueError):
         raise ValueError(f"levels = {levels!r} is not allowed: give numbers in [0, 1]") from None
     if not values or any(not 0 <= x <= 1 for x in values):
@@ -220,7 +221,7 @@ def _sample(
     d: int,
     components: int,
     draws: int,
-    seed: int,
+    seed: int | Sequence[int],
     extra: tuple[float, float],
 ) -> np.ndarray:
     """draws x components ratios (zero beyond the rank)."""

@@ -257,8 +257,11 @@ def _p_values(values: tuple[float, ...]) -> str:
 def _law_findings(cache: RecordedRuns) -> list[str]:
     """The finite-d null and the decay law over the training runs, in words."""
     trained = [r for r in cache.runs.values() if not r.simulated]
-    rows = [(r.id, r.analysis.get("finite_d_null"), r.analysis.get("decay_laws")) for r in trained]
-    rows = [(name, null, laws) for name, null, laws in rows if null and laws]
+    rows: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for record in trained:
+        null, laws = record.analysis.get("finite_d_null"), record.analysis.get("decay_laws")
+        if null and laws:
+            rows.append((record.id, null, laws))
     if not rows:
         return []
     above = [name for name, null, _ in rows if 1 in null["deviating_components"]]

@@ -120,7 +120,7 @@ def _bulk(entry: Entry) -> tuple[dict[str, object], bool]:
     m = _symbol(entry, "m")
     tau = sp.lambdify(u, integral.function.subs(m, 0), "numpy")
     result = bulk.bulk_check(lambda x: np.asarray(tau(x), dtype=float), BULK_SIZE, BULK_SIZE, 0)
-    data = {
+    data: dict[str, object] = {
         "n": result.n,
         "d": result.d,
         "seed": result.seed,
