@@ -252,6 +252,10 @@ TRAIN = [
 ]  # fmt: skip
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(argv: list[str], folder: Path, script: str | None = None) -> subprocess.Popen:
     code = script or "import sys\nfrom rwpca.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "RWPCA_DEBUG": ""}
@@ -259,6 +263,10 @@ def _start(argv: list[str], folder: Path, script: str | None = None) -> subproce
         [sys.executable, "-c", code, *argv],
         cwd=folder,
         env=env,
+        # a shell without job control starts background jobs with SIGINT ignored, and the
+        # child would inherit that (Python then installs no KeyboardInterrupt handler): the
+        # test is about our handling, so the child starts with the default disposition
+        preexec_fn=_default_sigint,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
