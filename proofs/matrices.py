@@ -132,7 +132,11 @@ def centred_covariance(T: sp.Matrix) -> sp.Matrix:
     size = as_square_matrix(T).shape[0]
     Tinv = lower_triangular_inverse(T)
     C = centering_matrix(size)
-    # entries are rational functions of the parameters: cancel() is canonical and fast
+    if all(entry.is_polynomial() for entry in Tinv):
+        # a unit-diagonal T has a polynomial inverse, so K is polynomial in the parameters
+        # and expanding each product is canonical, about ten times faster than cancel()
+        return (C * (Tinv * Tinv.T).applyfunc(sp.expand) * C).applyfunc(sp.expand)
+    # otherwise the entries are rational functions: cancel() is canonical
     return (C * Tinv * Tinv.T * C).applyfunc(sp.cancel)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
+from rwpca.proofs import pointwise
 from rwpca.proofs.catalog import core, get
 from rwpca.proofs.derive import secular
 from rwpca.proofs.derive.momentum import error as momentum_error
@@ -135,8 +136,8 @@ def test_unevaluable_forms_decide_nothing():
 
 
 def test_the_points_lie_in_the_declared_domains():
-    points = core.precheck_points({n, k, gamma, theta}, count=8)
-    assert points == core.precheck_points({n, k, gamma, theta}, count=8)  # reproducible
+    points = pointwise.precheck_points({n, k, gamma, theta}, count=8)
+    assert points == pointwise.precheck_points({n, k, gamma, theta}, count=8)  # reproducible
     for point in points:
         assert N.contains(int(point[n]))
         assert K.contains(int(point[k]), n=int(point[n]))

@@ -50,7 +50,7 @@ def _matrix_trace_check(
         T = get_process(process).step_operator(size, params)
         K = matrices.centred_covariance(T)
         subs = {n: size, **({gamma: params["gamma"]} if params else {})}
-        ok &= is_zero(sp.simplify(K.trace() - trace.subs(subs)))
+        ok &= is_zero(K.trace() - trace.subs(subs))
     return ok
 
 
@@ -248,7 +248,7 @@ def derive_rw_evr_cumulative(printed: sp.Basic | None) -> Derivation:
         f"limits are R_1 = 6/pi^2 = {_percent(values[1])} (consistent with 'about 60%') and "
         f"R_2 = 15/(2 pi^2) = {_percent(values[2])}, not 80%.",
     )
-    if printed is not None and is_zero(sp.simplify(values[2] - printed)):
+    if printed is not None and is_zero(values[2] - printed):
         comparison = Comparison(Kind.EQUAL, "R_2 equals the printed value.")
     first_m = next(mm for mm, v in values.items() if sp.N(v, 30) >= paper_two)
     return Derivation(
@@ -282,6 +282,11 @@ def _drop_geometric(expr: sp.Expr) -> sp.Expr:
     )
 
 
+def _generic_branch(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every Piecewise replaced by its last (otherwise) branch."""
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
+
+
 @cache
 def momentum_trace() -> tuple[sp.Expr, Step]:
     """Exact trace of the momentum walk's centred covariance, by summation."""
@@ -297,10 +302,10 @@ def momentum_trace() -> tuple[sp.Expr, Step]:
     col = sp.summation(sp.expand(1 - gamma**q), (q, 1, _s))
     quad = sp.summation(sp.expand(col**2), (_s, 1, n))
     raw = (trace_m - quad / n) / (1 - gamma) ** 2
-    generic = raw.args[-1][0] if isinstance(raw, sp.Piecewise) else raw
-    trace = sp.simplify(sp.piecewise_fold(generic))
-    if isinstance(trace, sp.Piecewise):
-        trace = trace.args[-1][0]
+    # each sum is a Piecewise in gamma = 1 (and the nested one in gamma^2 = 1); the generic
+    # branch of every one is taken before simplifying, which is what the text states and
+    # spares simplify the branches of the folded Piecewise (same result, a quarter the cost)
+    trace = sp.simplify(_generic_branch(raw))
     step.show(r"\operatorname{tr} K", trace)
     step.check(
         r"\operatorname{tr} K \text{ on the exact matrices}",
@@ -323,12 +328,12 @@ def derive_momentum_trace(printed: sp.Basic | None) -> Derivation:
     lead.check(
         r"\operatorname{tr} K \sim n^2 / (6 (1-\gamma)^2)",
         "limit of the non-geometric part",
-        is_zero(sp.simplify(leading - 1 / (6 * (1 - gamma) ** 2))),
+        is_zero(leading - 1 / (6 * (1 - gamma) ** 2)),
     )
     lead.check(
         r"\gamma = 0 \text{ gives } (n^2-1)/6",
         "substitution",
-        is_zero(sp.simplify(trace.subs(gamma, 0) - (n**2 - 1) / 6)),
+        is_zero(trace.subs(gamma, 0) - (n**2 - 1) / 6),
     )
     return Derivation(
         trace,
