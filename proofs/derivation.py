@@ -142,15 +142,28 @@ def is_zero(expr: sp.Basic) -> bool:
     if expr == 0 or sp.expand(expr) == 0:
         return True
     if expr.is_rational_function():
-        # decided exactly: a rational function is zero iff it cancels to 0 (simplify, which
-        # costs far more, cannot prove a nonzero one zero)
-        return sp.cancel(expr) == 0
-    if expr.has(sp.sin, sp.cos, sp.tan, sp.cot) and _zero_as_exponentials(expr):
+        if sp.cancel(expr) == 0:
+            return True
+        if _over_the_rationals(expr):
+            # decided exactly: a rational function over the rationals is zero iff it cancels
+            # to 0 (simplify, which costs far more, cannot prove a nonzero one zero); with
+            # radicals or pi among its numbers the attempts below still apply
+            return False
+    if expr.has(sp.sin, sp.cos, sp.tan, sp.cot) and zero_as_exponentials(expr):
         return True
     for attempt in (sp.simplify, lambda e: sp.simplify(sp.expand_trig(e))):
         if attempt(expr) == 0:
             return True
     return False
+
+
+def _over_the_rationals(expr: sp.Basic) -> bool:
+    """Whether a rational function's numbers are all rational (no radical, pi or i)."""
+    return (
+        all(power.exp.is_Integer for power in expr.atoms(sp.Pow))
+        and not expr.atoms(sp.Function, sp.NumberSymbol)
+        and not expr.has(sp.I)
+    )
 
 
 def same_form(derived: sp.Basic, printed: sp.Basic) -> bool:
@@ -163,7 +176,7 @@ def same_form(derived: sp.Basic, printed: sp.Basic) -> bool:
     return is_zero(derived - printed)
 
 
-def _zero_as_exponentials(expr: sp.Basic) -> bool:
+def zero_as_exponentials(expr: sp.Basic) -> bool:
     """True when ``expr`` with its trigonometric functions written as exponentials expands
     (or cancels) to 0: an equivalence, so a 0 proves the identity, and for sums of products
     of sines and cosines of linear arguments it is how the identity is decided, at a small

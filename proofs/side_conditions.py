@@ -55,7 +55,7 @@ def unit_fraction_check(lower: sp.Expr = LOWER, upper: sp.Expr = UPPER) -> Check
     """The check 0 < k/n < 1 over the range, decided by SymPy from p, q >= 0."""
     k_case, n_case = index_cases(lower, upper)
     fraction = k_case / n_case
-    holds = bool(sp.simplify(fraction).is_positive) and bool(sp.simplify(1 - fraction).is_positive)
+    holds = bool(sp.cancel(fraction).is_positive) and bool(sp.cancel(1 - fraction).is_positive)
     return Check(
         r"0 < k/n < 1",
         f"every n, k with {lower} <= k <= {upper} is k = {k_case}, n = {n_case} for integers "

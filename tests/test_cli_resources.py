@@ -273,6 +273,16 @@ def _start(argv: list[str], folder: Path, script: str | None = None) -> subproce
     )
 
 
+def _finish(process: subprocess.Popen, seconds: float = 60) -> tuple[str, str]:
+    """The process's output once it exits; killed (never left running) if it does not."""
+    try:
+        return process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"the process did not stop within {seconds} s of the signal")
+
+
 def _wait_for(condition, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -293,7 +303,7 @@ def test_a_signal_mid_training_leaves_no_temporary(tmp_path, number, status, wor
     _wait_for(lambda: len(list(tmp_path.iterdir())) > 1, process)  # the memory map exists
     time.sleep(0.2)
     process.send_signal(number)
-    _out, err = process.communicate(timeout=60)
+    _out, err = _finish(process)
     assert process.returncode == status and err.strip() == f"rwpca: {word}"
     assert [p.name for p in tmp_path.iterdir()] == ["run.npy"]
     assert (tmp_path / "run.npy").read_bytes() == b"the previous run"
@@ -330,7 +340,7 @@ def test_a_signal_mid_derive_leaves_the_previous_tree_and_no_staging(tmp_path, n
     process = _start(["derive", "--out", "tree", "--quiet"], tmp_path, SLOW_DERIVE)
     assert process.stdout is not None and process.stdout.readline() == "staging\n"
     process.send_signal(number)
-    process.communicate(timeout=60)
+    _finish(process)
     assert process.returncode in (130, 143)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
     assert treeio.existing_files(tmp_path / "tree") == {**previous, "mine.txt": b"mine"}

@@ -282,6 +282,12 @@ def _drop_geometric(expr: sp.Expr) -> sp.Expr:
     )
 
 
+def _sum_termwise(expr: sp.Expr, limits: tuple[sp.Symbol, sp.Expr, sp.Expr]) -> sp.Expr:
+    """The sum of ``expr`` over ``limits``, by SymPy's ``summation`` of each term of its
+    expansion (linearity; SymPy's search on the whole sum takes about four times longer)."""
+    return sp.Add(*[sp.summation(term, limits) for term in sp.Add.make_args(sp.expand(expr))])
+
+
 def _generic_branch(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every Piecewise replaced by its last (otherwise) branch."""
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
@@ -298,14 +304,13 @@ def momentum_trace() -> tuple[sp.Expr, Step]:
         "c_s^2 with column sums c_s = sum_{q <= n - s + 1} w(q). SymPy sums the geometric "
         "series in closed form (generic branch |gamma| < 1):",
     )
-    trace_m = sp.summation(sp.expand((n - q + 1) * (1 - gamma**q) ** 2), (q, 1, n))
-    col = sp.summation(sp.expand(1 - gamma**q), (q, 1, _s))
-    quad = sp.summation(sp.expand(col**2), (_s, 1, n))
-    raw = (trace_m - quad / n) / (1 - gamma) ** 2
     # each sum is a Piecewise in gamma = 1 (and the nested one in gamma^2 = 1); the generic
-    # branch of every one is taken before simplifying, which is what the text states and
-    # spares simplify the branches of the folded Piecewise (same result, a quarter the cost)
-    trace = sp.simplify(_generic_branch(raw))
+    # branch of every one is taken, which is what the text states and spares simplify the
+    # branches of a folded Piecewise
+    trace_m = _generic_branch(_sum_termwise((n - q + 1) * (1 - gamma**q) ** 2, (q, 1, n)))
+    col = _generic_branch(_sum_termwise(1 - gamma**q, (q, 1, _s)))
+    quad = _generic_branch(_sum_termwise(col**2, (_s, 1, n)))
+    trace = sp.simplify((trace_m - quad / n) / (1 - gamma) ** 2)
     step.show(r"\operatorname{tr} K", trace)
     step.check(
         r"\operatorname{tr} K \text{ on the exact matrices}",
@@ -322,7 +327,7 @@ def derive_momentum_trace(printed: sp.Basic | None) -> Derivation:
         "Leading behaviour",
         "Terms with gamma^n vanish as n -> infinity (|gamma| < 1); the rest grows like:",
     )
-    poly = sp.simplify(_drop_geometric(trace * n))
+    poly = sp.cancel(_drop_geometric(trace * n))
     leading = sp.factor(limit_at_infinity(poly / n**3, n))
     lead.show(r"\lim_{n\to\infty}\operatorname{tr}K / n^2", leading)
     lead.check(
@@ -350,7 +355,7 @@ def derive_momentum_evr(printed: sp.Basic | None) -> Derivation:
 
     trace, tstep = momentum_trace()
     lam = 1 / process_symbol("momentum").f.subs(theta, sp.pi * k / n)
-    poly = sp.simplify(_drop_geometric(trace * n))
+    poly = sp.cancel(_drop_geometric(trace * n))
     lam_lead = sp.simplify(limit_at_infinity(lam / n**2, n))
     tr_lead = sp.simplify(limit_at_infinity(poly / n**3, n))
     limit = sp.simplify(lam_lead / tr_lead)
