@@ -242,6 +242,7 @@ def anisotropic_walks(seed, n=30, d=3000):
     return gram_of(X), d
 
 
+@pytest.mark.slow  # 160 analyses at four nulls: CI runs it (pytest -m slow)
 def test_verdict_has_its_nominal_level_on_random_walks():
     """Under each null the test rejects a fraction alpha of walks (binomial bound).
 

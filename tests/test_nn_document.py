@@ -51,12 +51,14 @@ def compare(fresh, stored, tests=True):
     assert abs(fresh_auto["p_value"] - auto["p_value"]) <= step + 1e-9
 
 
+@pytest.mark.slow  # a regeneration test: CI runs it (pytest -m slow)
 @pytest.mark.parametrize("run_id", ["softmax-sgd-decay", "softmax-momentum"])
 def test_cached_summaries_are_reproduced_by_retraining(cache, run_id):
     run = next(r for r in RUNS if r.id == run_id)
     compare(record_run(run).analysis, cache.runs[run_id].analysis)
 
 
+@pytest.mark.slow  # a regeneration test: CI runs it (pytest -m slow)
 def test_cached_network_run_is_reproduced(cache, monkeypatch):
     """The largest run's training and spectrum (its tests need the full reshuffling)."""
     monkeypatch.setattr(recorded, "REPLICATES", 19)

@@ -11,6 +11,7 @@ from rwpca.numerics.walks import noise_evidence, noise_study, simulator
 from rwpca.proofs.catalog import get
 
 
+@pytest.mark.slow  # a regeneration test: CI runs it (pytest -m slow)
 @pytest.mark.parametrize(
     ("label", "d"),
     [("gaussian", 1000), ("sparse:density=0.01", 200), ("cauchy", 100), ("mean=0.5", 500)],

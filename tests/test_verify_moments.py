@@ -41,6 +41,7 @@ def test_ou_mean_square_is_the_geometric_sum():
     assert values == [sum((1 - a) ** (2 * s) for s in range(m)) for m in range(1, 7)]
 
 
+@pytest.mark.slow  # a regeneration test: CI runs it (pytest -m slow)
 @pytest.mark.parametrize("entry_id", ["ou.distance", "rw.noise_independence"])
 def test_committed_evidence_is_reproducible(entry_id):
     entry = get(entry_id)
