@@ -84,12 +84,13 @@ def _frobenius_by_enumeration(
     for pattern in itertools.product(range(len(vs)), repeat=rows * cols):
         R = [[vs[pattern[r * cols + c]] for c in range(cols)] for r in range(rows)]
         probability = math.prod((ws[i] for i in pattern), start=Fraction(1))
-        squares = sum(
-            (sum(a * b for a, b in zip(R[s], R[t], strict=True)) / scale - (s == t)) ** 2
+        entries = [
+            sum((a * b for a, b in zip(R[s], R[t], strict=True)), start=Fraction(0)) / scale
+            - (s == t)
             for s in range(rows)
             for t in range(rows)
-        )
-        total += probability * squares
+        ]
+        total += probability * sum((e * e for e in entries), start=Fraction(0))
     return sp.Rational(total.numerator, total.denominator)
 
 
