@@ -134,8 +134,18 @@ def takes_printed_form(
 
 
 def is_zero(expr: sp.Basic) -> bool:
-    """True when SymPy proves ``expr`` identically zero (expansion; cancellation for a rational
-    function, which decides it; else simplify, then trig expansion)."""
+    """True when SymPy proves ``expr`` identically zero.
+
+    Tried in order of cost: expansion; cancellation, which decides a rational function whose
+    numbers are all rational (with radicals, pi or i a nonzero cancel goes on); for
+    trigonometric expressions, the exponential form expanded (:func:`zero_as_exponentials`);
+    then simplify, and simplify after trigonometric expansion. Every step is an equivalence,
+    so True is a proof; False means no step found the zero.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> is_zero(sp.cos(2 * x) - (1 - 2 * sp.sin(x) ** 2)), is_zero(sp.cos(2 * x) - 1)
+    (True, False)
+    """
     expr = as_expression(expr)
     if isinstance(expr, sp.MatrixBase):
         return all(is_zero(e) for e in expr)
