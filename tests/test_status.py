@@ -135,3 +135,20 @@ def test_changed_evidence_changes_every_output(derivations, capsys, monkeypatch)
 def test_status_policy(declared, verdict, status):
     entry = SimpleNamespace(status=declared)
     assert effective_status(entry, verdict) is status  # type: ignore[arg-type]
+
+
+def test_an_exact_run_with_one_failing_comparison_is_refuted():
+    """A run that counts many exact comparisons is refuted by a single failure among them
+    (the verdict reads each run's state, not whether anything was certified)."""
+    import time
+
+    from rwpca.numerics.verification.checks.exact import counted_exact_run, exact_run
+    from rwpca.numerics.verification.status import exact_verdict
+
+    start = time.perf_counter()
+    agreed = counted_exact_run(4, {}, 16, 0, "", start)
+    one_wrong = counted_exact_run(4, {}, 16, 1, "entry (1, 2)", start)
+    assert exact_verdict([agreed, exact_run(3, {}, True, "", start)]) is CheckState.EXACT
+    assert one_wrong.certified == 15
+    assert exact_verdict([agreed, one_wrong]) is CheckState.REFUTED
+    assert exact_verdict([exact_run(3, {}, False, "x", start)]) is CheckState.REFUTED

@@ -30,6 +30,7 @@ import sympy as sp
 from rwpca.numerics.descent.certify import check_ratio_bound
 from rwpca.numerics.descent.trajectory import contractions
 from rwpca.numerics.progress import ProgressArg, iterate
+from rwpca.numerics.verification.checks.exact import counted_exact_run
 from rwpca.numerics.verification.evidence import CheckKind, EntryEvidence, Method, fingerprint
 from rwpca.numerics.verification.formula.check import Run
 from rwpca.numerics.verification.plans import Plan
@@ -177,24 +178,13 @@ def verify_gram(
             exact = _gram(descent_rows(size, dim, beta, eta, start), centred)
         values: dict[str, int | Fraction] = {"n": size, "d": dim, "beta": beta, "eta": eta}
         bad, note = _compare(entry.rhs, _symbols(entry), size, values, exact, start)
-        runs.append(
-            Run(
-                n=size,
-                params={"beta": str(beta), "eta": str(eta), "d": str(dim)},
-                checked=size * size,
-                certified=size * size - bad,
-                refuted=bad,
-                method=Method.EXACT,
-                first_refuted=None if not bad else 0,
-                note=note,
-                seconds=time.perf_counter() - start_time,
-            )
-        )
+        params = {"beta": str(beta), "eta": str(eta), "d": str(dim)}
+        runs.append(counted_exact_run(size, params, size * size, bad, note, start_time))
     return EntryEvidence(
         entry.id,
         fingerprint(entry),
         CheckKind.DESCENT_GRAM,
-        CheckState.EXACT if all(r.refuted == 0 for r in runs) else CheckState.REFUTED,
+        exact_verdict(runs),
         {
             "sizes": list(sizes),
             "dims": list(GRAM_DIMS),
@@ -270,24 +260,12 @@ def verify_limit(
                     note
                     or f"beta = {beta}: the series {state}, the statement says it {'converges' if want else 'diverges'}"
                 )
-        runs.append(
-            Run(
-                n=size,
-                params={"eta": str(eta)},
-                checked=checked,
-                certified=checked - bad,
-                refuted=bad,
-                method=Method.EXACT,
-                first_refuted=None if not bad else 0,
-                note=note,
-                seconds=time.perf_counter() - start_time,
-            )
-        )
+        runs.append(counted_exact_run(size, {"eta": str(eta)}, checked, bad, note, start_time))
     return EntryEvidence(
         entry.id,
         fingerprint(entry),
         CheckKind.DESCENT_LIMIT,
-        exact_verdict(runs) if all(r.refuted == 0 for r in runs) else CheckState.REFUTED,
+        exact_verdict(runs),
         {"sizes": list(sizes), "dims": list(LIMIT_DIMS), "etas": [str(e) for e in LIMIT_ETAS]},
         runs,
         data={"inside": [str(x) for x in inside], "outside": [str(x) for x in outside]},

@@ -92,8 +92,12 @@ def limit_verdict(convergence: Sequence[Convergence]) -> CheckState:
 
 
 def exact_verdict(runs: Sequence[Run]) -> CheckState:
-    """Exact when every exact-arithmetic run agrees, else refuted."""
-    return CheckState.EXACT if all(r.certified for r in runs) else CheckState.REFUTED
+    """Exact when every exact-arithmetic run agrees in every comparison it made, else refuted."""
+    return (
+        CheckState.EXACT
+        if all(r.state is CheckState.CERTIFIED for r in runs)
+        else CheckState.REFUTED
+    )
 
 
 __all__ = [

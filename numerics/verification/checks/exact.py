@@ -67,14 +67,21 @@ def equals_at(formula: sp.Basic, values: Mapping[str, Fraction | int], exact: Fr
 
 def exact_run(size: int, params: dict[str, str], ok: bool, note: str, start: float) -> Run:
     """One comparison in exact arithmetic (``note``: the counterexample when it fails)."""
+    return counted_exact_run(size, params, 1, int(not ok), note, start)
+
+
+def counted_exact_run(
+    size: int, params: dict[str, str], checked: int, refuted: int, note: str, start: float
+) -> Run:
+    """``checked`` comparisons in exact arithmetic at one size, ``refuted`` of them failing."""
     return Run(
         n=size,
         params=params,
-        checked=1,
-        certified=int(ok),
-        refuted=int(not ok),
+        checked=checked,
+        certified=checked - refuted,
+        refuted=refuted,
         method=Method.EXACT,
-        first_refuted=None if ok else 0,
+        first_refuted=None if not refuted else 0,
         note=note,
         seconds=time.perf_counter() - start,
     )
