@@ -183,3 +183,56 @@ def test_write_draws_only_the_figures_that_changed(tmp_path, monkeypatch):
     written = (tmp_path / "figures" / "spectrum.png").read_bytes()
     assert written == figures.render("spectrum") and written != bytes(spectrum)
     assert (tmp_path / "figures" / "evr.png").read_bytes() == bytes(evr)  # kept, not drawn
+
+
+# --- figures fingerprinted on a null canvas ---------------------------------------------------
+
+
+def test_a_null_canvas_shapes_axes_as_matplotlib_does_and_reads_nothing_back():
+    from matplotlib.figure import Figure
+
+    from rwpca.plots import panels
+
+    for shape in [(1, 1), (1, 3), (3, 1), (2, 3)]:
+        real = Figure().subplots(*shape)
+        with panels.null_canvas():
+            null = panels.figure(4, 3).subplots(*shape)
+        assert getattr(null, "shape", ()) == getattr(real, "shape", ())
+    with panels.null_canvas():
+        fig = panels.figure(4, 3)
+        ax = fig.subplots()
+        assert ax.plot([1, 2], [3, 4]) is None and fig.suptitle("t") is None
+        with pytest.raises(AttributeError, match="plott"):
+            ax.plott([1])
+        with pytest.raises(TypeError, match="get_xlim"):
+            ax.get_xlim()
+    assert isinstance(panels.figure(4, 3), Figure)  # outside the context: a real figure
+
+
+def test_a_figure_function_that_records_what_it_reads_from_axes_is_refused():
+    @figures.figure_function
+    def reads_back() -> bytes:
+        fig = figures._figure(4, 3)
+        ax = fig.subplots()
+        ax.plot([1, 2], [1, 4])
+        record = figures._Recorder("reads-back")
+        record(ax.get_ylim())  # on a null canvas this would be no data at all
+        return figures._save(fig, record)
+
+    assert figures.png_fingerprint(reads_back())  # drawn eagerly, it works
+    with figures.fingerprints_only(), pytest.raises(TypeError, match="get_ylim"):
+        reads_back()
+
+
+def test_a_pending_network_figure_draws_the_figure_it_fingerprinted():
+    """The costliest figures (a recorded run's window): the null pass and the drawing agree."""
+    from rwpca.documents import nn_comparison
+
+    record = next(iter(nn_comparison.load_cache().runs.values()))
+    with figures.fingerprints_only():
+        pending = nn_comparison._figure(record)
+    assert isinstance(pending, figures.PendingFigure) and len(pending) < 200
+    drawn = pending.draw()
+    assert b"IHDR" in drawn[:40] and len(drawn) > 10_000
+    assert figures.png_fingerprint(drawn) == figures.png_fingerprint(pending)
+    assert drawn == nn_comparison._figure(record)  # as an eager call draws it

@@ -48,6 +48,7 @@ def _expansion(k: int, d: np.ndarray) -> np.ndarray:
     return np.asarray(f(k, d), dtype=float) * np.ones_like(d)
 
 
+@figures.figure_function
 def ratios_figure() -> bytes:
     record = figures._Recorder("finite_d_ratios")
     rows = study()["continuum"]
@@ -74,6 +75,7 @@ def ratios_figure() -> bytes:
     return figures._save(fig, record)
 
 
+@figures.figure_function
 def bulk_figure() -> bytes:
     record = figures._Recorder("finite_d_bulk")
     data = study()["bulk"]

@@ -53,6 +53,7 @@ def retrain(progress: ProgressArg = None, path: Path = CACHE) -> RecordedRuns:
 # --- the document -----------------------------------------------------------------------
 
 
+@figures.figure_function
 def _figure(record: RunSummary) -> bytes:
     """The window figure of a run (its verdict and p-values in the title)."""
     data = record.analysis
@@ -64,6 +65,7 @@ def _figure(record: RunSummary) -> bytes:
         return figures._save(fig, recorder)
 
 
+@figures.figure_function
 def _sweep_figure(record: RunSummary) -> bytes:
     """The sweep figure of a run: consecutive windows against the training step."""
     assert record.sweep is not None
@@ -76,6 +78,7 @@ def _sweep_figure(record: RunSummary) -> bytes:
         return figures._save(fig, recorder)
 
 
+@figures.figure_function
 def _overview(cache: RecordedRuns) -> bytes:
     """Quotient observed / null of the first components, every run, nulls (a) and (c)."""
     with matplotlib.rc_context(matplotlib.rcParamsDefault):

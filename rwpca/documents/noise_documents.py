@@ -72,6 +72,7 @@ FIGURE_FAMILIES = (
 )
 
 
+@figures.figure_function
 def figure() -> bytes:
     record = figures._Recorder("noise_finite_d")
     fig = figures._figure(15, 4.6)

@@ -103,6 +103,7 @@ def power_table(study: power.PowerStudy, alternative: str) -> str:
     return table(["n", "d_eff", *(VARIANT_TITLES[v] for v in variants), "trials"], rows)
 
 
+@figures.figure_function
 def _figure(study: power.PowerStudy) -> bytes:
     """Rejection rates of (a) and of (d) against n, momentum 0.9 and the random walk."""
     with matplotlib.rc_context(matplotlib.rcParamsDefault):

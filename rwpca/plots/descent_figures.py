@@ -17,6 +17,7 @@ from rwpca.proofs.catalog import get
 PROJECTION_N, PROJECTION_D, PROJECTION_BETA, PROJECTION_ETA = 200, 1000, 1.0, 0.5
 
 
+@figures.figure_function
 def descent_evr() -> bytes:
     """rho_k against k (log axis): descent at several beta, the bound, the random walk."""
     record = figures._Recorder("descent_evr")
@@ -77,6 +78,7 @@ def _projections(X: np.ndarray, count: int = 3) -> np.ndarray:
     return u[:, :count] * s[:count] * np.where(signs == 0, 1, signs)
 
 
+@figures.figure_function
 def descent_lissajous() -> bytes:
     """PC projections of a descent trajectory beside a random walk's (same n and d)."""
     record = figures._Recorder("descent_lissajous")

@@ -8,15 +8,19 @@ compares figures by this fingerprint, so a matplotlib upgrade that moves a pixel
 make the documents stale, while any change of the data does.
 
 Since the fingerprint is all that ``--check`` compares, it computes the data of every figure
-but does not draw it: within :func:`fingerprints_only`, :func:`_save` returns a
+but does not draw it: within :func:`fingerprints_only`, a figure function returns a
 :class:`PendingFigure`, the PNG that holds only the fingerprint chunk, which can still be
 drawn later (:meth:`PendingFigure.draw`). ``rwpca derive`` draws only the figures whose
 fingerprint differs from the file already there (laying out and rasterising the figures was
-about a third of the CPU time of ``rwpca derive``).
+about a third of the CPU time of ``rwpca derive``). A function declared with
+:func:`figure_function` is then run on a null canvas (:func:`rwpca.plots.panels.null_canvas`):
+its data are computed and recorded but no axes are laid out, and drawing it runs it again on
+a real figure.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -25,6 +29,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import ParamSpec
 
 import matplotlib
 import numpy as np
@@ -32,6 +37,7 @@ from matplotlib.figure import Figure
 
 from rwpca.numerics.formulas import evaluate_eigenvalue_formula, lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
+from rwpca.plots import panels
 from rwpca.proofs import symbols
 from rwpca.proofs.catalog import get
 from rwpca.proofs.derive.eigenvalues import periodic_eigenvalue
@@ -118,6 +124,8 @@ def _draw_png(fig: Figure, digest: str) -> bytes:
 
 def _save(fig: Figure, record: _Recorder) -> bytes:
     digest = record.digest()
+    if panels.null(fig):  # within figure_function's fingerprint pass
+        return fingerprint_png(digest)
     if _DRAW.get():
         return _draw_png(fig, digest)
     # savefig reads settings (layout, fonts, dpi) when it runs: keep those in force now
@@ -128,6 +136,40 @@ def _save(fig: Figure, record: _Recorder) -> bytes:
             return _draw_png(fig, digest)
 
     return PendingFigure(digest, draw)
+
+
+_P = ParamSpec("_P")
+
+
+def figure_function(function: Callable[_P, bytes]) -> Callable[_P, bytes]:
+    """Declare a function that draws a figure and returns :func:`_save` of it.
+
+    Within :func:`fingerprints_only` it runs on a null canvas and gives a
+    :class:`PendingFigure`; drawing that runs it again, on a real figure, under the
+    matplotlib settings in force at the first call. The function must record (``_Recorder``)
+    only data it computes, never anything read back from the axes.
+    """
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> bytes:
+        if _DRAW.get():
+            return function(*args, **kwargs)
+        settings = matplotlib.rcParams.copy()
+        with panels.null_canvas():
+            fingerprint = png_fingerprint(function(*args, **kwargs))
+        assert fingerprint is not None
+
+        def drawn() -> bytes:
+            token = _DRAW.set(True)
+            try:
+                with matplotlib.rc_context(settings):
+                    return function(*args, **kwargs)
+            finally:
+                _DRAW.reset(token)
+
+        return PendingFigure(fingerprint, drawn)
+
+    return run
 
 
 def draw(data: bytes) -> bytes:
@@ -157,9 +199,10 @@ def png_fingerprint(data: bytes) -> str | None:
 
 
 def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+    return panels.figure(width, height)
 
 
+@figure_function
 def spectrum() -> bytes:
     """Eigenvalues of the exact K against the catalog formulas, three processes."""
     record = _Recorder("spectrum")
@@ -205,6 +248,7 @@ def spectrum() -> bytes:
     return _save(fig, record)
 
 
+@figure_function
 def evr() -> bytes:
     """Explained-variance ratios: exact finite n against the limit, and cumulative shares."""
     record = _Recorder("evr")
@@ -247,6 +291,7 @@ def evr() -> bytes:
     return _save(fig, record)
 
 
+@figure_function
 def lissajous() -> bytes:
     """Projections onto pairs of components from the exact eigenvectors (n = 200)."""
     record = _Recorder("lissajous")
@@ -270,6 +315,7 @@ def lissajous() -> bytes:
     return _save(fig, record)
 
 
+@figure_function
 def eigenvectors() -> bytes:
     """Exact eigenvectors (DCT-II) against the printed cos(pi k t / n), n = 12."""
     record = _Recorder("eigenvectors")
@@ -307,6 +353,7 @@ def eigenvectors() -> bytes:
     return _save(fig, record)
 
 
+@figure_function
 def ou_regimes() -> bytes:
     """Exact OU eigenvalues over the two circulant forms as n alpha varies (n = 200)."""
     record = _Recorder("ou_regimes")

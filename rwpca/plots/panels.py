@@ -6,17 +6,89 @@ coordinate on PCA component k at times t = 1..n.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import combinations
+from typing import Any
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+#: True within :func:`null_canvas`.
+_NULL: ContextVar[bool] = ContextVar("rwpca_null_canvas", default=False)
+
+
+def _null_method(kind: type, name: str) -> Any:
+    if not hasattr(kind, name):
+        raise AttributeError(f"{kind.__name__} has no attribute {name!r}")
+    if name.startswith("get_"):
+        # what is recorded must be data the function computed: a null canvas has no state
+        raise TypeError(f"{kind.__name__}.{name} read on a null canvas: record computed data")
+    return _nothing
+
+
+class NullAxes:
+    """Axes that accept every :class:`~matplotlib.axes.Axes` method and draw nothing.
+
+    A name that matplotlib's Axes does not have is an AttributeError, as on real axes, and a
+    getter (``get_*``) is a TypeError: nothing read back from axes may enter a fingerprint.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return _null_method(Axes, name)
+
+
+class NullFigure:
+    """A figure on which nothing is laid out: what a figure function draws within
+    :func:`null_canvas`. ``subplots`` gives :class:`NullAxes` shaped as matplotlib's do."""
+
+    def subplots(self, nrows: int = 1, ncols: int = 1, **_options: Any) -> Any:
+        axes = np.empty((nrows, ncols), dtype=object)
+        for index in np.ndindex(axes.shape):
+            axes[index] = NullAxes()
+        if nrows == 1 and ncols == 1:
+            return axes[0, 0]
+        return axes.ravel() if 1 in (nrows, ncols) else axes
+
+    def __getattr__(self, name: str) -> Any:
+        return _null_method(Figure, name)
+
+
+def _nothing(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def null(fig: Any) -> bool:
+    """Whether ``fig`` is a :class:`NullFigure` (nothing to rasterise)."""
+    return isinstance(fig, NullFigure)
+
+
+@contextmanager
+def null_canvas() -> Iterator[None]:
+    """Within: :func:`figure` gives a :class:`NullFigure`.
+
+    A figure function run here computes its data (and the fingerprint of them) without the
+    cost of laying out axes, which was most of the time of ``rwpca derive --check``'s figures.
+
+    >>> with null_canvas():
+    ...     left, right = figure(4, 3).subplots(1, 2)
+    ...     left.plot([1, 2], [3, 4]) is None
+    True
+    """
+    token = _NULL.set(True)
+    try:
+        yield
+    finally:
+        _NULL.reset(token)
+
 
 def figure(width: float, height: float) -> Figure:
-    """A pyplot-free figure with constrained layout."""
+    """A pyplot-free figure with constrained layout (a :class:`NullFigure` in a null canvas)."""
+    if _NULL.get():
+        return NullFigure()  # type: ignore[return-value]
     return Figure(figsize=(width, height), layout="constrained")
 
 
