@@ -136,7 +136,8 @@ def takes_printed_form(
 def is_zero(expr: sp.Basic) -> bool:
     """True when SymPy proves ``expr`` identically zero.
 
-    Tried in order of cost: expansion; cancellation, which decides a rational function whose
+    Tried in order of cost: expansion; for a constant made of radicals, its minimal
+    polynomial, which decides it; cancellation, which decides a rational function whose
     numbers are all rational (with radicals, pi or i a nonzero cancel goes on); for
     trigonometric expressions, the exponential form expanded (:func:`zero_as_exponentials`);
     then simplify, and simplify after trigonometric expansion. Every step is an equivalence,
@@ -151,6 +152,9 @@ def is_zero(expr: sp.Basic) -> bool:
         return all(is_zero(e) for e in expr)
     if expr == 0 or sp.expand(expr) == 0:
         return True
+    if _algebraic_number(expr):
+        # decided exactly both ways: an algebraic number is 0 iff its minimal polynomial is x
+        return bool(sp.minimal_polynomial(expr, _X) == _X)
     if expr.is_rational_function():
         if sp.cancel(expr) == 0:
             return True
@@ -165,6 +169,18 @@ def is_zero(expr: sp.Basic) -> bool:
         if attempt(expr) == 0:
             return True
     return False
+
+
+_X = sp.Dummy("x")
+
+
+def _algebraic_number(expr: sp.Basic) -> bool:
+    """Whether ``expr`` is a constant built from rationals, i and radicals alone."""
+    return (
+        not expr.free_symbols
+        and not expr.atoms(sp.Function, sp.NumberSymbol)
+        and all(power.exp.is_Rational for power in expr.atoms(sp.Pow))
+    )
 
 
 def _over_the_rationals(expr: sp.Basic) -> bool:

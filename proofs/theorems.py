@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import sympy as sp
 
@@ -193,8 +194,13 @@ def operator_reads_entries(name: str) -> bool:
     return holds_everywhere(residual)
 
 
+@cache
 def path_laplacian_theorem() -> Step:
-    """Q = S^T S - (S^T S 1)(S^T S 1)^T / (1^T S^T S 1) is the path-graph Laplacian, every n."""
+    """Q = S^T S - (S^T S 1)(S^T S 1)^T / (1^T S^T S 1) is the path-graph Laplacian, every n.
+
+    A statement without parameters, proved once per process: the eigenvalue and the
+    eigenvector theorems both cite this step.
+    """
     step = Step(
         "Theorem 2 (every n >= 2): the centred precision of the plain walk is the path Laplacian",
         "The matrices act on an arbitrary sequence v; each operator is first shown to be the "
