@@ -236,3 +236,14 @@ def test_a_pending_network_figure_draws_the_figure_it_fingerprinted():
     assert b"IHDR" in drawn[:40] and len(drawn) > 10_000
     assert figures.png_fingerprint(drawn) == figures.png_fingerprint(pending)
     assert drawn == nn_comparison._figure(record)  # as an eager call draws it
+
+
+def test_an_undeclared_figure_function_is_refused_when_fingerprinting():
+    def undeclared() -> bytes:
+        fig = figures._figure(4, 3)
+        fig.subplots().plot([1, 2], [1, 4])
+        return figures._save(fig, figures._Recorder("undeclared"))
+
+    assert figures.png_fingerprint(undeclared())  # drawn eagerly, it works
+    with figures.fingerprints_only(), pytest.raises(RuntimeError, match="figure_function"):
+        undeclared()

@@ -126,16 +126,11 @@ def _save(fig: Figure, record: _Recorder) -> bytes:
     digest = record.digest()
     if panels.null(fig):  # within figure_function's fingerprint pass
         return fingerprint_png(digest)
-    if _DRAW.get():
-        return _draw_png(fig, digest)
-    # savefig reads settings (layout, fonts, dpi) when it runs: keep those in force now
-    settings = matplotlib.rcParams.copy()
-
-    def draw() -> bytes:
-        with matplotlib.rc_context(settings):
-            return _draw_png(fig, digest)
-
-    return PendingFigure(digest, draw)
+    if not _DRAW.get():
+        # a real figure here would be laid out only to be thrown away: the null canvas is
+        # the one way a figure is fingerprinted
+        raise RuntimeError("a figure function must be declared with @figure_function")
+    return _draw_png(fig, digest)
 
 
 _P = ParamSpec("_P")
