@@ -22,8 +22,8 @@ Paths (``rho_1`` is printed for each, so they are seen to compute the same thing
 * ``sklearn PCA(10, randomized)``: the array loaded whole, then ``PCA(10,
   svd_solver="randomized").fit``.
 * ``rwpca analyze``: the command-line tool itself, in-process (``rwpca.cli.main``, imports
-  included), on the ``.npy`` and on the folder: the Gram pass, the PCA, the three null
-  models and their randomisation tests (3 x 199 replicates), the report.
+  included), on the ``.npy`` and on the folder: the Gram pass, the PCA, the five null
+  models and their randomisation tests (5 x 199 replicates), the report.
 * ``rwpca Gram pass`` and ``rwpca analysis after the pass``: the two phases of
   ``rwpca analyze`` timed apart (``open_trajectory(path).gram()`` and ``analyze_gram``), with
   the BLAS threads of each kernel as chosen (:data:`rwpca.numerics.trajectories.gram.

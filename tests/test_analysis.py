@@ -20,6 +20,7 @@ from rwpca.documents import analysis_report
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
 from rwpca.numerics.nulls import calibration as cal
+from rwpca.numerics.nulls import dynamics as dy
 from rwpca.numerics.nulls import null_models as nm
 from rwpca.numerics.nulls import randomisation
 from rwpca.numerics.nulls.autocorrelation import lag_cosines
@@ -425,8 +426,8 @@ def test_mutation_signs_left_out_of_the_batched_product_is_caught(monkeypatch):
     """...and a replicate operator that forgets the sign flips is not the replicate."""
     original = randomisation._Operator.__init__
 
-    def init(self, M, orders, signs):
-        original(self, M, orders, None if signs is None else np.ones_like(signs))
+    def init(self, M, orders, signs, step_filter=None):
+        original(self, M, orders, None if signs is None else np.ones_like(signs), step_filter)
 
     monkeypatch.setattr(randomisation._Operator, "__init__", init)
     with pytest.raises(AssertionError):
@@ -435,13 +436,17 @@ def test_mutation_signs_left_out_of_the_batched_product_is_caught(monkeypatch):
 
 def test_p_values_are_those_of_the_explicit_replicates():
     """The batched test gives the p-values of reshuffling M replicate by replicate (each
-    null from its own stream of the seed; the statistic includes the lag-1 cosine)."""
-    X = walk(60, 20_000, seed=11, drift=0.05)
+    null from its own stream of the seed; the statistic includes the lag-1 cosine); for
+    the dynamics nulls, of integrating each reordering of the innovations explicitly.
+    n = 90: the batched Krylov path (n > 4 (K + 10))."""
+    n = 90
+    X = walk(n, 20_000, seed=11, drift=0.05)
     G = gram_of(X)
-    result = analyze_gram(G, 20_000, replicates=39, seed=4, nulls=INDEPENDENT_NULLS)
+    result = analyze_gram(G, 20_000, replicates=39, seed=4, nulls=NULL_MODELS)
     M = np.diff(np.diff(G, axis=0), axis=1)
     observed_lags = lag_cosines(M, cal.STATISTIC_LAGS)
-    for null in INDEPENDENT_NULLS:
+    dynamics = {"momentum": dy.MomentumNull(n, M), "ou": dy.OUNull(n, M)}
+    for null in NULL_MODELS:
         rng = np.random.default_rng([4, NULL_MODELS.index(null)])
         test = result.nulls[null]
         K = result.components
@@ -451,11 +456,14 @@ def test_p_values_are_those_of_the_explicit_replicates():
             result.projections / np.sqrt(result.eigenvalues[:K]),
         )
         old = []
-        permute, flip = cal.SYMMETRIES[null]
+        permute, flip = cal.SYMMETRIES.get(null, (False, False))
         for _ in range(39):
-            order = rng.permutation(M.shape[0]) if permute else None
-            sign = rng.choice(np.array([-1.0, 1.0]), M.shape[0]) if flip else None
-            Mb = randomisation.replicate_gram(M, order, sign)
+            if null in dynamics:
+                Mb = dynamics[null].randomise(rng, M)
+            else:
+                order = rng.permutation(M.shape[0]) if permute else None
+                sign = rng.choice(np.array([-1.0, 1.0]), M.shape[0]) if flip else None
+                Mb = randomisation.replicate_gram(M, order, sign)
             values, vectors = np.linalg.eigh(nal.walk_gram(Mb))
             trace = float(np.trace(nal.walk_gram(Mb)))
             stat = cal.statistics(

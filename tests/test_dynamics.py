@@ -79,15 +79,6 @@ def test_ou_innovations_and_integration_are_the_vector_maps(alpha):
     assert np.allclose(dy.integrate_ou(z @ z.T, alpha), S @ S.T)
 
 
-def test_scan_is_the_recursion():
-    rng = np.random.default_rng(2)
-    X = rng.standard_normal((37, 3))
-    expected = X.copy()
-    for t in range(1, 37):
-        expected[t] += -0.7 * expected[t - 1]
-    assert np.allclose(dy._scan(X, -0.7), expected)
-
-
 @pytest.mark.parametrize(
     ("process", "params"), [("momentum", {"gamma": 0.9}), ("ou", {"alpha": 0.2})]
 )
@@ -236,11 +227,12 @@ def test_mutation_momentum_null_reordering_steps_instead_of_innovations_rejects_
 ):
     """Reordering the steps themselves destroys the momentum the null keeps."""
 
-    def reorder_steps(self, rng, M):
-        order = rng.permutation(M.shape[0])
-        return M[np.ix_(order, order)]
+    def reorder_steps(self, rng, count):
+        steps = dy.integrate_momentum(self._innovations, self.gamma)  # M itself
+        orders = np.array([rng.permutation(steps.shape[0]) for _ in range(count)])
+        return randomisation.Replicates(steps, orders, None)
 
-    monkeypatch.setattr(dy.MomentumNull, "randomise", reorder_steps)
+    monkeypatch.setattr(dy.MomentumNull, "replicates", reorder_steps)
     counts = rejections(momentum_walks, "d", 10, momentum=0.9)
     assert counts["momentum"] >= 9
 
@@ -252,12 +244,12 @@ def test_mutation_ou_null_with_sign_flips_is_miscalibrated(monkeypatch):
     innovations' mean alpha (c - x_1) is large.
     """
 
-    def flip(self, rng, M):
+    def flip(self, rng, count):
         Z = self._innovations
-        signs = rng.choice(np.array([-1.0, 1.0]), M.shape[0])
-        return dy.integrate_ou(Z * signs[:, None] * signs[None, :], self.alpha)
+        signs = np.array([rng.choice(np.array([-1.0, 1.0]), Z.shape[0]) for _ in range(count)])
+        return randomisation.Replicates(Z, None, signs, dy.ou_filter(self.alpha))
 
-    monkeypatch.setattr(dy.OUNull, "randomise", flip)
+    monkeypatch.setattr(dy.OUNull, "replicates", flip)
     trials = 10
     counts = rejections(
         lambda s: ou_walks(s, alpha=0.1, stationary=False, centre=20.0), "e", trials, ou_rate=0.1

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from rwpca.documents import power_document
+from rwpca.numerics.linalg.filters import exponential_cumsum
 from rwpca.numerics.nulls.autocorrelation import lag_cosines
 from rwpca.numerics.studies import power
 
@@ -56,7 +57,7 @@ def test_mutation_momentum_simulated_without_its_stationary_start_is_seen():
     S = power.simulate_steps(power.BY_ID["momentum-0.9"], 100, 4000, rng)
     norms = np.sum(S**2, axis=1)
     assert abs(norms[:5].mean() / norms[-20:].mean() - 1) < 0.15
-    rest = power._scan(np.random.default_rng(0).standard_normal((99, 4000)), 0.9)
+    rest = exponential_cumsum(np.random.default_rng(0).standard_normal((99, 4000)), 0.9)
     rest_norms = np.sum(rest**2, axis=1)
     assert rest_norms[:5].mean() / rest_norms[-20:].mean() < 0.5
 

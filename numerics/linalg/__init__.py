@@ -1,1 +1,1 @@
-"""Exact and certified linear algebra of the walk matrices: structures, float and mpmath spectra, Sturm counts, certified enclosures."""
+"""Exact and certified linear algebra of the walk matrices: structures, first-order filters, float and mpmath spectra, Sturm counts, certified enclosures."""

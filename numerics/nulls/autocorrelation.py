@@ -52,13 +52,19 @@ def lag_cosines(step_gram: np.ndarray, lags: int = LAGS) -> np.ndarray:
     """
     M = np.asarray(step_gram, dtype=float)
     N = M.shape[0]
-    q = np.diagonal(M)
-    inverse = np.zeros(N)
+    return cosines_of_diagonals([np.diagonal(M, lag) for lag in range(min(lags, N - 1) + 1)], lags)
+
+
+def cosines_of_diagonals(diagonals: list[np.ndarray], lags: int) -> np.ndarray:
+    """:func:`lag_cosines` from the diagonals ``M_{t, t+l}``, l = 0, 1, ... of the step
+    Gram matrix (as many as the walk has, up to ``lags``)."""
+    q = diagonals[0]
+    inverse = np.zeros(q.size)
     moving = q > 1e-300
     inverse[moving] = 1.0 / np.sqrt(q[moving])
     out = np.zeros(lags)
-    for lag in range(1, min(lags, N - 1) + 1):
-        out[lag - 1] = np.mean(np.diagonal(M, lag) * inverse[:-lag] * inverse[lag:])
+    for lag in range(1, min(lags, q.size - 1) + 1):
+        out[lag - 1] = np.mean(diagonals[lag] * inverse[:-lag] * inverse[lag:])
     return out
 
 

@@ -3,9 +3,9 @@
 The mathematics is in :mod:`rwpca.numerics.trajectories.analysis`. The replicates of the
 paper's three nulls are the trajectory's steps reordered and/or sign-flipped, all at once
 (:mod:`rwpca.numerics.nulls.randomisation`); those of nulls (d) and (e) are walks
-re-integrated from reordered innovations, one at a time
-(:meth:`~rwpca.numerics.nulls.dynamics.MomentumNull.randomise`), their spectra by
-the same certified block Krylov method.
+re-integrated from reordered innovations
+(:meth:`~rwpca.numerics.nulls.dynamics.MomentumNull.replicates`), also all at once: the
+same certified block Krylov method with the integrating filter on both sides of its GEMM.
 
 The statistic of every null is the largest standardised deviation over the first K
 components' (log quotient, Lissajous score) and the steps' lag-1 cosine
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rwpca.numerics.nulls import randomisation
-from rwpca.numerics.nulls.autocorrelation import lag_cosines, permuted_lag_cosines
+from rwpca.numerics.nulls.autocorrelation import permuted_lag_cosines
 from rwpca.numerics.nulls.null_models import IndependentNull, Null, cosine_basis, lissajous
 from rwpca.numerics.progress import Task
 
@@ -60,22 +60,19 @@ def replicates_of(
     N = M.shape[0]
     W = randomisation.walk_weights(N + 1)
     if isinstance(null, IndependentNull):
-        permute, flip = SYMMETRIES[null.name]
-        orders, signs = randomisation.draw(rng, N, replicates, permute, flip)
-        values, vectors = randomisation.spectra(M, orders, signs, count, cosine_basis)
-        trace = randomisation.traces(M, orders, signs, W)
-        cosines = permuted_lag_cosines(M, orders, signs, lags)
-        return statistics(values / trace[:, None], null_top, vectors), cosines
-    stats = np.empty((replicates, count, 2))
-    cosines = np.empty((replicates, lags))
-    unit = np.ones((1, N))
-    for b in range(replicates):
-        Mb = null.randomise(rng, M)
-        values, vectors = randomisation.spectra(Mb, None, unit, count, cosine_basis)
-        total = float(np.einsum("ij,ij->", Mb, W))
-        stats[b] = statistics(values[0] / total, null_top, vectors[0])
-        cosines[b] = lag_cosines(Mb, lags)
-    return stats, cosines
+        orders, signs = randomisation.draw(rng, N, replicates, *SYMMETRIES[null.name])
+        plan = randomisation.Replicates(M, orders, signs)
+    else:
+        plan = null.replicates(rng, replicates)
+    values, vectors = randomisation.spectra(
+        plan.gram, plan.orders, plan.signs, count, cosine_basis, plan.step_filter
+    )
+    if plan.step_filter is None:
+        trace = randomisation.traces(plan.gram, plan.orders, plan.signs, W)
+        cosines = permuted_lag_cosines(plan.gram, plan.orders, plan.signs, lags)
+    else:
+        trace, cosines = randomisation.filtered_moments(plan, W, lags)
+    return statistics(values / trace[:, None], null_top, vectors), cosines
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,13 @@ the walks re-integrated from reordered innovations (the momentum scheme keeps ``
 the order of nothing else) have exactly the conditional distribution of the trajectory
 given ``s_1`` (momentum) or given ``x_1`` (OU). Signs are not flipped: that would also
 assume a zero mean. Everything is done on Gram matrices: innovations ``A M A^T`` with the
-lower-triangular filter A, reordering, and integration ``A^-1 (...) A^-T`` by a
-log-depth scan (:func:`_scan`), O(N^2 log N) per walk.
+lower-triangular filter A, reordering, and integration ``A^-1 (...) A^-T`` by the first-order filter ``F = A^-1``
+(:class:`~rwpca.numerics.linalg.filters.FirstOrderFilter`). The B replicates are never
+formed: their spectra come from the batched Krylov method of the independent nulls with
+``F`` and ``F^T`` applied to its blocks on either side of the one GEMM with the
+innovations' Gram matrix, and their traces and lag cosines from one gather of the
+reordered innovations per walk (:func:`~rwpca.numerics.nulls.randomisation.
+filtered_moments`).
 
 With gamma = 0 (alpha = 0) both schemes are exactly null (c)'s reordering of the steps.
 What they do not allow: step sizes that change within the window (a decaying learning
@@ -69,6 +74,8 @@ from typing import Any
 import numpy as np
 
 from rwpca.numerics.linalg import float_spectra
+from rwpca.numerics.linalg.filters import FirstOrderFilter
+from rwpca.numerics.nulls.randomisation import Replicates
 from rwpca.proofs.domains import ALPHA, GAMMA
 
 #: Estimates are kept inside the catalog's domains (|gamma| < 1, 0 < alpha < 2); an OU
@@ -95,23 +102,6 @@ def check_dynamics(momentum: float | None, ou_rate: float | None) -> None:
             )
         if not np.isfinite(value) or not domain.contains(float(value)):
             raise ValueError(f"{label} = {value} is not allowed: need {domain.condition}")
-
-
-def _scan(X: np.ndarray, factor: float) -> np.ndarray:
-    """Y_t = X_t + factor Y_{t-1} along axis 0 (Y_1 = X_1), by log2(N) vector updates.
-
-    After the update with offset k, row t holds sum_{j < 2k} factor^j X_{t-j}
-    (Hillis-Steele); |factor| < 1 keeps every term bounded.
-
-    >>> _scan(np.ones(4), 0.5).tolist()
-    [1.0, 1.5, 1.75, 1.875]
-    """
-    Y = np.array(X, dtype=float, copy=True)
-    k = 1
-    while k < Y.shape[0]:
-        Y[k:] = Y[k:] + factor**k * Y[:-k]
-        k *= 2
-    return Y
 
 
 def _both_sides(operator: Any, M: np.ndarray) -> np.ndarray:
@@ -158,8 +148,8 @@ def _autoregression(
         return 0.0
     plain = numerator / denominator
     phi = np.linspace(low, high, 4001)
-    lags = np.arange(1, count)
-    kappa = -((count - lags)[None, :] * phi[:, None] ** (lags - 1)[None, :]).sum(axis=1) / count
+    # sum_{k=1}^{N'-1} (N' - k) phi^(k-1) by Horner (coefficients 1..N'-1, highest first)
+    kappa = -np.polyval(np.arange(1.0, count), phi) / count
     c0 = _centred_trace(current) - 2 * phi * numerator + phi**2 * denominator
     gap = numerator - phi * denominator - kappa * c0 / (count - 1)
     change = np.flatnonzero(np.sign(gap[:-1]) * np.sign(gap[1:]) <= 0)
@@ -227,9 +217,14 @@ def momentum_innovations(step_gram: np.ndarray, gamma: float) -> np.ndarray:
     return _both_sides(innovate, np.asarray(step_gram, dtype=float))
 
 
+def momentum_filter(gamma: float) -> FirstOrderFilter:
+    """The steps from the innovations: s_1 = e_1, s_t = gamma s_{t-1} + e_t."""
+    return FirstOrderFilter(gamma)
+
+
 def integrate_momentum(innovation_gram: np.ndarray, gamma: float) -> np.ndarray:
     """The step Gram matrix of s_1 = e_1, s_t = gamma s_{t-1} + e_t (inverse of the above)."""
-    return _both_sides(lambda X: _scan(X, gamma), innovation_gram)
+    return momentum_filter(gamma).both_sides(np.asarray(innovation_gram, dtype=float))
 
 
 # --- Ornstein-Uhlenbeck -------------------------------------------------------------------
@@ -246,16 +241,15 @@ def ou_innovations(step_gram: np.ndarray, alpha: float) -> np.ndarray:
     return _both_sides(innovate, np.asarray(step_gram, dtype=float))
 
 
+def ou_filter(alpha: float) -> FirstOrderFilter:
+    """The steps from the innovations: y_{j+1} = (1 - alpha) y_j + z_j from y_1 = 0, and
+    s_j = y_{j+1} - y_j, so s_j = (1 - alpha) s_{j-1} + z_j - z_{j-1}."""
+    return FirstOrderFilter(1.0 - alpha, 1.0, -1.0)
+
+
 def integrate_ou(innovation_gram: np.ndarray, alpha: float) -> np.ndarray:
     """The step Gram matrix of y_{j+1} = (1 - alpha) y_j + z_j, y_1 = 0, s_j = y_{j+1} - y_j."""
-
-    def integrate(X: np.ndarray) -> np.ndarray:
-        Y = _scan(X, 1.0 - alpha)  # row j: y_{j+1}
-        out = Y.copy()
-        out[1:] -= Y[:-1]
-        return out
-
-    return _both_sides(integrate, innovation_gram)
+    return ou_filter(alpha).both_sides(np.asarray(innovation_gram, dtype=float))
 
 
 # --- the prediction -----------------------------------------------------------------------
@@ -333,11 +327,20 @@ class MomentumNull:
             "drift_to_noise": self.fit.drift_to_noise,
         }
 
-    def randomise(self, rng: np.random.Generator, M: np.ndarray) -> np.ndarray:
-        """Reorder e_2..e_N (s_1 kept) and integrate again (M: the steps given at construction)."""
+    def replicates(self, rng: np.random.Generator, count: int) -> Replicates:
+        """``count`` walks with e_2..e_N reordered (s_1 kept), integrated again by the
+        momentum filter; one ``rng.permutation(N - 1)`` per walk, in order."""
         E = self._innovations
-        order = np.concatenate([[0], 1 + rng.permutation(M.shape[0] - 1)])
-        return integrate_momentum(E[np.ix_(order, order)], self.gamma)
+        N = E.shape[0]
+        orders = np.zeros((count, N), dtype=np.intp)
+        for b in range(count):
+            orders[b, 1:] = 1 + rng.permutation(N - 1)
+        return Replicates(E, orders, None, momentum_filter(self.gamma))
+
+    def randomise(self, rng: np.random.Generator, M: np.ndarray) -> np.ndarray:
+        """One replicate's step Gram matrix, formed explicitly (M: the steps given at
+        construction; the test's replicates are :meth:`replicates`, the same draws)."""
+        return self.replicates(rng, 1).gram_of(0)
 
 
 class OUNull:
@@ -367,8 +370,17 @@ class OUNull:
             "drift_to_noise": self.fit.drift_to_noise,
         }
 
-    def randomise(self, rng: np.random.Generator, M: np.ndarray) -> np.ndarray:
-        """Reorder z_1..z_N and integrate again from y_1 = 0 (M: the steps given at construction)."""
+    def replicates(self, rng: np.random.Generator, count: int) -> Replicates:
+        """``count`` walks with z_1..z_N reordered, integrated again from y_1 = 0 by the
+        OU filter; one ``rng.permutation(N)`` per walk, in order."""
         Z = self._innovations
-        order = rng.permutation(M.shape[0])
-        return integrate_ou(Z[np.ix_(order, order)], self.alpha)
+        N = Z.shape[0]
+        orders = np.empty((count, N), dtype=np.intp)
+        for b in range(count):
+            orders[b] = rng.permutation(N)
+        return Replicates(Z, orders, None, ou_filter(self.alpha))
+
+    def randomise(self, rng: np.random.Generator, M: np.ndarray) -> np.ndarray:
+        """One replicate's step Gram matrix, formed explicitly (M: the steps given at
+        construction; the test's replicates are :meth:`replicates`, the same draws)."""
+        return self.replicates(rng, 1).gram_of(0)

@@ -34,9 +34,12 @@ replicate's ``M_b`` was formed explicitly.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from rwpca.numerics.linalg.filters import FirstOrderFilter
+from rwpca.numerics.nulls.autocorrelation import cosines_of_diagonals
 from rwpca.numerics.trajectories.gram import centred_gram
 
 #: Relative accuracy (to the largest eigenvalue) certified for every leading Ritz value.
@@ -90,13 +93,45 @@ def draw(
     return orders, signs
 
 
-def replicate_gram(M: np.ndarray, order: np.ndarray | None, sign: np.ndarray | None) -> np.ndarray:
-    """``M_b`` of one replicate, formed explicitly (small walks and the dense fallback)."""
+def replicate_gram(
+    M: np.ndarray,
+    order: np.ndarray | None,
+    sign: np.ndarray | None,
+    step_filter: FirstOrderFilter | None = None,
+) -> np.ndarray:
+    """``M_b`` of one replicate, formed explicitly (small walks and the dense fallback):
+    ``F S P M P^T S F^T`` (each factor only where given)."""
     if order is not None:
         M = M[np.ix_(order, order)]
     if sign is not None:
         M = M * sign[:, None] * sign[None, :]
+    if step_filter is not None:
+        M = step_filter.both_sides(M)
     return M
+
+
+@dataclass(frozen=True)
+class Replicates:
+    """The B replicates of a null as one plan: replicate b's step Gram matrix is
+    ``F S_b P_b gram P_b^T S_b F^T`` (reordered by ``orders[b]``, sign-flipped by
+    ``signs[b]``, filtered by ``step_filter``; each only where given)."""
+
+    gram: np.ndarray
+    orders: np.ndarray | None
+    signs: np.ndarray | None
+    step_filter: FirstOrderFilter | None = None
+
+    def __len__(self) -> int:
+        reference = self.orders if self.orders is not None else self.signs
+        if reference is None:
+            raise ValueError("orders and signs are both None: nothing to randomise")
+        return int(reference.shape[0])
+
+    def gram_of(self, b: int) -> np.ndarray:
+        """Replicate b's step Gram matrix, formed explicitly (the reference)."""
+        order = None if self.orders is None else self.orders[b]
+        sign = None if self.signs is None else self.signs[b]
+        return replicate_gram(self.gram, order, sign, self.step_filter)
 
 
 def _walk_gram(step_gram: np.ndarray) -> np.ndarray:
@@ -146,21 +181,60 @@ def traces(
     return found
 
 
+def filtered_moments(plan: Replicates, W: np.ndarray, lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """(traces B, lag cosines B x lags) of a filtered plan's replicates.
+
+    With ``A_b = S_b P_b M P_b^T S_b`` the reordered Gram matrix, ``tr K_b = sum(A_b *
+    F^T W F)`` and the lag cosines are read off the diagonals of ``F A_b F^T``
+    (:meth:`~rwpca.numerics.linalg.filters.FirstOrderFilter.lag_products`): one gather of
+    A_b and O(N^2) contiguous work per replicate, no filter of an N x N matrix.
+    """
+    F = plan.step_filter
+    assert F is not None
+    M = np.ascontiguousarray(plan.gram)
+    N = M.shape[0]
+    weights = F.adjoint(F.adjoint(W, 0), 1)  # F^T W F
+    flat = M.ravel()
+    count = len(plan)
+    found = np.empty(count)
+    cosines = np.empty((count, lags))
+    for b in range(count):
+        if plan.orders is not None:
+            order = plan.orders[b]
+            A = np.take(flat, order[:, None] * N + order[None, :])
+        else:
+            A = M.copy()
+        if plan.signs is not None:
+            A *= plan.signs[b][:, None] * plan.signs[b][None, :]
+        found[b] = np.vdot(A, weights)
+        cosines[b] = cosines_of_diagonals(F.lag_products(A, min(lags, N - 1)), lags)
+    return found, cosines
+
+
 class _Operator:
     """``V -> K_b V`` for a batch of replicates, V of shape (B, n, w), each column of mean
     zero over t (the range of ``K_b``: the Krylov spaces here never leave it)."""
 
-    def __init__(self, M: np.ndarray, orders: np.ndarray | None, signs: np.ndarray | None):
-        self.M, self.orders, self.signs = M, orders, signs
+    def __init__(
+        self,
+        M: np.ndarray,
+        orders: np.ndarray | None,
+        signs: np.ndarray | None,
+        step_filter: FirstOrderFilter | None = None,
+    ):
+        self.M, self.orders, self.signs, self.filter = M, orders, signs, step_filter
         B, N = (orders if orders is not None else signs).shape  # type: ignore[union-attr]
         n = N + 1
         self.later = np.arange(N, 0, -1, dtype=float) / n  # (n - a) / n, a = 1..N
         self.scatter = self.gather = None
         if orders is not None:
             # row (i, b) of the GEMM's (N, B, w) input is step inv_b(i) of replicate b,
-            # read from the reversed cumulative sum (the sum over t >= a sits at n - 2 - a)
+            # read from the reversed cumulative sum (the sum over t >= a sits at n - 2 - a),
+            # or, with a filter, from F^T of the sums in their natural order
             inverse = np.argsort(orders, axis=1)
-            self.scatter = (np.arange(B)[None, :] * n + (n - 2 - inverse.T)).ravel()
+            rows = inverse.T if step_filter is not None else n - 2 - inverse.T
+            stride = N if step_filter is not None else n
+            self.scatter = (np.arange(B)[None, :] * stride + rows).ravel()
             # row (b, a) of the result is row o_b(a) of the GEMM's output for replicate b
             self.gather = (orders * B + np.arange(B)[:, None]).ravel()
             if signs is not None:
@@ -171,6 +245,7 @@ class _Operator:
             self.M,
             None if self.orders is None else self.orders[keep],
             None if self.signs is None else self.signs[keep],
+            self.filter,
         )
 
     def __call__(self, V: np.ndarray) -> np.ndarray:
@@ -178,12 +253,14 @@ class _Operator:
         N = n - 1
         # V is mean-zero over t (the cosines and K's images are), so C V = V
         reversed_sums = np.cumsum(V[:, ::-1], axis=1)
+        if self.filter is not None:  # F^T L0^T C V, natural order
+            reversed_sums = self.filter.adjoint(reversed_sums[:, -2::-1], axis=1)
         if self.scatter is not None:
-            Z = np.take(reversed_sums.reshape(B * n, w), self.scatter, axis=0)
+            Z = np.take(reversed_sums.reshape(-1, w), self.scatter, axis=0)
             if self.signs is not None:
                 Z.reshape(N, B, w).__imul__(self.scatter_signs)
         else:  # L0^T C V (sums over t >= a) in the GEMM's layout
-            back = reversed_sums[:, -2::-1]
+            back = reversed_sums if self.filter is not None else reversed_sums[:, -2::-1]
             if self.signs is not None:
                 back = back * self.signs[:, :, None]
             Z = np.ascontiguousarray(back.transpose(1, 0, 2))
@@ -194,6 +271,8 @@ class _Operator:
             steps = Y.reshape(N, B, w).transpose(1, 0, 2)
         if self.signs is not None:
             steps = steps * self.signs[:, :, None]
+        if self.filter is not None:
+            steps = self.filter.forward(steps, axis=1)
         out = np.empty((B, n, w))
         out[:, 0] = 0.0
         np.cumsum(steps, axis=1, out=out[:, 1:])  # L0 (...)
@@ -217,10 +296,13 @@ def spectra(
     signs: np.ndarray | None,
     count: int,
     start: Callable[[int, int], np.ndarray],
+    step_filter: FirstOrderFilter | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Leading ``count`` eigenvalues (B x count, descending) and unit eigenvectors
     (B x n x count) of every replicate's ``K_b``; ``start(n, w)`` gives the n x w
-    orthonormal start block (the random-walk cosines)."""
+    orthonormal start block (the random-walk cosines). With ``step_filter`` F the
+    replicates' step Gram matrices are ``F M_b F^T`` (the dynamics nulls), and the
+    filter is applied to the Krylov blocks on both sides of the one GEMM."""
     N = M.shape[0]
     n = N + 1
     replicates = len(orders) if orders is not None else len(signs)  # type: ignore[arg-type]
@@ -242,13 +324,14 @@ def spectra(
                 Q0,
                 values[part],
                 vectors[part],
+                step_filter,
             )
             left.append(found + low)
         todo = np.concatenate(left)
     for b in todo:  # small walks, and replicates the Krylov method did not certify
         order = None if orders is None else orders[b]
         sign = None if signs is None else signs[b]
-        found, basis = np.linalg.eigh(_walk_gram(replicate_gram(M, order, sign)))
+        found, basis = np.linalg.eigh(_walk_gram(replicate_gram(M, order, sign, step_filter)))
         values[b], vectors[b] = found[::-1][:count], basis[:, ::-1][:, :count]
     return values, vectors
 
@@ -262,11 +345,12 @@ def _krylov(
     Q0: np.ndarray,
     values: np.ndarray,
     vectors: np.ndarray,
+    step_filter: FirstOrderFilter | None = None,
 ) -> np.ndarray:
     """Fill ``values``/``vectors`` of the replicates it certifies; return the others."""
     replicates = values.shape[0]
     n = Q0.shape[0]
-    operator = _Operator(M, orders, signs)
+    operator = _Operator(M, orders, signs, step_filter)
     active = np.arange(replicates)
     depth_max = min(_MAX_DEPTH, (n // 2) // width)
     planned = min(depth_max, _FIRST_CHECK)  # the space most replicates are certified in

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from rwpca.numerics.nulls.dynamics import _scan
+from rwpca.numerics.linalg.filters import exponential_cumsum
 from rwpca.numerics.progress import ProgressArg, task
 from rwpca.numerics.trajectories.analysis import NULL_MODELS, analyze_gram
 
@@ -117,12 +117,12 @@ def simulate_steps(
         start = rng.standard_normal(d_eff) / math.sqrt(1 - value**2)
         forced = noise.copy()
         forced[0] += value * start
-        return _scan(forced, value)
+        return exponential_cumsum(forced, value)
     if kind == "ou":
         b = 1.0 - value / n
         start = rng.standard_normal(d_eff) / math.sqrt(1 - b**2)  # x_0, stationary
         first = b * start + rng.standard_normal(d_eff)  # x_1 = b x_0 + xi_1
-        positions = _scan(np.vstack([first, noise]), b)  # x_1..x_n
+        positions = exponential_cumsum(np.vstack([first, noise]), b)  # x_1..x_n
         return np.diff(positions, axis=0)
     if kind == "descent":
         h = 1.0 / np.arange(1, d_eff + 1)
