@@ -52,7 +52,6 @@ def test_printed_eigenvector_convention_is_not_exact():
     assert np.linalg.norm(K @ v - lam * v) > 0.01 * lam * np.linalg.norm(v)
 
 
-
 def test_the_printed_vector_step_fails_for_an_exact_eigenvector():
     """The step's "nonzero residual" check decides, it does not assert: handed the exact
     half-shifted cosine as the printed form, the residual is 0 and the check fails."""
@@ -65,6 +64,7 @@ def test_the_printed_vector_step_fails_for_an_exact_eigenvector():
     nonzero, zero = paper_vector_step(exact).checks
     assert not nonzero.holds
     assert zero.holds
+
 
 @pytest.mark.parametrize("size", [4, 50, 400])
 def test_rw_trace_and_exact_ratio(size):

@@ -23,13 +23,13 @@ the walks re-integrated from reordered innovations (the momentum scheme keeps ``
 the order of nothing else) have exactly the conditional distribution of the trajectory
 given ``s_1`` (momentum) or given ``x_1`` (OU). Signs are not flipped: that would also
 assume a zero mean. Everything is done on Gram matrices: innovations ``A M A^T`` with the
-lower-triangular filter A, reordering, and integration ``A^-1 (...) A^-T`` by the first-order filter ``F = A^-1``
-(:class:`~rwpca.numerics.linalg.filters.FirstOrderFilter`). The B replicates are never
-formed: their spectra come from the batched Krylov method of the independent nulls with
-``F`` and ``F^T`` applied to its blocks on either side of the one GEMM with the
-innovations' Gram matrix, and their traces and lag cosines from one gather of the
-reordered innovations per walk (:func:`~rwpca.numerics.nulls.randomisation.
-filtered_moments`).
+lower-triangular filter A, reordering, and integration ``A^-1 (...) A^-T`` by the
+first-order filter ``F = A^-1`` (:class:`~rwpca.numerics.linalg.filters.FirstOrderFilter`).
+The B replicates are never formed: their spectra come from the batched Krylov method of
+the independent nulls, with ``F`` and ``F^T`` applied to its blocks on either side of the
+one GEMM with the innovations' Gram matrix; their traces and lag cosines come from one
+gather of the reordered innovations per walk
+(:func:`~rwpca.numerics.nulls.randomisation.filtered_moments`).
 
 With gamma = 0 (alpha = 0) both schemes are exactly null (c)'s reordering of the steps.
 What they do not allow: step sizes that change within the window (a decaying learning

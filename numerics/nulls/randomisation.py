@@ -25,6 +25,14 @@ and its trace. Neither needs ``M_b``:
   batched product for all replicates; with one, the weights move instead of ``M``: an
   outer minimum of the steps' positions times ``M`` (contiguous, O(N^2) per replicate,
   no gather) and one batched product for the rank-one part (:func:`traces`).
+* **Filtered replicates** (nulls (d) and (e), :class:`Replicates` with a
+  ``step_filter`` F): the steps are ``F`` of reordered innovations, so
+  ``M_b = F P E P^T F^T``. The Krylov products apply ``F^T`` before the scatter and
+  ``F`` after the gather (O(n w) each,
+  :class:`~rwpca.numerics.linalg.filters.FirstOrderFilter`), around the same single GEMM
+  with the innovations' Gram matrix E;
+  the traces and lag cosines need one gather of ``P E P^T`` per replicate
+  (:func:`filtered_moments`).
 
 The draws are those of one replicate at a time (:func:`draw`: the same generator calls in
 the same order), so the replicates, and the test's p-values, are the same as when each
