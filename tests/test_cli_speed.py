@@ -13,6 +13,7 @@ import sys
 import tempfile
 from fractions import Fraction
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -72,6 +73,20 @@ def test_help_loads_no_numeric_library(argv):
 
 def test_analyze_help_loads_no_numeric_library():
     assert _loaded(["analyze", "--help"]) == []
+
+
+def test_analyze_loads_matplotlib_only_to_draw(tmp_path):
+    """A second of imports that a text or JSON report does not need."""
+    walk = tmp_path / "walk.npy"
+    np.save(walk, np.cumsum(np.random.default_rng(0).standard_normal((30, 50)), axis=0))
+    assert "matplotlib" not in _loaded(
+        ["analyze", str(walk), "--quiet", "--replicates", "19"], ("matplotlib",)
+    )
+    drawn = _loaded(
+        ["analyze", str(walk), "-q", "--replicates", "19", "--plot", str(tmp_path / "w.png")]
+    )
+    assert "matplotlib" in drawn
+    assert (tmp_path / "w.png").stat().st_size > 0
 
 
 def test_simulate_help_loads_no_numeric_library(capsys):

@@ -250,7 +250,6 @@ def run(args: argparse.Namespace) -> int:
     from rwpca.numerics.checkpoints.tensors import check_patterns, groups, parse_grouping
     from rwpca.numerics.trajectories.analysis import analyze_gram, check_resources
     from rwpca.numerics.trajectories.readers import open_trajectory, parse_window
-    from rwpca.plots import panels  # matplotlib: only when a trajectory is analysed
 
     # every check that needs no data comes first: a bad option never costs a pass
     if args.components < 1:
@@ -311,6 +310,8 @@ def run(args: argparse.Namespace) -> int:
     )
     rows = _group_rows(args, window, grams, named, options) if grouping is not None else []
     if args.plot is not None:
+        from rwpca.plots import panels  # matplotlib (a second of imports): only to draw
+
         label = str(args.path) + (f" (sketch, m = {sketch.m})" if sketch is not None else "")
         figure = analysis_report.figure(analysis, label)
         treeio.write_file_atomic(args.plot, panels.to_png(figure))
