@@ -20,7 +20,7 @@ import sympy as sp
 from rwpca import cli
 from rwpca.numerics.walks import FAMILY_TABLE
 from rwpca.numerics.walks.families import FAMILIES
-from rwpca.plots import figures
+from rwpca.plots import figures, panels
 from rwpca.proofs import symbols
 from rwpca.proofs.domains import DOMAINS, SGD_MOMENTUM, Bound, closed, open_
 
@@ -206,8 +206,6 @@ def test_write_draws_only_the_figures_that_changed(tmp_path, monkeypatch):
 def test_a_null_canvas_shapes_axes_as_matplotlib_does_and_reads_nothing_back():
     from matplotlib.figure import Figure
 
-    from rwpca.plots import panels
-
     for shape in [(1, 1), (1, 3), (3, 1), (2, 3)]:
         real = Figure().subplots(*shape)
         with panels.null_canvas():
@@ -227,7 +225,7 @@ def test_a_null_canvas_shapes_axes_as_matplotlib_does_and_reads_nothing_back():
 def test_a_figure_function_that_records_what_it_reads_from_axes_is_refused():
     @figures.figure_function
     def reads_back() -> bytes:
-        fig = figures._figure(4, 3)
+        fig = panels.figure(4, 3)
         ax = fig.subplots()
         ax.plot([1, 2], [1, 4])
         record = figures._Recorder("reads-back")
@@ -255,7 +253,7 @@ def test_a_pending_network_figure_draws_the_figure_it_fingerprinted():
 
 def test_an_undeclared_figure_function_is_refused_when_fingerprinting():
     def undeclared() -> bytes:
-        fig = figures._figure(4, 3)
+        fig = panels.figure(4, 3)
         fig.subplots().plot([1, 2], [1, 4])
         return figures._save(fig, figures._Recorder("undeclared"))
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,14 @@ def exponential_cumsum(X: np.ndarray, factor: float, axis: int = 0) -> np.ndarra
     return np.moveaxis(out, 0, axis)
 
 
+def symmetric_product(apply: Callable[[np.ndarray], np.ndarray], A: np.ndarray) -> np.ndarray:
+    """``F A F^T`` for a linear map F applied along axis 0 and a symmetric A
+    (symmetrised against rounding)."""
+    half = apply(A)
+    out = apply(half.T)
+    return (out + out.T) / 2
+
+
 def _shift(Y: np.ndarray, axis: int) -> np.ndarray:
     """Y delayed by one step along ``axis`` (a zero first)."""
     out = np.zeros_like(Y)
@@ -107,9 +116,7 @@ class FirstOrderFilter:
 
     def both_sides(self, A: np.ndarray) -> np.ndarray:
         """``F A F^T`` for a symmetric A (symmetrised against rounding)."""
-        half = self.forward(A, 0)
-        out = self.forward(half, 1)
-        return (out + out.T) / 2
+        return symmetric_product(self.forward, A)
 
     def lag_products(self, A: np.ndarray, lags: int) -> list[np.ndarray]:
         """The diagonals ``(F A F^T)_{t, t+l}``, l = 0..lags, of a symmetric A, in O(N^2).
@@ -127,7 +134,8 @@ class FirstOrderFilter:
             np.einsum("jt,jt->t", weights[:, : N - k], A[:, k:]) for k in range(1, top + 1)
         ]
         forcing = np.diagonal(A).copy()
-        forcing[1:] += 2 * self.g * c[1][: N - 1] if top >= 1 else 0.0
+        if top >= 1:
+            forcing[1:] += 2 * self.g * c[1][: N - 1]
         norms = exponential_cumsum(forcing, self.g * self.g)
 
         def u(a: np.ndarray, lag: int) -> np.ndarray:
@@ -164,4 +172,4 @@ def _decay(N: int, g: float) -> np.ndarray:
     return out
 
 
-__all__ = ["SCALE_BITS", "FirstOrderFilter", "exponential_cumsum"]
+__all__ = ["SCALE_BITS", "FirstOrderFilter", "exponential_cumsum", "symmetric_product"]

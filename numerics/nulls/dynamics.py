@@ -69,12 +69,11 @@ ratios), the reported quotients do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from rwpca.numerics.linalg import float_spectra
-from rwpca.numerics.linalg.filters import FirstOrderFilter
+from rwpca.numerics.linalg.filters import FirstOrderFilter, symmetric_product
 from rwpca.numerics.nulls.randomisation import Replicates
 from rwpca.proofs.domains import ALPHA, GAMMA
 
@@ -102,13 +101,6 @@ def check_dynamics(momentum: float | None, ou_rate: float | None) -> None:
             )
         if not np.isfinite(value) or not domain.contains(float(value)):
             raise ValueError(f"{label} = {value} is not allowed: need {domain.condition}")
-
-
-def _both_sides(operator: Any, M: np.ndarray) -> np.ndarray:
-    """F M F^T for a linear map F applied along axis 0 (M symmetric)."""
-    half = operator(M)
-    out = operator(half.T)
-    return (out + out.T) / 2
 
 
 # --- momentum ---------------------------------------------------------------------------
@@ -214,7 +206,7 @@ def momentum_innovations(step_gram: np.ndarray, gamma: float) -> np.ndarray:
         out[1:] -= gamma * X[:-1]
         return out
 
-    return _both_sides(innovate, np.asarray(step_gram, dtype=float))
+    return symmetric_product(innovate, np.asarray(step_gram, dtype=float))
 
 
 def momentum_filter(gamma: float) -> FirstOrderFilter:
@@ -238,7 +230,7 @@ def ou_innovations(step_gram: np.ndarray, alpha: float) -> np.ndarray:
         out[1:] += alpha * np.cumsum(X[:-1], axis=0)
         return out
 
-    return _both_sides(innovate, np.asarray(step_gram, dtype=float))
+    return symmetric_product(innovate, np.asarray(step_gram, dtype=float))
 
 
 def ou_filter(alpha: float) -> FirstOrderFilter:

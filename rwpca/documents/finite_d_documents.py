@@ -19,7 +19,7 @@ import sympy as sp
 from rwpca.documents.markdown import inline_math, table
 from rwpca.numerics.laws import study as laws_study
 from rwpca.numerics.verification.checks.laws import TWO_D_GAP
-from rwpca.plots import figures
+from rwpca.plots import figures, panels
 from rwpca.proofs.catalog import Entry, get
 
 RATIOS_FIGURE = "figures/finite_d_ratios.png"
@@ -53,7 +53,7 @@ def ratios_figure() -> bytes:
     record = figures._Recorder("finite_d_ratios")
     rows = study()["continuum"]
     ds = np.array([r["d"] for r in rows], dtype=float)
-    fig = figures._figure(7, 4.5)
+    fig = panels.figure(7, 4.5)
     ax = fig.subplots()
     smooth = np.geomspace(3, ds.max(), 200)
     for index in range(3):
@@ -84,7 +84,7 @@ def bulk_figure() -> bytes:
     counts = np.array(data["density_of_counts"])
     predicted = np.array(data["predicted"])
     record(edges, counts, predicted)
-    fig = figures._figure(7, 4.5)
+    fig = panels.figure(7, 4.5)
     ax = fig.subplots()
     ax.bar(centres, counts, width=np.diff(edges), color="0.8", label="simulated, one walk")
     ax.plot(centres, predicted, "C3-", lw=1.5, label="Silverstein equation")

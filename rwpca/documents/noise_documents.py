@@ -21,7 +21,7 @@ import numpy as np
 
 from rwpca.documents.markdown import FOOTER, display_math, table
 from rwpca.numerics.walks import finite_d, noise_evidence, noise_study
-from rwpca.plots import figures
+from rwpca.plots import figures, panels
 from rwpca.proofs.catalog import Entry
 
 DOCUMENT = "noise.finite_d.md"
@@ -75,7 +75,7 @@ FIGURE_FAMILIES = (
 @figures.figure_function
 def figure() -> bytes:
     record = figures._Recorder("noise_finite_d")
-    fig = figures._figure(15, 4.6)
+    fig = panels.figure(15, 4.6)
     left, middle, right = fig.subplots(1, 3)
     n = int(study()["n"])
     for index, label in enumerate(FIGURE_FAMILIES):

@@ -10,7 +10,7 @@ from rwpca.numerics.descent import descent_ratio_bound, descent_trajectory
 from rwpca.numerics.descent import rates as descent_rates
 from rwpca.numerics.formulas import lambdify_by_name
 from rwpca.numerics.linalg import float_spectra
-from rwpca.plots import figures
+from rwpca.plots import figures, panels
 from rwpca.proofs.catalog import get
 
 #: The projection figure's trajectories: n checkpoints in d dimensions, seed 0.
@@ -24,7 +24,7 @@ def descent_evr() -> bytes:
     data = descent_rates.load()
     curve = data["curve"]
     n = int(curve["n"])
-    fig = figures._figure(11, 4.2)
+    fig = panels.figure(11, 4.2)
     left, right = fig.subplots(1, 2)
     for index, beta in enumerate(descent_rates.BETAS):
         expected = np.array(data["curves"][f"{beta}:expected"])
@@ -86,7 +86,7 @@ def descent_lissajous() -> bytes:
     descent = _projections(descent_trajectory(n, d, PROJECTION_BETA, PROJECTION_ETA, seed=0))
     walk = _projections(np.cumsum(np.random.default_rng(0).standard_normal((n, d)), axis=0))
     t = np.arange(n)
-    fig = figures._figure(11, 7)
+    fig = panels.figure(11, 7)
     axes = fig.subplots(2, 2)
     for row, (name, P) in enumerate((("gradient descent", descent), ("random walk", walk))):
         for col, (a, b) in enumerate(((0, 1), (1, 2))):

@@ -193,17 +193,13 @@ def png_fingerprint(data: bytes) -> str | None:
     return None
 
 
-def _figure(width: float, height: float) -> Figure:
-    return panels.figure(width, height)
-
-
 @figure_function
 def spectrum() -> bytes:
     """Eigenvalues of the exact K against the catalog formulas, three processes."""
     record = _Recorder("spectrum")
     n = 100
     k = np.arange(1, n)
-    fig = _figure(12, 4)
+    fig = panels.figure(12, 4)
     axes = fig.subplots(1, 3)
 
     ax = axes[0]
@@ -247,7 +243,7 @@ def spectrum() -> bytes:
 def evr() -> bytes:
     """Explained-variance ratios: exact finite n against the limit, and cumulative shares."""
     record = _Recorder("evr")
-    fig = _figure(11, 4.2)
+    fig = panels.figure(11, 4.2)
     left, right = fig.subplots(1, 2)
     kmax = 30
     kk = np.arange(1, kmax + 1)
@@ -295,7 +291,7 @@ def lissajous() -> bytes:
     lam = evaluate_eigenvalue_formula(get("rw.eigenvalue").rhs, n)
     projection = lambdify_by_name(get("rw.projection").rhs, ("n", "k", "t", "lambda_k"))
     pairs = ((1, 2), (1, 3), (2, 3), (1, 4), (2, 4), (3, 4))
-    fig = _figure(11, 7)
+    fig = panels.figure(11, 7)
     axes = fig.subplots(2, 3)
     for ax, (j, k) in zip(axes.ravel(), pairs, strict=True):
         xj = projection(n, j, t, lam[j - 1])
@@ -322,7 +318,7 @@ def eigenvectors() -> bytes:
     # the paper prints the cosine without its normalisation: give it the statement's
     amplitude, _cosine = entry.rhs.as_independent(symbols.t, as_Add=False)
     paper = lambdify_by_name(amplitude * entry.source.printed, ("n", "k", "t"))
-    fig = _figure(11, 4)
+    fig = panels.figure(11, 4)
     axes = fig.subplots(1, 3)
     for ax, k in zip(axes, (1, 2, 3), strict=True):
         K = float_spectra.centred_covariance("plain", n)
@@ -354,7 +350,7 @@ def ou_regimes() -> bytes:
     record = _Recorder("ou_regimes")
     n = 200
     products = np.geomspace(0.01, float(n), 41)  # alpha up to 1
-    fig = _figure(11, 4)
+    fig = panels.figure(11, 4)
     axes = fig.subplots(1, 2)
     # each form compiled once for all 41 rates (not substituted and compiled per rate)
     names = ("k", "n", "alpha")
